@@ -1,0 +1,2 @@
+export * from "./src/contracts/index.ts";
+export * from "./src/subjects.ts";
