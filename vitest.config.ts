@@ -9,7 +9,10 @@ export default defineConfig({
       {
         test: {
           name: "unit",
-          include: ["{ingest,analytics,pacing,media,infra,benchmarks}/**/*.test.ts", "dashboard/src/**/*.test.ts"],
+          include: [
+            "{ingest,analytics,pacing,media,infra,benchmarks}/**/*.test.ts",
+            "dashboard/src/**/*.test.ts",
+          ],
           exclude: ["**/node_modules/**", "**/*.int.test.ts"],
           environment: "node",
         },
@@ -17,7 +20,10 @@ export default defineConfig({
       {
         test: {
           name: "integration",
-          include: ["{ingest,analytics,pacing,media,infra,benchmarks}/**/*.int.test.ts", "dashboard/**/*.int.test.ts"],
+          include: [
+            "{ingest,analytics,pacing,media,infra,benchmarks}/**/*.int.test.ts",
+            "dashboard/**/*.int.test.ts",
+          ],
           exclude: ["**/node_modules/**"],
           environment: "node",
           testTimeout: 60_000,

@@ -2,7 +2,15 @@ import { z } from "zod";
 import { EntityId, envelopeShape } from "./common.ts";
 
 export const AgentState = z.enum(["ready", "reserved", "on_call", "wrap_up", "paused", "logged_out"]);
-export const PauseReason = z.enum(["break", "lunch", "meeting", "training", "coaching", "technical", "other"]);
+export const PauseReason = z.enum([
+  "break",
+  "lunch",
+  "meeting",
+  "training",
+  "coaching",
+  "technical",
+  "other",
+]);
 export const SkillLevel = z.object({ skill: EntityId, level: z.number().int().min(1).max(10) });
 
 const agentShape = { ...envelopeShape, agent_id: EntityId };

@@ -37,7 +37,11 @@ export const CallAttemptCreated = z.object({
   decision_id: z.string().optional(),
 });
 
-export const CallDialing = z.object({ ...callShape, kind: z.literal("call.dialing"), trunk: z.string().optional() });
+export const CallDialing = z.object({
+  ...callShape,
+  kind: z.literal("call.dialing"),
+  trunk: z.string().optional(),
+});
 
 export const CallRinging = z.object({ ...callShape, kind: z.literal("call.ringing") });
 

@@ -15,7 +15,10 @@ export const AdSpendReported = z
     impressions: NonNegInt,
     clicks: NonNegInt,
   })
-  .refine((e) => e.slot_end > e.slot_start, { message: "slot_end must be after slot_start", path: ["slot_end"] });
+  .refine((e) => e.slot_end > e.slot_start, {
+    message: "slot_end must be after slot_start",
+    path: ["slot_end"],
+  });
 
 export const OrderCreated = z.object({
   ...envelopeShape,

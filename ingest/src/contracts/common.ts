@@ -12,10 +12,16 @@ export const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 numb
 export const EventId = z.uuid({ version: "v7", error: "must be a UUIDv7" });
 
 /** UTC instant with millisecond precision, ISO 8601 with a 'Z' suffix. */
-export const UtcMillis = z.iso.datetime({ precision: 3, error: "must be UTC ISO 8601 with milliseconds, e.g. 2026-01-31T08:00:00.000Z" });
+export const UtcMillis = z.iso.datetime({
+  precision: 3,
+  error: "must be UTC ISO 8601 with milliseconds, e.g. 2026-01-31T08:00:00.000Z",
+});
 
 export const NonNegInt = z.number().int().nonnegative();
-export const NonNegSeconds = z.number().nonnegative().max(86_400 * 7);
+export const NonNegSeconds = z
+  .number()
+  .nonnegative()
+  .max(86_400 * 7);
 export const NonNegMillis = z.number().int().nonnegative().max(86_400_000);
 
 /** Money in minor units (fen, cents) to keep sums exact. */

@@ -43,7 +43,10 @@ export function parseEvent(input: unknown): ParseResult {
   if (r.success) return { ok: true, event: r.data };
   return {
     ok: false,
-    issues: r.error.issues.map((i) => ({ path: i.path.map(String).join(".") || "(root)", message: i.message })),
+    issues: r.error.issues.map((i) => ({
+      path: i.path.map(String).join(".") || "(root)",
+      message: i.message,
+    })),
   };
 }
 

@@ -1,0 +1,1 @@
+export type { BenchModule, BenchOptions } from "./src/types.ts";

@@ -1,0 +1,46 @@
+// npm run bench -- NAME [--quick] [--json PATH]
+// Each benchmark lives in src/<name>.ts and exports `run(opts)`, which prints its own
+// table and returns the JSON document written to --json (default bench-results/<name>.json).
+import { mkdir, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { parseArgs } from "node:util";
+import { repoRoot } from "@cc/infra";
+import { z } from "zod";
+import type { BenchModule } from "./types.ts";
+
+const Name = z.string().regex(/^[a-z][a-z0-9-]*$/, "benchmark names are lowercase words, e.g. ingest");
+
+async function main(): Promise<void> {
+  const { values, positionals } = parseArgs({
+    options: { quick: { type: "boolean", default: false }, json: { type: "string" } },
+    allowPositionals: true,
+    strict: false,
+  });
+  const nameArg = Name.safeParse(positionals[0]);
+  if (!nameArg.success) {
+    console.error("usage: npm run bench -- NAME [--quick] [--json PATH]   (NAME: ingest, pacing, dashboard)");
+    process.exit(2);
+  }
+  const name = nameArg.data;
+  let mod: BenchModule;
+  try {
+    mod = (await import(`./${name}.ts`)) as BenchModule;
+  } catch (err) {
+    console.error(`no benchmark named '${name}': ${(err as Error).message}`);
+    process.exit(2);
+  }
+  const result = await mod.run({ quick: values.quick === true, extra: positionals.slice(1) });
+  const jsonPath =
+    typeof values.json === "string" ? values.json : path.join(repoRoot, "bench-results", `${name}.json`);
+  await mkdir(path.dirname(path.resolve(jsonPath)), { recursive: true });
+  const doc = {
+    benchmark: name,
+    quick: values.quick === true,
+    finished_at: new Date().toISOString(),
+    ...result,
+  };
+  await writeFile(jsonPath, `${JSON.stringify(doc, null, 2)}\n`);
+  console.log(`\nwrote ${jsonPath}`);
+}
+
+await main();
