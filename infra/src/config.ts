@@ -1,0 +1,57 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+import { repoRoot } from "./launchers/clickhouse.ts";
+
+const Port = z.coerce.number().int().min(1).max(65_535);
+const Flag = z
+  .enum(["1", "0", "true", "false", "yes", "no"])
+  .transform((v) => v === "1" || v === "true" || v === "yes");
+
+/**
+ * Everything `npm start` needs, from the environment or `.env`. Setting NATS_URL, REDIS_URL or
+ * CLICKHOUSE_URL points the stack at servers elsewhere instead of starting local ones.
+ */
+export const StackEnv = z.object({
+  CC_DATA_DIR: z.string().default(path.join(repoRoot, ".data")),
+  CC_ORG_ID: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default("demo"),
+  NATS_URL: z.url({ protocol: /^(nats|tls)$/ }).optional(),
+  NATS_PORT: Port.default(4222),
+  NATS_MONITOR_PORT: Port.default(8222),
+  REDIS_URL: z.url({ protocol: /^rediss?$/ }).optional(),
+  REDIS_PORT: Port.default(6379),
+  CLICKHOUSE_URL: z.url({ protocol: /^https?$/ }).optional(),
+  CLICKHOUSE_PORT: Port.default(8123),
+  CLICKHOUSE_USER: z.string().optional(),
+  CLICKHOUSE_PASSWORD: z.string().optional(),
+  CLICKHOUSE_ANALYST_USER: z.string().optional(),
+  CLICKHOUSE_ANALYST_PASSWORD: z.string().optional(),
+  INTAKE_PORT: Port.default(8080),
+  SINK_HTTP_PORT: Port.default(9464),
+  PACING_HTTP_PORT: Port.default(9465),
+  LIVE_STATE_HTTP_PORT: Port.default(9466),
+  DASHBOARD_PORT: Port.default(3000),
+  DEMO_CAMPAIGN: Flag.default(true),
+  LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
+});
+export type StackConfig = z.infer<typeof StackEnv>;
+
+export class ConfigError extends Error {
+  override name = "ConfigError";
+  readonly code = "BAD_CONFIG";
+}
+
+/** Reads `.env` (if present) under the environment, then validates. */
+export function loadStackConfig(env: NodeJS.ProcessEnv = process.env): StackConfig {
+  const envFile = path.join(repoRoot, ".env");
+  if (env === process.env && existsSync(envFile)) process.loadEnvFile(envFile);
+  const r = StackEnv.safeParse(env);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new ConfigError(`invalid configuration (environment or .env):\n${lines.join("\n")}`);
+  }
+  return r.data;
+}

@@ -1,0 +1,37 @@
+import { randomBytes } from "node:crypto";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { z } from "zod";
+
+const Secrets = z.object({
+  clickhouse_writer_password: z.string().min(16),
+  clickhouse_analyst_password: z.string().min(16),
+  intake_api_key: z.string().min(24),
+  metrics_api_key: z.string().min(24),
+});
+export type StackSecrets = z.infer<typeof Secrets>;
+
+const token = (bytes: number) => randomBytes(bytes).toString("base64url");
+
+/** Credentials generated on the first `npm start` and kept in the data dir (mode 0600). */
+export async function loadOrCreateSecrets(
+  dataDir: string,
+): Promise<{ secrets: StackSecrets; created: boolean }> {
+  const file = path.join(dataDir, "secrets.json");
+  try {
+    return { secrets: Secrets.parse(JSON.parse(await readFile(file, "utf8"))), created: false };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
+      throw new Error(`${file} is unreadable or malformed; fix or delete it`, { cause: err });
+    }
+  }
+  const secrets: StackSecrets = {
+    clickhouse_writer_password: token(18),
+    clickhouse_analyst_password: token(18),
+    intake_api_key: `cc_${token(24)}`,
+    metrics_api_key: `cc_${token(24)}`,
+  };
+  await mkdir(dataDir, { recursive: true });
+  await writeFile(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+  return { secrets, created: true };
+}

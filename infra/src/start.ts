@@ -1,0 +1,158 @@
+// `npm start`: the whole stack on one box. Local nats-server, redis-server and the embedded
+// ClickHouse host (unless *_URL points elsewhere), migrations, then every service as a child
+// process. Ctrl-C (or SIGTERM) stops everything in reverse order; data stays in CC_DATA_DIR.
+import path from "node:path";
+import { pino } from "pino";
+import { ConfigError, loadStackConfig, type StackConfig } from "./config.ts";
+import { repoRoot, startClickHouseHost } from "./launchers/clickhouse.ts";
+import { startNats } from "./launchers/nats.ts";
+import { assertPortFree, LauncherError, spawnManaged } from "./launchers/process.ts";
+import { startRedis } from "./launchers/redis.ts";
+import { loadOrCreateSecrets, type StackSecrets } from "./secrets.ts";
+import { services } from "./services.ts";
+
+const log = pino({ name: "stack" });
+
+interface Running {
+  name: string;
+  stop: () => Promise<void>;
+}
+const running: Running[] = [];
+let stopping = false;
+
+/** Child output: JSON lines (pino) pass through; anything else is wrapped so the log stays JSON. */
+function forward(service: string) {
+  return (line: string) => {
+    if (line.startsWith("{")) process.stdout.write(`${line}\n`);
+    else log.info({ service }, line);
+  };
+}
+
+async function shutdown(reason: string, code: number): Promise<never> {
+  if (!stopping) {
+    stopping = true;
+    log.info({ reason }, "stopping the stack");
+    for (const svc of running.reverse()) {
+      try {
+        await svc.stop();
+        log.info({ service: svc.name }, "stopped");
+      } catch (err) {
+        log.error({ service: svc.name, err }, "stop failed");
+      }
+    }
+  }
+  process.exit(code);
+}
+
+async function startInfra(cfg: StackConfig, secrets: StackSecrets) {
+  const dataDir = cfg.CC_DATA_DIR;
+  let natsUrl = cfg.NATS_URL;
+  if (!natsUrl) {
+    await assertPortFree(cfg.NATS_PORT, "NATS_PORT");
+    await assertPortFree(cfg.NATS_MONITOR_PORT, "NATS_MONITOR_PORT");
+    const nats = await startNats({
+      port: cfg.NATS_PORT,
+      monitorPort: cfg.NATS_MONITOR_PORT,
+      dataDir: path.join(dataDir, "nats"),
+      onLine: forward("nats-server"),
+    });
+    running.push({ name: "nats-server", stop: nats.stop });
+    natsUrl = nats.url;
+  }
+  let redisUrl = cfg.REDIS_URL;
+  if (!redisUrl) {
+    await assertPortFree(cfg.REDIS_PORT, "REDIS_PORT");
+    const redis = await startRedis({ port: cfg.REDIS_PORT, dataDir: path.join(dataDir, "redis") });
+    running.push({ name: "redis-server", stop: redis.stop });
+    redisUrl = redis.url;
+  }
+  let clickhouse = {
+    url: cfg.CLICKHOUSE_URL ?? "",
+    writer: { username: cfg.CLICKHOUSE_USER ?? "default", password: cfg.CLICKHOUSE_PASSWORD ?? "" },
+    analyst: {
+      username: cfg.CLICKHOUSE_ANALYST_USER ?? "analyst",
+      password: cfg.CLICKHOUSE_ANALYST_PASSWORD ?? "",
+    },
+  };
+  if (!cfg.CLICKHOUSE_URL) {
+    await assertPortFree(cfg.CLICKHOUSE_PORT, "CLICKHOUSE_PORT");
+    const host = await startClickHouseHost({
+      port: cfg.CLICKHOUSE_PORT,
+      dataDir: path.join(dataDir, "clickhouse"),
+      writerPassword: secrets.clickhouse_writer_password,
+      analystPassword: secrets.clickhouse_analyst_password,
+      onLine: forward("clickhouse-host"),
+      env: { LOG_LEVEL: cfg.LOG_LEVEL, METRICS_API_KEY: secrets.metrics_api_key },
+    });
+    running.push({ name: "clickhouse-host", stop: host.stop });
+    clickhouse = { url: host.url, writer: host.writer, analyst: host.analyst };
+  }
+  return { natsUrl, redisUrl, clickhouse };
+}
+
+async function main(): Promise<void> {
+  const cfg = loadStackConfig();
+  const { secrets, created } = await loadOrCreateSecrets(cfg.CC_DATA_DIR);
+  for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, () => void shutdown(sig, 0));
+
+  const infra = await startInfra(cfg, secrets);
+  const common: Record<string, string> = {
+    NATS_URL: infra.natsUrl,
+    REDIS_URL: infra.redisUrl,
+    CLICKHOUSE_URL: infra.clickhouse.url,
+    CLICKHOUSE_USER: infra.clickhouse.writer.username,
+    CLICKHOUSE_PASSWORD: infra.clickhouse.writer.password,
+    CLICKHOUSE_ANALYST_USER: infra.clickhouse.analyst.username,
+    CLICKHOUSE_ANALYST_PASSWORD: infra.clickhouse.analyst.password,
+    METRICS_API_KEY: secrets.metrics_api_key,
+    CC_ORG_ID: cfg.CC_ORG_ID,
+    CC_DATA_DIR: cfg.CC_DATA_DIR,
+    LOG_LEVEL: cfg.LOG_LEVEL,
+  };
+
+  for (const svc of services(cfg, secrets)) {
+    if (svc.enabled === false) continue;
+    await assertPortFree(svc.port, svc.portEnv);
+    const proc = await spawnManaged({
+      name: svc.name,
+      command: process.execPath,
+      args: [path.join(repoRoot, svc.entry), ...(svc.args ?? [])],
+      env: { ...process.env, ...common, ...svc.env },
+      ready: async () => (await fetch(`http://127.0.0.1:${svc.port}${svc.healthPath ?? "/health"}`)).ok,
+      readyTimeoutMs: svc.readyTimeoutMs ?? 60_000,
+      onLine: forward(svc.name),
+    });
+    running.push({ name: svc.name, stop: () => proc.stop() });
+    // A service that dies on its own takes the stack down rather than leaving it half-alive.
+    void proc.exited.then((code) => {
+      if (!stopping) {
+        log.error({ service: svc.name, code }, "service exited unexpectedly");
+        void shutdown(`${svc.name} exited`, 1);
+      }
+    });
+    log.info({ service: svc.name, port: svc.port }, "started");
+  }
+
+  const banner = [
+    "",
+    "call center stack is up",
+    `  dashboard         http://127.0.0.1:${cfg.DASHBOARD_PORT}`,
+    `  lead/ad intake    http://127.0.0.1:${cfg.INTAKE_PORT}  (API key: ${secrets.intake_api_key})`,
+    `  ClickHouse HTTP   ${infra.clickhouse.url}  (analyst: ${infra.clickhouse.analyst.username} / ${infra.clickhouse.analyst.password})`,
+    `  NATS              ${infra.natsUrl}`,
+    `  Redis             ${infra.redisUrl}`,
+    `  data              ${cfg.CC_DATA_DIR}${created ? "  (new: credentials in secrets.json)" : ""}`,
+    "  Ctrl-C stops everything",
+    "",
+  ];
+  process.stderr.write(`${banner.join("\n")}\n`);
+}
+
+main().catch(async (err: unknown) => {
+  if (err instanceof ConfigError || err instanceof LauncherError) {
+    process.stderr.write(`\nnpm start: ${err.message}\n\n`);
+  } else {
+    log.error({ err }, "start failed");
+  }
+  await shutdown("start failed", 1);
+});
