@@ -29,6 +29,8 @@ export const LeadCreated = z.object({
   consent: Consent,
   /** When the ad click or form submit happened, for attribution windows. */
   touched_at: UtcMillis.optional(),
+  /** Agent who entered the customer by hand (new customers added, in agent workload). */
+  agent_id: EntityId.optional(),
 });
 
 export const LeadAssigned = z.object({
