@@ -1,0 +1,215 @@
+import {
+  type JetStreamClient,
+  type JetStreamManager,
+  jetstream,
+  jetstreamManager,
+  type PubAck,
+  RetentionPolicy,
+  StorageType,
+  type StreamConfig,
+} from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type { CallCenterEvent } from "../contracts/index.ts";
+import {
+  DLQ_STREAM,
+  DLQ_SUBJECT_PREFIX,
+  EVENTS_STREAM,
+  EVENTS_SUBJECT_PREFIX,
+  subjectFor,
+} from "../subjects.ts";
+
+export class IngestError extends Error {
+  override name = "IngestError";
+  readonly code: string;
+  constructor(message: string, code: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+  }
+}
+
+const NS_PER_MS = 1_000_000;
+
+export interface ConnectOptions {
+  name?: string;
+  /** Keep reconnecting forever by default: services outlive NATS restarts. */
+  maxReconnectAttempts?: number;
+}
+
+export async function connectNats(url: string, opts: ConnectOptions = {}): Promise<NatsConnection> {
+  try {
+    return await connect({
+      servers: url,
+      name: opts.name ?? "cc-ingest",
+      maxReconnectAttempts: opts.maxReconnectAttempts ?? -1,
+      reconnectTimeWait: 250,
+    });
+  } catch (err) {
+    throw new IngestError(`cannot connect to NATS at ${url}: ${(err as Error).message}`, "NATS_CONNECT", {
+      cause: err,
+    });
+  }
+}
+
+export interface StreamOptions {
+  /** Publishes with the same Nats-Msg-Id inside this window are dropped as duplicates. Default 10 min. */
+  duplicateWindowMs?: number;
+  /** How long events stay in CC_EVENTS; 0 = forever (default 7 days: ClickHouse is the archive). */
+  maxAgeMs?: number;
+  /** How long dead letters stay; default 30 days, long enough for someone to look. */
+  dlqMaxAgeMs?: number;
+}
+
+export const DEFAULT_DUPLICATE_WINDOW_MS = 10 * 60_000;
+export const DEFAULT_EVENTS_MAX_AGE_MS = 7 * 86_400_000;
+export const DEFAULT_DLQ_MAX_AGE_MS = 30 * 86_400_000;
+
+export function eventsStreamConfig(opts: StreamOptions = {}): Partial<StreamConfig> & { name: string } {
+  return {
+    name: EVENTS_STREAM,
+    subjects: [`${EVENTS_SUBJECT_PREFIX}.>`],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    duplicate_window: (opts.duplicateWindowMs ?? DEFAULT_DUPLICATE_WINDOW_MS) * NS_PER_MS,
+    max_age: (opts.maxAgeMs ?? DEFAULT_EVENTS_MAX_AGE_MS) * NS_PER_MS,
+    num_replicas: 1,
+  };
+}
+
+export function dlqStreamConfig(opts: StreamOptions = {}): Partial<StreamConfig> & { name: string } {
+  return {
+    name: DLQ_STREAM,
+    subjects: [`${DLQ_SUBJECT_PREFIX}.>`],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    duplicate_window: 2 * 60_000 * NS_PER_MS,
+    max_age: (opts.dlqMaxAgeMs ?? DEFAULT_DLQ_MAX_AGE_MS) * NS_PER_MS,
+    num_replicas: 1,
+  };
+}
+
+/** Creates CC_EVENTS and CC_DLQ, or updates them to the wanted config; safe to call at every start. */
+export async function ensureStreams(jsm: JetStreamManager, opts: StreamOptions = {}): Promise<void> {
+  for (const cfg of [eventsStreamConfig(opts), dlqStreamConfig(opts)]) {
+    try {
+      await jsm.streams.info(cfg.name);
+    } catch (err) {
+      if (!isNotFound(err)) throw wrap(err, cfg.name);
+      try {
+        await jsm.streams.add(cfg);
+        continue;
+      } catch (addErr) {
+        // Another service created it between our info and add: fall through to update.
+        if (!/already in use|exists/i.test((addErr as Error).message)) throw wrap(addErr, cfg.name);
+      }
+    }
+    const { name, storage: _s, retention: _r, ...mutable } = cfg;
+    try {
+      await jsm.streams.update(name, mutable);
+    } catch (err) {
+      throw wrap(err, name);
+    }
+  }
+}
+
+function isNotFound(err: unknown): boolean {
+  const e = err as { name?: string; message?: string; code?: number; api_error?: { err_code?: number } };
+  return (
+    e.name === "StreamNotFoundError" ||
+    e.api_error?.err_code === 10059 ||
+    /stream not found/i.test(e.message ?? "")
+  );
+}
+
+function wrap(err: unknown, stream: string): IngestError {
+  return new IngestError(`stream ${stream}: ${(err as Error).message}`, "STREAM_SETUP", { cause: err });
+}
+
+export async function jetStreamFor(
+  nc: NatsConnection,
+): Promise<{ js: JetStreamClient; jsm: JetStreamManager }> {
+  return { js: jetstream(nc), jsm: await jetstreamManager(nc) };
+}
+
+export interface PublishResult {
+  id: string;
+  seq: number;
+  duplicate: boolean;
+}
+
+const encoder = new TextEncoder();
+
+export function encodeEvent(event: CallCenterEvent): Uint8Array {
+  return encoder.encode(JSON.stringify(event));
+}
+
+/** Publishes one validated event with Nats-Msg-Id = event id; resolves once JetStream stored it. */
+export async function publishEvent(js: JetStreamClient, event: CallCenterEvent): Promise<PublishResult> {
+  const ack = await publishRaw(js, subjectFor(event), encodeEvent(event), event.id);
+  return { id: event.id, seq: ack.seq, duplicate: ack.duplicate };
+}
+
+async function publishRaw(
+  js: JetStreamClient,
+  subject: string,
+  data: Uint8Array,
+  msgID: string,
+): Promise<PubAck> {
+  try {
+    return await js.publish(subject, data, { msgID, timeout: 10_000 });
+  } catch (err) {
+    throw new IngestError(`publish to ${subject} failed: ${(err as Error).message}`, "PUBLISH", {
+      cause: err,
+    });
+  }
+}
+
+export interface BatchPublishResult {
+  results: PublishResult[];
+  accepted: number;
+  duplicates: number;
+}
+
+export interface BatchPublishOptions {
+  /** Publishes awaiting their ack at once. */
+  window?: number;
+  /** Retries per event on timeout / no responders; the msg id makes a retry safe. */
+  retries?: number;
+}
+
+/**
+ * Publishes many events keeping up to `window` acks in flight. Every event carries its id
+ * as Nats-Msg-Id, so a retry (ours or the caller's) is reported as a duplicate, never stored twice.
+ * Results are in input order; rejects only after retries are exhausted.
+ */
+export async function publishEvents(
+  js: JetStreamClient,
+  events: readonly CallCenterEvent[],
+  opts: BatchPublishOptions = {},
+): Promise<BatchPublishResult> {
+  const window = Math.max(1, opts.window ?? 512);
+  const retries = opts.retries ?? 3;
+  const results: PublishResult[] = new Array(events.length);
+  let next = 0;
+  const worker = async () => {
+    for (;;) {
+      const i = next++;
+      if (i >= events.length) return;
+      const event = events[i] as CallCenterEvent;
+      const data = encodeEvent(event);
+      const subject = subjectFor(event);
+      for (let attempt = 0; ; attempt++) {
+        try {
+          const ack = await publishRaw(js, subject, data, event.id);
+          results[i] = { id: event.id, seq: ack.seq, duplicate: ack.duplicate };
+          break;
+        } catch (err) {
+          if (attempt >= retries) throw err;
+          await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
+        }
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(window, events.length) }, worker));
+  const duplicates = results.filter((r) => r.duplicate).length;
+  return { results, accepted: results.length - duplicates, duplicates };
+}
