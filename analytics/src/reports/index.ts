@@ -1,0 +1,44 @@
+// Reports for analysts and managers: funnel, advertising ROI, agent workload.
+// Every report returns its rows (zod-validated) and the SQL + bound params that produced
+// them, so the dashboard can open any number as the SQL behind it.
+export {
+  FUNNEL_STEPS,
+  FunnelBreakdown,
+  type FunnelGroup,
+  FunnelParams,
+  type FunnelReport,
+  FunnelRow,
+  type FunnelStep,
+  type FunnelStepFigures,
+  funnelFigures,
+  funnelReport,
+  funnelSql,
+} from "./funnel.ts";
+export {
+  chDateTime,
+  type ReportClient,
+  ReportQueryError,
+  type ReportResult,
+  type ReportSql,
+  runReport,
+} from "./query.ts";
+export {
+  AttributionModel,
+  type HeatmapCell,
+  RoiGroupBy,
+  RoiParams,
+  type RoiReport,
+  RoiRow,
+  roiReport,
+  roiSql,
+  roiTotal,
+} from "./roi.ts";
+export { type ScopeSql, scopeSql, VisibilityScope } from "./scope.ts";
+export {
+  WORKLOAD_CSV_COLUMNS,
+  WorkloadGrain,
+  WorkloadParams,
+  WorkloadRow,
+  workloadReport,
+  workloadSql,
+} from "./workload.ts";

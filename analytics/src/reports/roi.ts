@@ -1,0 +1,260 @@
+import { z } from "zod";
+import {
+  Count,
+  chDateTime,
+  Num,
+  Ratio,
+  type ReportClient,
+  type ReportResult,
+  type ReportSql,
+  runReport,
+} from "./query.ts";
+import { scopeSql, type VisibilityScope, visibleLeadsSubquery } from "./scope.ts";
+
+/** Attribution models (kpi-definitions): last touch is the default. */
+export const AttributionModel = z.enum([
+  "last_touch",
+  "first_touch",
+  "linear",
+  "time_decay",
+  "position_based",
+]);
+export type AttributionModel = z.infer<typeof AttributionModel>;
+
+/** channel / ad campaign / ad / hour-of-day slot / day, or the hour × weekday heatmap. */
+export const RoiGroupBy = z.enum(["channel", "ad_campaign", "ad", "slot", "day", "heatmap"]);
+export type RoiGroupBy = z.infer<typeof RoiGroupBy>;
+
+export const RoiParams = z
+  .object({
+    from: z.iso.datetime(),
+    to: z.iso.datetime(),
+    model: AttributionModel.default("last_touch"),
+    /** A touch counts for a call/order/payment only if it happened this long before it. */
+    lookbackDays: z.number().positive().max(365).default(30),
+    groupBy: RoiGroupBy.default("channel"),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .default("CNY"),
+    timeZone: z.string().min(1).max(64).default("Asia/Shanghai"),
+    /** Half-life of the time-decay model. */
+    halfLifeDays: z.number().positive().max(365).default(7),
+  })
+  .refine((p) => Date.parse(p.to) > Date.parse(p.from), { message: "to must be after from", path: ["to"] });
+export type RoiParams = z.input<typeof RoiParams>;
+
+export const RoiRow = z.object({
+  key: z.string(),
+  spend_minor: Num,
+  impressions: Count,
+  clicks: Count,
+  leads: Num,
+  calls: Num,
+  orders: Num,
+  order_value_minor: Num,
+  revenue_minor: Num,
+  /** (revenue − spend) / spend. */
+  roi: Ratio,
+  cost_per_lead_minor: Ratio,
+  cost_per_order_minor: Ratio,
+});
+export type RoiRow = z.infer<typeof RoiRow>;
+
+// Grouping keys on the touch side (t = touch) and on the spend side; fixed expressions.
+const TOUCH_KEY: Record<RoiGroupBy, string> = {
+  channel: "channel",
+  ad_campaign: "concat(channel, ' / ', ad_campaign_id)",
+  ad: "concat(channel, ' / ', ad_campaign_id, ' / ', ad_id)",
+  slot: "leftPad(toString(toHour(touched_at, {tz:String})), 2, '0')",
+  day: "toString(toDate(touched_at, {tz:String}))",
+  heatmap:
+    "concat(toString(toDayOfWeek(touched_at, 1, {tz:String})), ':', toString(toHour(touched_at, {tz:String})))",
+};
+const SPEND_KEY: Record<RoiGroupBy, string> = {
+  channel: "channel",
+  ad_campaign: "concat(channel, ' / ', ad_campaign_id)",
+  ad: "concat(channel, ' / ', ad_campaign_id, ' / ', ad_id)",
+  slot: "leftPad(toString(toHour(slot_start, {tz:String})), 2, '0')",
+  day: "toString(toDate(slot_start, {tz:String}))",
+  heatmap:
+    "concat(toString(toDayOfWeek(slot_start, 1, {tz:String})), ':', toString(toHour(slot_start, {tz:String})))",
+};
+
+/**
+ * Spend (ad.spend_reported) against what the ads brought, with time-windowed attribution.
+ * Leads are counted per touch (each lead.created from an ad is one lead for that ad).
+ * Calls (attempts), orders (order.created, value) and revenue (payment.received) are
+ * conversions: each is shared among the lead's touches in the look-back window before it,
+ * by the chosen model's weights (which sum to 1 per conversion).
+ */
+export function roiSql(scope: VisibilityScope, input: RoiParams): ReportSql {
+  const p = RoiParams.parse(input);
+  const s = scopeSql(scope);
+  const visibleLeads = visibleLeadsSubquery(s);
+  const leadFilter = visibleLeads ? `AND lead_id IN ${visibleLeads}` : "";
+  const query = `
+WITH
+  touches AS (
+    SELECT event_id AS touch_id, lead_id, touched_at, channel, ad_campaign_id, ad_id
+    FROM report_lead_events
+    WHERE org_id = {scope_org:String} AND kind = 'lead.created' AND channel != ''
+      AND touched_at >= {from:DateTime64(3, 'UTC')} - toIntervalSecond({lookback_s:UInt32})
+      AND touched_at < {to:DateTime64(3, 'UTC')}
+      ${leadFilter}
+  ),
+  conversions AS (
+    SELECT event_id AS conv_id, lead_id, ts, kind, amount_minor
+    FROM report_lead_events
+    WHERE org_id = {scope_org:String}
+      AND kind IN ('call.attempt_created', 'order.created', 'payment.received')
+      AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
+      AND (kind = 'call.attempt_created' OR currency = {currency:String})
+      AND lead_id IN (SELECT lead_id FROM touches)
+      ${leadFilter}
+  ),
+  paths AS (
+    SELECT
+      c.conv_id AS conv_id, c.kind AS kind, c.amount_minor AS amount_minor,
+      t.touched_at AS touched_at, t.channel AS channel, t.ad_campaign_id AS ad_campaign_id, t.ad_id AS ad_id,
+      row_number() OVER (PARTITION BY c.conv_id ORDER BY t.touched_at DESC, t.touch_id DESC) AS rn_last,
+      row_number() OVER (PARTITION BY c.conv_id ORDER BY t.touched_at ASC, t.touch_id ASC) AS rn_first,
+      count() OVER (PARTITION BY c.conv_id) AS n,
+      exp2(-dateDiff('second', t.touched_at, c.ts) / {half_life_s:Float64}) AS decay,
+      sum(decay) OVER (PARTITION BY c.conv_id) AS decay_sum
+    FROM conversions AS c
+    INNER JOIN touches AS t ON t.lead_id = c.lead_id
+    WHERE t.touched_at <= c.ts AND t.touched_at >= c.ts - toIntervalSecond({lookback_s:UInt32})
+  ),
+  attributed AS (
+    SELECT
+      ${TOUCH_KEY[p.groupBy]} AS key,
+      multiIf(
+        {model:String} = 'last_touch', toFloat64(rn_last = 1),
+        {model:String} = 'first_touch', toFloat64(rn_first = 1),
+        {model:String} = 'linear', 1 / n,
+        {model:String} = 'time_decay', decay / decay_sum,
+        n = 1, 1.0,
+        n = 2, 0.5,
+        rn_first = 1 OR rn_last = 1, 0.4,
+        0.2 / (n - 2)) AS w,
+      kind, amount_minor
+    FROM paths
+  ),
+  conv_by_key AS (
+    SELECT key,
+      sumIf(w, kind = 'call.attempt_created') AS calls,
+      sumIf(w, kind = 'order.created') AS orders,
+      sumIf(w * amount_minor, kind = 'order.created') AS order_value_minor,
+      sumIf(w * amount_minor, kind = 'payment.received') AS revenue_minor
+    FROM attributed GROUP BY key
+  ),
+  leads_by_key AS (
+    SELECT ${TOUCH_KEY[p.groupBy]} AS key, toFloat64(count()) AS leads
+    FROM touches WHERE touched_at >= {from:DateTime64(3, 'UTC')}
+    GROUP BY key
+  ),
+  spend_by_key AS (
+    SELECT ${SPEND_KEY[p.groupBy]} AS key, toFloat64(sum(spend_minor)) AS spend_minor,
+      sum(impressions) AS impressions, sum(clicks) AS clicks
+    FROM report_ad_spend
+    WHERE org_id = {scope_org:String} AND currency = {currency:String}
+      AND slot_start >= {from:DateTime64(3, 'UTC')} AND slot_start < {to:DateTime64(3, 'UTC')}
+    GROUP BY key
+  ),
+  keys AS (
+    SELECT key FROM spend_by_key UNION DISTINCT SELECT key FROM leads_by_key
+    UNION DISTINCT SELECT key FROM conv_by_key
+  )
+SELECT
+  k.key AS key,
+  ifNull(sp.spend_minor, 0) AS spend_minor,
+  ifNull(sp.impressions, 0) AS impressions,
+  ifNull(sp.clicks, 0) AS clicks,
+  ifNull(l.leads, 0) AS leads,
+  ifNull(cv.calls, 0) AS calls,
+  ifNull(cv.orders, 0) AS orders,
+  ifNull(cv.order_value_minor, 0) AS order_value_minor,
+  ifNull(cv.revenue_minor, 0) AS revenue_minor,
+  if(spend_minor > 0, (revenue_minor - spend_minor) / spend_minor, NULL) AS roi,
+  if(leads > 0, spend_minor / leads, NULL) AS cost_per_lead_minor,
+  if(orders > 0, spend_minor / orders, NULL) AS cost_per_order_minor
+FROM keys AS k
+LEFT JOIN spend_by_key AS sp ON sp.key = k.key
+LEFT JOIN leads_by_key AS l ON l.key = k.key
+LEFT JOIN conv_by_key AS cv ON cv.key = k.key
+ORDER BY spend_minor DESC, key
+SETTINGS join_use_nulls = 1`;
+  return {
+    query,
+    params: {
+      ...s.params,
+      from: chDateTime(p.from),
+      to: chDateTime(p.to),
+      lookback_s: Math.round(p.lookbackDays * 86_400),
+      half_life_s: p.halfLifeDays * 86_400,
+      model: p.model,
+      currency: p.currency,
+      tz: p.timeZone,
+    },
+  };
+}
+
+export interface HeatmapCell {
+  /** ISO weekday, 1 = Monday … 7 = Sunday, in the report's time zone. */
+  dayOfWeek: number;
+  hour: number;
+  row: RoiRow;
+}
+
+export interface RoiReport extends ReportResult<RoiRow> {
+  total: RoiRow;
+  /** Filled when groupBy = heatmap. */
+  heatmap: HeatmapCell[];
+}
+
+export function roiTotal(rows: RoiRow[]): RoiRow {
+  const t = {
+    key: "total",
+    spend_minor: 0,
+    impressions: 0,
+    clicks: 0,
+    leads: 0,
+    calls: 0,
+    orders: 0,
+    order_value_minor: 0,
+    revenue_minor: 0,
+  };
+  for (const r of rows) {
+    t.spend_minor += r.spend_minor;
+    t.impressions += r.impressions;
+    t.clicks += r.clicks;
+    t.leads += r.leads;
+    t.calls += r.calls;
+    t.orders += r.orders;
+    t.order_value_minor += r.order_value_minor;
+    t.revenue_minor += r.revenue_minor;
+  }
+  return {
+    ...t,
+    roi: t.spend_minor > 0 ? (t.revenue_minor - t.spend_minor) / t.spend_minor : null,
+    cost_per_lead_minor: t.leads > 0 ? t.spend_minor / t.leads : null,
+    cost_per_order_minor: t.orders > 0 ? t.spend_minor / t.orders : null,
+  };
+}
+
+export async function roiReport(
+  client: ReportClient,
+  scope: VisibilityScope,
+  params: RoiParams,
+): Promise<RoiReport> {
+  const res = await runReport(client, roiSql(scope, params), RoiRow);
+  const heatmap: HeatmapCell[] = [];
+  if (RoiParams.parse(params).groupBy === "heatmap") {
+    for (const row of res.rows) {
+      const [d, h] = row.key.split(":").map(Number);
+      if (d !== undefined && h !== undefined) heatmap.push({ dayOfWeek: d, hour: h, row });
+    }
+  }
+  return { ...res, total: roiTotal(res.rows), heatmap };
+}
