@@ -1,0 +1,26 @@
+export { CALL_STAGES, type CallStage, LIVE_PREFIX, liveKeys } from "./keys.ts";
+export {
+  applyEvent,
+  type LiveRedis,
+  LiveStateError,
+  type LiveStateLogger,
+  type LiveStateProjector,
+  type LiveStateProjectorOptions,
+  startLiveStateProjector,
+} from "./projector.ts";
+export {
+  type LiveAgent,
+  type LiveCall,
+  type LiveCampaignCalls,
+  type LivePacingDecision,
+  type LiveScope,
+  liveAgentVisible,
+  liveCampaignVisible,
+  readLatestPacing,
+  readLiveAgent,
+  readLiveAgents,
+  readLiveCalls,
+  readLiveCampaignIds,
+  readLiveOrgs,
+  STALE_CALL_MS,
+} from "./readers.ts";
