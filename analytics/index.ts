@@ -1,1 +1,16 @@
+// Public API of @cc/analytics. Other packages import only from here.
 export * from "./src/live-state/index.ts";
+
+export { type ClickHouseConfig, ClickHouseConfigSchema, createClickHouse } from "./src/query/client.ts";
+export {
+  type AgentStateTotal,
+  type AgentStateTotalsInput,
+  agentStateTotals,
+  type LiveRates,
+  type LiveRatesInput,
+  liveRates,
+  type TimeWindow,
+} from "./src/query/live-rates.ts";
+export { MIGRATIONS_DIR, type MigrateResult, MigrationError, migrate } from "./src/schema/migrate.ts";
+export { splitStatements } from "./src/schema/split.ts";
+// Reports (dashboard): export lines go below.
