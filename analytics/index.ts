@@ -14,3 +14,4 @@ export {
 export { MIGRATIONS_DIR, type MigrateResult, MigrationError, migrate } from "./src/schema/migrate.ts";
 export { splitStatements } from "./src/schema/split.ts";
 // Reports (dashboard): export lines go below.
+export * from "./src/reports/index.ts";

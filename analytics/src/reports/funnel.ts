@@ -155,7 +155,7 @@ SELECT
 FROM (${keyed})
 GROUP BY key
 ORDER BY s1 DESC, key
-SETTINGS join_use_nulls = 0`;
+`;
   return {
     query,
     params: {

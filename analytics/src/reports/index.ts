@@ -22,6 +22,14 @@ export {
   type ReportSql,
   runReport,
 } from "./query.ts";
+// Test support: a seeded scenario and reference figures computed in plain TypeScript.
+export {
+  expectedFunnel,
+  expectedRoiByChannel,
+  expectedWorkloadByAgentHour,
+  type FunnelExpectation,
+  type RoiExpectation,
+} from "./reference.ts";
 export {
   AttributionModel,
   type HeatmapCell,
@@ -33,6 +41,7 @@ export {
   roiSql,
   roiTotal,
 } from "./roi.ts";
+export { buildScenario, eventRow, rng, type Scenario, type ScenarioOptions } from "./scenario.ts";
 export { type ScopeSql, scopeSql, VisibilityScope } from "./scope.ts";
 export {
   WORKLOAD_CSV_COLUMNS,

@@ -69,7 +69,7 @@ const TOUCH_KEY: Record<RoiGroupBy, string> = {
   slot: "leftPad(toString(toHour(touched_at, {tz:String})), 2, '0')",
   day: "toString(toDate(touched_at, {tz:String}))",
   heatmap:
-    "concat(toString(toDayOfWeek(touched_at, 1, {tz:String})), ':', toString(toHour(touched_at, {tz:String})))",
+    "concat(toString(toDayOfWeek(touched_at, 0, {tz:String})), ':', toString(toHour(touched_at, {tz:String})))",
 };
 const SPEND_KEY: Record<RoiGroupBy, string> = {
   channel: "channel",
@@ -78,7 +78,7 @@ const SPEND_KEY: Record<RoiGroupBy, string> = {
   slot: "leftPad(toString(toHour(slot_start, {tz:String})), 2, '0')",
   day: "toString(toDate(slot_start, {tz:String}))",
   heatmap:
-    "concat(toString(toDayOfWeek(slot_start, 1, {tz:String})), ':', toString(toHour(slot_start, {tz:String})))",
+    "concat(toString(toDayOfWeek(slot_start, 0, {tz:String})), ':', toString(toHour(slot_start, {tz:String})))",
 };
 
 /**
@@ -184,7 +184,7 @@ LEFT JOIN spend_by_key AS sp ON sp.key = k.key
 LEFT JOIN leads_by_key AS l ON l.key = k.key
 LEFT JOIN conv_by_key AS cv ON cv.key = k.key
 ORDER BY spend_minor DESC, key
-SETTINGS join_use_nulls = 1`;
+`;
   return {
     query,
     params: {

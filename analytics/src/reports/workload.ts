@@ -106,7 +106,7 @@ WHERE h.org_id = {scope_org:String}
   ${p.teamIds ? "AND ifNull(t.team_id, '') IN {teams:Array(String)}" : ""}
 GROUP BY key, bucket
 ORDER BY bucket, key
-SETTINGS join_use_nulls = 1`;
+`;
   return {
     query,
     params: {
