@@ -11,7 +11,7 @@ export {
   liveRates,
   type TimeWindow,
 } from "./src/query/live-rates.ts";
-export { MIGRATIONS_DIR, type MigrateResult, MigrationError, migrate } from "./src/schema/migrate.ts";
-export { splitStatements } from "./src/schema/split.ts";
 // Reports (dashboard): export lines go below.
 export * from "./src/reports/index.ts";
+export { MIGRATIONS_DIR, type MigrateResult, MigrationError, migrate } from "./src/schema/migrate.ts";
+export { splitStatements } from "./src/schema/split.ts";
