@@ -8,7 +8,13 @@ import {
   type ReportSql,
   runReport,
 } from "./query.ts";
-import { scopeSql, type VisibilityScope, visibleAgentPredicate, visibleLeadsSubquery } from "./scope.ts";
+import {
+  type ScopeSql,
+  scopeSql,
+  type VisibilityScope,
+  visibleAgentPredicate,
+  visibleLeadsSubquery,
+} from "./scope.ts";
 
 /** Funnel steps, in order. Appointment = disposition A (the A–F scale's "invite accepted"). */
 export const FUNNEL_STEPS = [
@@ -98,6 +104,19 @@ const KEY_EXPR: Record<FunnelBreakdown, string> = {
   week: "toString(toMonday(entered_at, {tz:String}))",
 };
 
+/** Within the funnel's range: first-dial campaign visible, or a visible agent handled the lead. */
+function visibleInRange(s: ScopeSql): string {
+  const alternatives: string[] = [];
+  if (s.campaignRestricted) {
+    alternatives.push(
+      "argMinIf(campaign_id, ts, kind = 'call.attempt_created') IN {scope_campaigns:Array(String)}",
+    );
+  }
+  if (s.agentRestricted)
+    alternatives.push(`countIf(agent_id != '' AND ${visibleAgentPredicate("agent_id")}) > 0`);
+  return alternatives.length ? `AND (${alternatives.join(" OR ")})` : "";
+}
+
 /**
  * The funnel query. `windowFunnel` in its default mode, per lead, over millisecond
  * timestamps: see README.md for why no strict mode.
@@ -133,8 +152,7 @@ export function funnelSql(scope: VisibilityScope, input: FunnelParams): ReportSq
     GROUP BY lead_id
     HAVING entered_at >= {from:DateTime64(3, 'UTC')} AND entered_at < {to:DateTime64(3, 'UTC')}
       ${p.campaignIds ? "AND argMinIf(campaign_id, ts, kind = 'call.attempt_created') IN {campaigns:Array(String)}" : ""}
-      ${s.campaignRestricted ? "AND argMinIf(campaign_id, ts, kind = 'call.attempt_created') IN {scope_campaigns:Array(String)}" : ""}
-      ${s.agentRestricted ? `AND countIf(agent_id != '' AND ${visibleAgentPredicate("agent_id")}) > 0` : ""}`;
+      ${visibleInRange(s)}`;
   const keyed = adSource
     ? `SELECT if(ch.channel = '', '(none)', ch.channel) AS key, f.level AS level
        FROM (${inner}) AS f

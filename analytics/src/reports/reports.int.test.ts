@@ -98,6 +98,17 @@ describe("funnel report", () => {
       },
     );
     expect(r.total.steps.map((s) => s.count)).toEqual(expected.get("total"));
+    // A campaign-scoped viewer with no visible agents sees exactly that campaign's leads.
+    const camp = await funnelReport(
+      analyst,
+      { orgId: sc.orgId, agentIds: [], campaignIds: ["camp-b"] },
+      {
+        from: sc.from,
+        to: sc.to,
+        windowSeconds: window / 1000,
+      },
+    );
+    expect(camp.total.steps.map((s) => s.count)).toEqual(all.get("camp-b"));
     const other = await funnelReport(analyst, { orgId: "another-org" }, { from: sc.from, to: sc.to });
     expect(other.rows).toEqual([]);
   });

@@ -49,22 +49,16 @@ export function visibleAgentPredicate(column: "agent_id" | "h.agent_id"): string
 }
 
 /**
- * Leads the viewer may see: leads dialed in a visible campaign and/or handled by a visible
- * agent. Used as `lead_id IN (...)` only when the scope is restricted.
+ * Leads the viewer may see: leads dialed in a visible campaign, or handled by a visible
+ * agent (a union: a manager sees the department's campaigns plus whatever the department's
+ * agents worked on). Used as `lead_id IN (...)` only when the scope is restricted.
  */
 export function visibleLeadsSubquery(s: ScopeSql): string | null {
   if (!s.agentRestricted && !s.campaignRestricted) return null;
-  const conds = ["org_id = {scope_org:String}"];
+  const alternatives: string[] = [];
   if (s.campaignRestricted) {
-    conds.push("kind = 'call.attempt_created' AND campaign_id IN {scope_campaigns:Array(String)}");
+    alternatives.push("(kind = 'call.attempt_created' AND campaign_id IN {scope_campaigns:Array(String)})");
   }
-  if (s.agentRestricted) conds.push(`agent_id != '' AND ${visibleAgentPredicate("agent_id")}`);
-  if (s.campaignRestricted && s.agentRestricted) {
-    // Both restrictions: a lead of a visible campaign that a visible agent handled.
-    return `(SELECT lead_id FROM report_lead_events WHERE org_id = {scope_org:String}
-        AND kind = 'call.attempt_created' AND campaign_id IN {scope_campaigns:Array(String)}
-      INTERSECT SELECT lead_id FROM report_lead_events WHERE org_id = {scope_org:String}
-        AND agent_id != '' AND ${visibleAgentPredicate("agent_id")})`;
-  }
-  return `(SELECT lead_id FROM report_lead_events WHERE ${conds.join(" AND ")})`;
+  if (s.agentRestricted) alternatives.push(`(agent_id != '' AND ${visibleAgentPredicate("agent_id")})`);
+  return `(SELECT lead_id FROM report_lead_events WHERE org_id = {scope_org:String} AND (${alternatives.join(" OR ")}))`;
 }
