@@ -1,0 +1,52 @@
+import type { Handle, HandleServerError, ServerInit } from "@sveltejs/kit";
+import { DEFAULT_LANG, isLang, LANG_COOKIE } from "#lib/i18n.ts";
+import { enforceRoute } from "#lib/server/auth/guard.ts";
+import { readSession, SESSION_COOKIE } from "#lib/server/auth/sessions.ts";
+import { getUser } from "#lib/server/auth/users.ts";
+import { config } from "#lib/server/config.ts";
+import { log } from "#lib/server/log.ts";
+import { httpDuration, httpRequests } from "#lib/server/metrics.ts";
+import { redis } from "#lib/server/redis.ts";
+import { startServices } from "#lib/server/services.ts";
+
+export const init: ServerInit = async () => {
+  await startServices();
+};
+
+export const handle: Handle = async ({ event, resolve }) => {
+  const started = performance.now();
+  const langCookie = event.cookies.get(LANG_COOKIE);
+  event.locals.lang = isLang(langCookie) ? langCookie : DEFAULT_LANG;
+  event.locals.user = null;
+  event.locals.sessionId = null;
+
+  const sid = event.cookies.get(SESSION_COOKIE);
+  if (sid && event.route.id !== "/health") {
+    const r = await redis();
+    const username = await readSession(r, sid, config().SESSION_TTL_S);
+    if (username) {
+      event.locals.user = await getUser(r, username);
+      event.locals.sessionId = sid;
+    }
+  }
+
+  // The one place routes are guarded: pages, form actions and endpoints alike.
+  enforceRoute(event.locals.user, event.route.id, event.url.pathname);
+
+  const response = await resolve(event, {
+    transformPageChunk: ({ html }) =>
+      html.replace('<html lang="zh-CN">', `<html lang="${event.locals.lang}">`),
+  });
+  response.headers.set("x-content-type-options", "nosniff");
+  response.headers.set("referrer-policy", "same-origin");
+  if (!response.headers.has("x-frame-options")) response.headers.set("x-frame-options", "DENY");
+  const route = event.route.id ?? "unmatched";
+  httpRequests.inc({ route, status: String(response.status) });
+  httpDuration.observe({ route }, (performance.now() - started) / 1000);
+  return response;
+};
+
+export const handleError: HandleServerError = ({ error, event, status }) => {
+  if (status >= 500) log.error({ err: error, path: event.url.pathname }, "request failed");
+  return { message: status === 404 ? "not found" : "internal error", code: String(status) };
+};

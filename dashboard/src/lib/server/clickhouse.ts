@@ -1,0 +1,39 @@
+import { type ClickHouseClient, createClient } from "@clickhouse/client";
+import { config } from "./config.ts";
+
+let writer: ClickHouseClient | undefined;
+let analyst: ClickHouseClient | undefined;
+
+/** The services' user: dashboards and live numbers (always filtered by scope in our queries). */
+export function clickhouse(): ClickHouseClient {
+  const c = config();
+  writer ??= createClient({
+    url: c.CLICKHOUSE_URL,
+    username: c.CLICKHOUSE_USER,
+    password: c.CLICKHOUSE_PASSWORD,
+    database: c.CLICKHOUSE_DATABASE,
+    application: "cc-dashboard",
+    request_timeout: 30_000,
+  });
+  return writer;
+}
+
+/** The read-only analyst user (readonly=1 and resource limits enforced by the server). */
+export function clickhouseAnalyst(): ClickHouseClient {
+  const c = config();
+  analyst ??= createClient({
+    url: c.CLICKHOUSE_URL,
+    username: c.CLICKHOUSE_ANALYST_USER,
+    password: c.CLICKHOUSE_ANALYST_PASSWORD,
+    database: c.CLICKHOUSE_DATABASE,
+    application: "cc-dashboard-analyst",
+    request_timeout: 60_000,
+  });
+  return analyst;
+}
+
+export async function closeClickHouse(): Promise<void> {
+  await Promise.all([writer?.close(), analyst?.close()]);
+  writer = undefined;
+  analyst = undefined;
+}

@@ -1,0 +1,66 @@
+import { z } from "zod";
+
+/** Environment of the dashboard server, validated once at start with readable messages. */
+const EnvSchema = z.object({
+  CLICKHOUSE_URL: z.url().default("http://127.0.0.1:8123"),
+  CLICKHOUSE_USER: z.string().min(1).default("cc_writer"),
+  CLICKHOUSE_PASSWORD: z.string().default(""),
+  CLICKHOUSE_ANALYST_USER: z.string().min(1).default("analyst"),
+  CLICKHOUSE_ANALYST_PASSWORD: z.string().default(""),
+  CLICKHOUSE_DATABASE: z.string().min(1).default("default"),
+  REDIS_URL: z
+    .string()
+    .regex(/^rediss?:\/\//, "must be a redis:// URL")
+    .default("redis://127.0.0.1:6379"),
+  NATS_URL: z.string().min(1).default("nats://127.0.0.1:4222"),
+  /** Default organisation for users created without one. */
+  CC_ORG: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default("demo"),
+  /** Bearer key for /metrics (machines). Unset → /metrics answers 401 to everyone. */
+  DASHBOARD_METRICS_KEY: z.string().min(16).optional(),
+  SESSION_TTL_S: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(12 * 3600),
+  LOGIN_MAX_FAILURES: z.coerce.number().int().positive().default(5),
+  LOGIN_WINDOW_S: z.coerce
+    .number()
+    .int()
+    .positive()
+    .default(15 * 60),
+  WALLBOARD_TICK_MS: z.coerce.number().int().min(100).default(1000),
+  /** Run the live-state projector inside the dashboard process (off when a separate one runs). */
+  DASHBOARD_RUN_PROJECTOR: z
+    .enum(["0", "1", "true", "false"])
+    .default("1")
+    .transform((v) => v === "1" || v === "true"),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+});
+
+export type DashboardConfig = z.infer<typeof EnvSchema>;
+
+export class ConfigError extends Error {
+  readonly code = "CONFIG_INVALID";
+  constructor(message: string, opts?: { cause?: unknown }) {
+    super(message, opts);
+    this.name = "ConfigError";
+  }
+}
+
+export function parseConfig(env: Record<string, string | undefined>): DashboardConfig {
+  const r = EnvSchema.safeParse(env);
+  if (!r.success) {
+    const lines = r.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`).join("\n");
+    throw new ConfigError(`invalid dashboard environment:\n${lines}`, { cause: r.error });
+  }
+  return r.data;
+}
+
+let cached: DashboardConfig | undefined;
+export function config(): DashboardConfig {
+  cached ??= parseConfig(process.env);
+  return cached;
+}

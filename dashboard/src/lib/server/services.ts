@@ -1,0 +1,42 @@
+import { type LiveStateProjector, startLiveStateProjector } from "@cc/analytics";
+import { ensureAdmin } from "./auth/users.ts";
+import { closeClickHouse } from "./clickhouse.ts";
+import { config } from "./config.ts";
+import { log } from "./log.ts";
+import { closeNats, nats } from "./nats.ts";
+import { closeRedis, redis } from "./redis.ts";
+import { stopStreams } from "./streams.ts";
+
+let projector: LiveStateProjector | undefined;
+let started = false;
+
+/** Runs once per process when the server starts (Kit's `init` hook). */
+export async function startServices(): Promise<void> {
+  if (started) return;
+  started = true;
+  const cfg = config();
+  const r = await redis();
+  const oneTime = await ensureAdmin(r, cfg.CC_ORG);
+  if (oneTime) {
+    // Printed once, on the first start only; the admin must change it at first sign-in.
+    log.warn(
+      { username: "admin", one_time_password: oneTime },
+      "created the admin user: sign in and change this password",
+    );
+  }
+  if (cfg.DASHBOARD_RUN_PROJECTOR) {
+    projector = await startLiveStateProjector({ nats: await nats(), redis: r, log });
+  }
+  // SSE streams would hold the HTTP server open: end them as soon as shutdown begins.
+  for (const sig of ["SIGTERM", "SIGINT"] as const) process.once(sig, () => stopStreams());
+  process.once("sveltekit:shutdown" as "exit", () => void stopServices());
+  log.info({ projector: cfg.DASHBOARD_RUN_PROJECTOR }, "dashboard services started");
+}
+
+export async function stopServices(): Promise<void> {
+  stopStreams();
+  await projector?.stop();
+  projector = undefined;
+  await Promise.allSettled([closeNats(), closeRedis(), closeClickHouse()]);
+  log.info("dashboard services stopped");
+}
