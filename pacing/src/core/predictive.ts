@@ -36,24 +36,22 @@ export const DEFAULT_PREDICTIVE: PredictiveConfig = {
   safeAbandon: 0.005,
   reserveZ: 1.5,
   exactLimit: 60,
-  graceS: 1,
+  graceS: 1.7,
   fastFailMeanS: 3,
 };
 
-/** Poisson-binomial PMF of a sum of independent Bernoullis. */
-export function poissonBinomial(ps: readonly number[]): Float64Array {
-  let pmf = new Float64Array(ps.length + 1);
+/** Poisson-binomial PMF of a sum of independent Bernoullis, with room for `extra` more terms. */
+export function poissonBinomial(ps: readonly number[], extra = 0): Float64Array {
+  const pmf = new Float64Array(ps.length + 1 + extra);
   pmf[0] = 1;
   let n = 0;
   for (const p of ps) {
     if (p <= 0) continue;
-    const next = new Float64Array(pmf.length);
-    for (let i = 0; i <= n; i++) {
+    for (let i = n; i >= 0; i--) {
       const v = pmf[i]!;
-      next[i]! += v * (1 - p);
-      next[i + 1]! += v * p;
+      pmf[i + 1]! += v * p;
+      pmf[i] = v * (1 - p);
     }
-    pmf = next;
     n += 1;
   }
   return pmf;
@@ -97,13 +95,14 @@ function abandonAtNode(n: Node): number {
 
 function addNewCall(n: Node): void {
   if (n.exact) {
+    // pmfD has spare capacity for every call this decision may add.
     const d = n.pmfD!;
-    const next = new Float64Array(d.length + 1);
-    for (let i = 0; i < d.length; i++) {
-      next[i]! += d[i]! * (1 - n.rNew);
-      next[i + 1]! += d[i]! * n.rNew;
+    for (let i = d.length - 2; i >= 0; i--) {
+      const v = d[i]!;
+      if (v === 0) continue;
+      d[i + 1]! += v * n.rNew;
+      d[i] = v * (1 - n.rNew);
     }
-    n.pmfD = next;
   } else {
     n.muD += n.rNew;
     n.vD += n.rNew * (1 - n.rNew);
@@ -197,7 +196,7 @@ export function decidePredictive(s: PacingSnapshot, c: PredictiveConfig, name = 
     const node: Node = { t, rNew: pLNew * ringC(t - d), exact, muS, vS, muD, vD };
     if (exact) {
       node.pmfS = poissonBinomial(q);
-      node.pmfD = poissonBinomial(r);
+      node.pmfD = poissonBinomial(r, lines + 1);
     }
     nodes.push(node);
   }
