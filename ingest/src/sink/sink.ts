@@ -1,0 +1,471 @@
+import { type ClickHouseClient, createClient } from "@clickhouse/client";
+import {
+  AckPolicy,
+  type ConsumerMessages,
+  DeliverPolicy,
+  type JetStreamClient,
+  type JetStreamManager,
+  type JsMsg,
+} from "@nats-io/jetstream";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { type Logger, pino } from "pino";
+import { type CallCenterEvent, decodeEvent, type FieldIssue } from "../contracts/index.ts";
+import { ApiKeyRing } from "../http/auth.ts";
+import { type OpsServer, startOpsServer } from "../http/ops-server.ts";
+import { connectNats, ensureStreams, IngestError, jetStreamFor } from "../nats/jetstream.ts";
+import { dlqSubject, EVENTS_STREAM } from "../subjects.ts";
+import type { SinkConfig } from "./config.ts";
+import { type SinkMetrics, sinkMetrics } from "./metrics.ts";
+import { dedupTokenFor, type EventRow, eventToRow, toClickHouseDateTime64 } from "./rows.ts";
+
+const NS_PER_MS = 1_000_000;
+/** URL-borne query parameters must stay well under HTTP header limits (~16 KB in Node servers). */
+const EXISTS_CHUNK = 250;
+
+export interface SinkStats {
+  batches: number;
+  inserted: number;
+  dlq: number;
+  duplicates: number;
+  insertFailures: number;
+}
+
+export interface SinkHandle {
+  readonly httpPort: number;
+  readonly metrics: SinkMetrics;
+  stats(): SinkStats;
+  /** Stop pulling, flush and ack what is in hand, drain the connection. */
+  stop(): Promise<void>;
+}
+
+export interface SinkDeps {
+  logger?: Logger;
+  /** How long stop() keeps retrying the batch in hand before leaving it to JetStream. */
+  stopGraceMs?: number;
+}
+
+interface Valid {
+  msg: JsMsg;
+  event: CallCenterEvent;
+}
+interface Invalid {
+  msg: JsMsg;
+  reason: string;
+  issues: FieldIssue[];
+}
+
+class StopRequested extends Error {
+  override name = "StopRequested";
+  readonly code = "STOP_REQUESTED";
+}
+
+const utf8Strict = new TextDecoder("utf-8", { fatal: true });
+
+/** The dead-letter record: enough to understand, fix and replay the message. */
+export interface DeadLetter {
+  reason: string;
+  issues: FieldIssue[];
+  subject: string;
+  stream_seq: number;
+  delivery_count: number;
+  received_at: string;
+  raw: string;
+  raw_encoding: "utf8" | "base64";
+}
+
+export function deadLetterFor(m: Pick<JsMsg, "data" | "subject" | "seq" | "info">, bad: Invalid): DeadLetter {
+  let raw: string;
+  let raw_encoding: DeadLetter["raw_encoding"] = "utf8";
+  try {
+    raw = utf8Strict.decode(m.data);
+  } catch {
+    raw = Buffer.from(m.data).toString("base64");
+    raw_encoding = "base64";
+  }
+  return {
+    reason: bad.reason,
+    issues: bad.issues,
+    subject: m.subject,
+    stream_seq: m.seq,
+    delivery_count: m.info.deliveryCount,
+    received_at: new Date().toISOString(),
+    raw,
+    raw_encoding,
+  };
+}
+
+/** Decodes and validates one message; the org in the subject must match the event's org. */
+export function classify(m: Pick<JsMsg, "data" | "subject">): { ok: true; event: CallCenterEvent } | Invalid {
+  const r = decodeEvent(m.data);
+  if (!r.ok) {
+    const reason = r.issues.some((i) => i.path === "(body)") ? "invalid_json" : "invalid_event";
+    return { msg: m as JsMsg, reason, issues: r.issues };
+  }
+  const org = m.subject.split(".", 3)[2];
+  if (org !== r.event.org_id) {
+    return {
+      msg: m as JsMsg,
+      reason: "subject_mismatch",
+      issues: [
+        { path: "org_id", message: `event org '${r.event.org_id}' published on subject of org '${org}'` },
+      ],
+    };
+  }
+  return { ok: true, event: r.event };
+}
+
+export async function ensureSinkConsumer(jsm: JetStreamManager, cfg: SinkConfig): Promise<void> {
+  const ack_wait = cfg.ackWaitMs * NS_PER_MS;
+  // Enough unacked messages for two batches in hand plus the pull buffer.
+  const max_ack_pending = Math.max(1_000, cfg.batchSize * 4);
+  try {
+    await jsm.consumers.info(EVENTS_STREAM, cfg.durable);
+    await jsm.consumers.update(EVENTS_STREAM, cfg.durable, { ack_wait, max_ack_pending });
+  } catch (err) {
+    if (!/consumer not found/i.test((err as Error).message)) throw err;
+    await jsm.consumers.add(EVENTS_STREAM, {
+      durable_name: cfg.durable,
+      ack_policy: AckPolicy.Explicit,
+      deliver_policy: DeliverPolicy.All,
+      ack_wait,
+      max_ack_pending,
+      max_deliver: -1,
+    });
+  }
+}
+
+export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promise<SinkHandle> {
+  const log = deps.logger ?? pino({ name: "cc-sink", level: config.logLevel });
+  const metrics = sinkMetrics();
+  const stats: SinkStats = { batches: 0, inserted: 0, dlq: 0, duplicates: 0, insertFailures: 0 };
+  const nc: NatsConnection = await connectNats(config.natsUrl, { name: `cc-sink-${config.durable}` });
+  const ch: ClickHouseClient = createClient({
+    url: config.clickhouse.url,
+    username: config.clickhouse.username,
+    password: config.clickhouse.password,
+    database: config.clickhouse.database,
+    request_timeout: config.insertTimeoutMs,
+    compression: { request: false, response: false },
+    clickhouse_settings: { max_execution_time: Math.ceil(config.insertTimeoutMs / 1000) },
+  });
+  let js: JetStreamClient;
+  try {
+    const j = await jetStreamFor(nc);
+    js = j.js;
+    await ensureStreams(j.jsm, config.streams);
+    await ensureSinkConsumer(j.jsm, config);
+  } catch (err) {
+    await nc.close();
+    await ch.close();
+    throw err instanceof IngestError
+      ? err
+      : new IngestError(`sink setup failed: ${(err as Error).message}`, "SINK_SETUP", { cause: err });
+  }
+  const consumer = await js.consumers.get(EVENTS_STREAM, config.durable);
+
+  let stopping = false;
+  const abort = new AbortController();
+  /** Messages received but not yet in a batch, and the batch being written. */
+  const buffer: JsMsg[] = [];
+  let firstBufferedAt = 0;
+  let inHand: JsMsg[] = [];
+  let wakeFlusher: (() => void) | undefined;
+  let wakeReader: (() => void) | undefined;
+  let messages: ConsumerMessages | undefined;
+  let readerFinished = false;
+  const maxBuffered = config.batchSize * 2;
+
+  const wake = () => {
+    const w = wakeFlusher;
+    wakeFlusher = undefined;
+    w?.();
+  };
+
+  // Reader: moves messages from the pull iterator into `buffer`, pausing (and so pulling no
+  // more) while two batches' worth wait for the flusher.
+  const readerDone = (async () => {
+    while (!stopping) {
+      try {
+        messages = await consumer.consume({ max_messages: config.batchSize, expires: 5_000 });
+        for await (const m of messages) {
+          if (buffer.length === 0) firstBufferedAt = performance.now();
+          buffer.push(m);
+          if (buffer.length >= config.batchSize) wake();
+          if (buffer.length === 1) wake();
+          while (buffer.length >= maxBuffered && !stopping) {
+            await new Promise<void>((r) => {
+              wakeReader = r;
+            });
+          }
+        }
+      } catch (err) {
+        if (stopping) break;
+        log.error({ err }, "consumer iterator failed; re-subscribing");
+      }
+      if (!stopping) await sleep(500);
+    }
+    readerFinished = true;
+    wake();
+  })();
+
+  // Keeps held messages from being redelivered while a slow insert or a ClickHouse outage lasts.
+  const keepAlive = setInterval(
+    () => {
+      for (const m of inHand) m.working();
+      for (const m of buffer) m.working();
+    },
+    Math.max(500, Math.floor(config.ackWaitMs / 3)),
+  );
+  keepAlive.unref();
+
+  const retry = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+    let delay = config.backoff.minMs;
+    for (let attempt = 1; ; attempt++) {
+      if (abort.signal.aborted) throw new StopRequested("stop requested");
+      try {
+        return await fn();
+      } catch (err) {
+        if (abort.signal.aborted) throw new StopRequested("stop requested", { cause: err });
+        stats.insertFailures++;
+        metrics.insertFailures.inc();
+        log.warn({ err: (err as Error).message, attempt, retryInMs: delay }, `${what} failed; backing off`);
+        await sleep(delay, abort.signal);
+        delay = Math.min(config.backoff.maxMs, delay * 2);
+      }
+    }
+  };
+
+  const existingIds = async (candidates: Valid[]): Promise<Set<string>> => {
+    const found = new Set<string>();
+    for (let i = 0; i < candidates.length; i += EXISTS_CHUNK) {
+      const chunk = candidates.slice(i, i + EXISTS_CHUNK);
+      let lo = chunk[0]?.event.occurred_at as string;
+      let hi = lo;
+      for (const c of chunk) {
+        if (c.event.occurred_at < lo) lo = c.event.occurred_at;
+        if (c.event.occurred_at > hi) hi = c.event.occurred_at;
+      }
+      const rs = await ch.query({
+        // occurred_at bounds prune partitions (toYYYYMMDD) and granules before the id lookup.
+        query: `SELECT toString(event_id) AS id FROM events
+                WHERE occurred_at >= {lo:DateTime64(3, 'UTC')} AND occurred_at <= {hi:DateTime64(3, 'UTC')}
+                  AND event_id IN {ids:Array(UUID)}`,
+        query_params: {
+          lo: toClickHouseDateTime64(lo),
+          hi: toClickHouseDateTime64(hi),
+          ids: chunk.map((c) => c.event.id),
+        },
+        format: "JSONEachRow",
+      });
+      for (const r of await rs.json<{ id: string }>()) found.add(r.id);
+    }
+    return found;
+  };
+
+  const processBatch = async (batch: JsMsg[]): Promise<void> => {
+    const valid: Valid[] = [];
+    const invalid: Invalid[] = [];
+    const dups: JsMsg[] = [];
+    const seen = new Set<string>();
+    for (const m of batch) {
+      const c = classify(m);
+      if (!("ok" in c)) {
+        invalid.push(c);
+      } else if (seen.has(c.event.id)) {
+        dups.push(m);
+      } else {
+        seen.add(c.event.id);
+        valid.push({ msg: m, event: c.event });
+      }
+    }
+
+    if (invalid.length > 0) {
+      await retry("dead-letter publish", async () => {
+        await Promise.all(
+          invalid.map((bad) =>
+            js.publish(dlqSubject("sink"), JSON.stringify(deadLetterFor(bad.msg, bad)), {
+              // A redelivered bad message must not be dead-lettered twice.
+              msgID: `sink-${config.durable}-${bad.msg.seq}`,
+              timeout: 10_000,
+            }),
+          ),
+        );
+      });
+    }
+
+    // A redelivered message may have been inserted by a sink that died before acking it:
+    // look its event up. The set is fixed before the first insert attempt so every retry
+    // sends the same rows with the same dedup token.
+    const suspects = config.checkAllBatches ? valid : valid.filter((v) => v.msg.info.deliveryCount > 1);
+    const already =
+      suspects.length > 0 ? await retry("existing-id lookup", () => existingIds(suspects)) : new Set();
+    const toInsert = already.size > 0 ? valid.filter((v) => !already.has(v.event.id)) : valid;
+
+    if (toInsert.length > 0) {
+      const rows: EventRow[] = toInsert.map((v) => eventToRow(v.event, v.msg.seq));
+      const token = dedupTokenFor(rows.map((r) => r.event_id));
+      await retry("insert", async () => {
+        const t0 = performance.now();
+        await ch.insert({
+          table: "events",
+          values: rows,
+          format: "JSONEachRow",
+          clickhouse_settings: {
+            insert_deduplicate: 1,
+            insert_deduplication_token: token,
+            deduplicate_blocks_in_dependent_materialized_views: 1,
+          },
+        });
+        metrics.insertSeconds.observe((performance.now() - t0) / 1000);
+      });
+    }
+
+    if (config.faultAckDelayMs) await sleep(config.faultAckDelayMs);
+    for (const m of batch) m.ack();
+
+    stats.batches++;
+    stats.inserted += toInsert.length;
+    stats.dlq += invalid.length;
+    stats.duplicates += dups.length + already.size;
+    metrics.batchSize.observe(batch.length);
+    for (const v of toInsert) metrics.ingested.inc({ kind: v.event.kind });
+    for (const bad of invalid) metrics.dlq.inc({ reason: bad.reason });
+    if (dups.length > 0) metrics.duplicates.inc({ where: "batch" }, dups.length);
+    if (already.size > 0) metrics.duplicates.inc({ where: "clickhouse" }, already.size);
+    if (invalid.length > 0) {
+      log.warn(
+        { count: invalid.length, reasons: [...new Set(invalid.map((i) => i.reason))] },
+        "dead-lettered",
+      );
+    }
+    log.debug(
+      { size: batch.length, inserted: toInsert.length, skipped: dups.length + already.size },
+      "batch",
+    );
+  };
+
+  const flusherDone = (async () => {
+    for (;;) {
+      if (buffer.length === 0) {
+        if (stopping && readerFinished) return;
+        await new Promise<void>((r) => {
+          wakeFlusher = r;
+        });
+        continue;
+      }
+      if (buffer.length < config.batchSize && !stopping) {
+        const waitMs = config.batchMs - (performance.now() - firstBufferedAt);
+        if (waitMs > 0) {
+          await new Promise<void>((r) => {
+            const t = setTimeout(r, waitMs);
+            wakeFlusher = () => {
+              clearTimeout(t);
+              r();
+            };
+          });
+          if (
+            buffer.length < config.batchSize &&
+            performance.now() - firstBufferedAt < config.batchMs &&
+            !stopping
+          )
+            continue;
+        }
+      }
+      inHand = buffer.splice(0, config.batchSize);
+      firstBufferedAt = performance.now();
+      const w = wakeReader;
+      wakeReader = undefined;
+      w?.();
+      try {
+        await processBatch(inHand);
+      } catch (err) {
+        if (err instanceof StopRequested) {
+          // Left unacked: JetStream redelivers them to the next sink; nak speeds that up.
+          for (const m of [...inHand, ...buffer]) m.nak();
+          buffer.length = 0;
+          return;
+        }
+        log.error({ err }, "unexpected batch failure; messages left for redelivery");
+      } finally {
+        inHand = [];
+      }
+    }
+  })();
+
+  const pendingTimer = setInterval(() => {
+    consumer
+      .info()
+      .then((ci) => {
+        metrics.pending.set({ state: "pending" }, ci.num_pending);
+        metrics.pending.set({ state: "ack_pending" }, ci.num_ack_pending);
+      })
+      .catch(() => undefined);
+  }, 2_000);
+  pendingTimer.unref();
+
+  const health = async () => {
+    const natsOk =
+      !nc.isClosed() &&
+      (await Promise.race([nc.rtt().then(() => true), sleep(1_000).then(() => false)]).catch(() => false));
+    const chOk = await ch
+      .ping()
+      .then((r) => r.success)
+      .catch(() => false);
+    return {
+      ok: natsOk && chOk,
+      service: "sink",
+      nats: { connected: natsOk },
+      clickhouse: { reachable: chOk },
+    };
+  };
+  const ops: OpsServer = await startOpsServer({
+    host: config.http.host,
+    port: config.http.port,
+    health,
+    registry: metrics.registry,
+    keys: new ApiKeyRing(config.metricsApiKeys),
+  });
+  log.info(
+    { durable: config.durable, batchSize: config.batchSize, batchMs: config.batchMs, httpPort: ops.port },
+    "sink started",
+  );
+
+  let stopped: Promise<void> | undefined;
+  const stop = () => {
+    stopped ??= (async () => {
+      log.info("sink stopping: flushing the batch in hand");
+      stopping = true;
+      await messages?.close().catch(() => undefined);
+      wake();
+      wakeReader?.();
+      const grace = setTimeout(() => abort.abort(), deps.stopGraceMs ?? 15_000);
+      await readerDone;
+      await flusherDone;
+      clearTimeout(grace);
+      clearInterval(keepAlive);
+      clearInterval(pendingTimer);
+      await ops.close();
+      // drain flushes the acks still in the outbound buffer before closing.
+      await nc.drain().catch(() => undefined);
+      await ch.close();
+      log.info({ ...stats }, "sink stopped");
+    })();
+    return stopped;
+  };
+
+  return { httpPort: ops.port, metrics, stats: () => ({ ...stats }), stop };
+}
+
+function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const t = setTimeout(resolve, ms);
+    signal?.addEventListener(
+      "abort",
+      () => {
+        clearTimeout(t);
+        resolve();
+      },
+      { once: true },
+    );
+  });
+}

@@ -1,0 +1,3 @@
+// Helpers for tests and benchmarks in other packages: `import … from "@cc/ingest/testing"`.
+export * from "./events.ts";
+export * from "./stack.ts";
