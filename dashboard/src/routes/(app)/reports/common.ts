@@ -49,3 +49,11 @@ export const fmtDuration = (s: number) => {
   const m = Math.floor((s % 3600) / 60);
   return `${h}:${String(m).padStart(2, "0")}`;
 };
+
+/** One heatmap cell (row = weekday or agent, col = hour). */
+export interface Cell {
+  row: number;
+  col: number;
+  value: number | null;
+  label: string;
+}
