@@ -11,9 +11,11 @@ export default defineConfig({
       csrf: { trustedOrigins: [] },
     }),
   ],
-  build: { target: "es2022" },
-  ssr: {
-    // Workspace packages are TypeScript run natively by Node 24: keep them external at build time.
-    external: ["@cc/analytics", "@cc/ingest", "@cc/infra"],
+  build: {
+    target: "es2022",
+    // Workspace packages are TypeScript run natively by Node 24 (they read .sql files next to
+    // their code): the server imports them at run time instead of bundling them.
+    rollupOptions: { external: [/^@cc\//] },
   },
+  ssr: { external: ["@cc/analytics", "@cc/ingest", "@cc/infra"] },
 });

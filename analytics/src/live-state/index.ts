@@ -1,3 +1,9 @@
+export {
+  type CustomerCard,
+  customerCard,
+  type LeadHistoryRow,
+  leadHistoryQuery,
+} from "./console-queries.ts";
 export { CALL_STAGES, type CallStage, LIVE_PREFIX, liveKeys } from "./keys.ts";
 export {
   applyEvent,
@@ -24,3 +30,11 @@ export {
   readLiveOrgs,
   STALE_CALL_MS,
 } from "./readers.ts";
+export { type BoundParam, type BoundQuery, displaySql, param, sql } from "./sql.ts";
+export {
+  runWallboardQueries,
+  type WallboardQueryName,
+  type WallboardRows,
+  type WallboardWindow,
+  wallboardQueries,
+} from "./wallboard-queries.ts";

@@ -31,6 +31,10 @@ const EnvSchema = z.object({
     .int()
     .positive()
     .default(15 * 60),
+  /** Time zone of the reporting day (wallboard "today"). */
+  CC_TIMEZONE: z.string().min(1).default("Asia/Shanghai"),
+  /** Abandon cap as a fraction of live answers (rolling 24 h), shown against the abandon rate. */
+  ABANDON_CAP: z.coerce.number().min(0).max(1).default(0.03),
   WALLBOARD_TICK_MS: z.coerce.number().int().min(100).default(1000),
   /** Run the live-state projector inside the dashboard process (off when a separate one runs). */
   DASHBOARD_RUN_PROJECTOR: z

@@ -6,6 +6,7 @@ import { log } from "./log.ts";
 import { closeNats, nats } from "./nats.ts";
 import { closeRedis, redis } from "./redis.ts";
 import { stopStreams } from "./streams.ts";
+import { wallboard } from "./wallboard/ticker.ts";
 
 let projector: LiveStateProjector | undefined;
 let started = false;
@@ -28,7 +29,11 @@ export async function startServices(): Promise<void> {
     projector = await startLiveStateProjector({ nats: await nats(), redis: r, log });
   }
   // SSE streams would hold the HTTP server open: end them as soon as shutdown begins.
-  for (const sig of ["SIGTERM", "SIGINT"] as const) process.once(sig, () => stopStreams());
+  for (const sig of ["SIGTERM", "SIGINT"] as const)
+    process.once(sig, () => {
+      wallboard.stop();
+      stopStreams();
+    });
   process.once("sveltekit:shutdown" as "exit", () => void stopServices());
   log.info({ projector: cfg.DASHBOARD_RUN_PROJECTOR }, "dashboard services started");
 }
