@@ -2,7 +2,14 @@
 // implements it in virtual or real time; the drachtio-srf + rtpengine implementation will satisfy
 // the same interface. Commands are fire-and-forget; everything that happens comes back as events.
 
-export type FailureCause = "busy" | "invalid_number" | "no_answer" | "rejected" | "unreachable" | "network" | "cancelled";
+export type FailureCause =
+  | "busy"
+  | "invalid_number"
+  | "no_answer"
+  | "rejected"
+  | "unreachable"
+  | "network"
+  | "cancelled";
 export type Detection = "human" | "machine" | "fax" | "unknown";
 export type HangupBy = "customer" | "agent" | "system" | "network";
 

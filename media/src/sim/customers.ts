@@ -74,7 +74,8 @@ export function customerModel(seed: string | number, p: CustomerParams = DEFAULT
   const liveRateAt = (atMs: number) =>
     Math.min(
       0.95,
-      p.liveRate * (1 + p.driftAmplitude * Math.sin((2 * Math.PI * (atMs - p.driftOriginMs)) / 1000 / p.driftPeriodS)),
+      p.liveRate *
+        (1 + p.driftAmplitude * Math.sin((2 * Math.PI * (atMs - p.driftOriginMs)) / 1000 / p.driftPeriodS)),
     );
   return {
     liveRateAt,
@@ -82,15 +83,23 @@ export function customerModel(seed: string | number, p: CustomerParams = DEFAULT
       const r = new Rng(`${seed}|${leadKey}|${attemptNo}`);
       const live = liveRateAt(atMs);
       const u = r.next();
-      let outcome: TrueOutcome;
-      let acc = live;
-      if (u < acc) outcome = "live";
-      else if (u < (acc += p.machineRate)) outcome = "machine";
-      else if (u < (acc += p.faxRate)) outcome = "fax";
-      else if (u < (acc += p.busyRate)) outcome = "busy";
-      else if (u < (acc += p.invalidRate)) outcome = "invalid";
-      else if (u < (acc += p.unreachableRate)) outcome = "unreachable";
-      else outcome = "no_answer";
+      const mix: [TrueOutcome, number][] = [
+        ["live", live],
+        ["machine", p.machineRate],
+        ["fax", p.faxRate],
+        ["busy", p.busyRate],
+        ["invalid", p.invalidRate],
+        ["unreachable", p.unreachableRate],
+      ];
+      let outcome: TrueOutcome = "no_answer";
+      let acc = 0;
+      for (const [o, share] of mix) {
+        acc += share;
+        if (u < acc) {
+          outcome = o;
+          break;
+        }
+      }
       let ringS: number;
       if (outcome === "busy") ringS = r.uniform(1, 3);
       else if (outcome === "invalid" || outcome === "unreachable") ringS = r.uniform(1, 4);
@@ -110,8 +119,19 @@ export function customerModel(seed: string | number, p: CustomerParams = DEFAULT
         detectedAs = "fax";
       }
       const talkS =
-        outcome === "live" ? Math.max(5, r.lognormal(p.talkMeanS, p.talkSdS)) : outcome === "machine" ? r.uniform(3, 8) : 0;
-      return { outcome, ringS, detectMs, detectedAs, patienceS: r.uniform(p.patienceMinS, p.patienceMaxS), talkS };
+        outcome === "live"
+          ? Math.max(5, r.lognormal(p.talkMeanS, p.talkSdS))
+          : outcome === "machine"
+            ? r.uniform(3, 8)
+            : 0;
+      return {
+        outcome,
+        ringS,
+        detectMs,
+        detectedAs,
+        patienceS: r.uniform(p.patienceMinS, p.patienceMaxS),
+        talkS,
+      };
     },
   };
 }

@@ -1,6 +1,12 @@
 // Simulated telephony behind the CallControl interface. Runs on any Clock: virtual time in the
 // simulator, real time in the demo campaign.
-import type { CallControl, CallControlEvent, CallControlListener, HangupBy, OriginateRequest } from "../call-control/types.ts";
+import type {
+  CallControl,
+  CallControlEvent,
+  CallControlListener,
+  HangupBy,
+  OriginateRequest,
+} from "../call-control/types.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
 import type { CallPlan, CustomerModel } from "./customers.ts";
 
@@ -72,7 +78,11 @@ export class SimCallControl implements CallControl {
     this.#calls.set(req.attemptId, call);
     const aid = req.attemptId;
     this.#emit({ type: "dialing", attemptId: aid, at: now });
-    const fail = (cause: "busy" | "invalid_number" | "unreachable" | "no_answer", sipCode: number, afterS: number) =>
+    const fail = (
+      cause: "busy" | "invalid_number" | "unreachable" | "no_answer",
+      sipCode: number,
+      afterS: number,
+    ) =>
       this.#at(call, afterS * 1000, () => {
         call.phase = "ended";
         this.#calls.delete(aid);
@@ -111,7 +121,7 @@ export class SimCallControl implements CallControl {
 
   cancel(attemptId: string): void {
     const call = this.#calls.get(attemptId);
-    if (!call || call.phase !== "ringing") return;
+    if (call?.phase !== "ringing") return;
     call.phase = "ended";
     for (const t of call.timers) this.#clock.cancel(t);
     this.#calls.delete(attemptId);
@@ -137,7 +147,9 @@ export class SimCallControl implements CallControl {
     call.timers = [];
     call.phase = "bridged";
     this.#emit({ type: "bridged", attemptId, at: this.#clock.now(), agentId });
-    this.#at(call, call.plan.talkS * 1000, () => this.#end(call, call.plan.outcome === "live" ? "customer" : "agent"));
+    this.#at(call, call.plan.talkS * 1000, () =>
+      this.#end(call, call.plan.outcome === "live" ? "customer" : "agent"),
+    );
   }
 
   playMessage(attemptId: string, messageId: string): void {

@@ -87,7 +87,10 @@ export class AbandonLedger {
 }
 
 /** Abandons and live answers as the profile counts them (AMD false positives added by estimate). */
-export function adjustedCounts(c: AbandonCounts, profile: JurisdictionProfile): { liveAnswers: number; abandons: number } {
+export function adjustedCounts(
+  c: AbandonCounts,
+  profile: JurisdictionProfile,
+): { liveAnswers: number; abandons: number } {
   if (!profile.countAmdFalsePositives) return { liveAnswers: c.liveAnswers, abandons: c.abandons };
   const fp = c.machineAnswers * profile.amdFalsePositiveRate;
   return { liveAnswers: c.liveAnswers + fp, abandons: c.abandons + fp };
@@ -110,7 +113,11 @@ export function vicidialUkDropPercent(drops: number, agentHuman: number, answeri
 }
 
 /** The core's view of the periods: profile periods plus a 1-minute statistics window. */
-export function periodsForCore(ledger: AbandonLedger, profile: JurisdictionProfile, now: number): AbandonPeriod[] {
+export function periodsForCore(
+  ledger: AbandonLedger,
+  profile: JurisdictionProfile,
+  now: number,
+): AbandonPeriod[] {
   return ledger.windows().map((name) => {
     const c = ledger.counts(name, now);
     const adj = adjustedCounts(c, profile);

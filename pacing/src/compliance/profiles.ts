@@ -33,7 +33,8 @@ const DAY = 86_400;
 export const PROFILES = {
   US_FCC: {
     id: "US_FCC",
-    description: "47 CFR 64.1200(a)(7): ≤3 % of live answers per campaign over 30 days; 2 s message; 08:00–21:00",
+    description:
+      "47 CFR 64.1200(a)(7): ≤3 % of live answers per campaign over 30 days; 2 s message; 08:00–21:00",
     abandonCap: 0.03,
     periods: [
       { name: "24h", windowS: DAY },
@@ -51,7 +52,8 @@ export const PROFILES = {
   },
   UK_OFCOM: {
     id: "UK_OFCOM",
-    description: "Ofcom persistent misuse: ≤3 % of live calls per campaign per 24 h; AMD false positives count",
+    description:
+      "Ofcom persistent misuse: ≤3 % of live calls per campaign per 24 h; AMD false positives count",
     abandonCap: 0.03,
     periods: [
       { name: "24h", windowS: DAY },
@@ -69,7 +71,8 @@ export const PROFILES = {
   },
   CN: {
     id: "CN",
-    description: "China: consent required, refusals and 谢绝来电 registrations never dialed; cap as product default",
+    description:
+      "China: consent required, refusals and 谢绝来电 registrations never dialed; cap as product default",
     abandonCap: 0.03,
     periods: [
       { name: "24h", windowS: DAY },

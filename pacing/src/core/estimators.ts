@@ -124,7 +124,12 @@ export function decayTo(s: EstimatorState, now: number, cfg: EstimatorConfig): E
 }
 
 /** Folds one observation in. Pure: returns a new state. */
-export function observe(s0: EstimatorState, obs: Observation, now: number, cfg: EstimatorConfig): EstimatorState {
+export function observe(
+  s0: EstimatorState,
+  obs: Observation,
+  now: number,
+  cfg: EstimatorConfig,
+): EstimatorState {
   const s = decayTo(s0, now, cfg);
   switch (obs.type) {
     case "attempt_resolved": {

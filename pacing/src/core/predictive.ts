@@ -121,7 +121,11 @@ export function predictive(cfg: Partial<PredictiveConfig> = {}): PacingAlgorithm
   };
 }
 
-export function decidePredictive(s: PacingSnapshot, c: PredictiveConfig, name = "predictive"): PacingDecision {
+export function decidePredictive(
+  s: PacingSnapshot,
+  c: PredictiveConfig,
+  name = "predictive",
+): PacingDecision {
   const agents = campaignAgents(s);
   if (agents.length === 0) return emptyDecision(name, "no_agents", s);
   const lines = freeLines(s, agents.length);
@@ -214,14 +218,25 @@ export function decidePredictive(s: PacingSnapshot, c: PredictiveConfig, name = 
   }
 
   const periods = s.periods.filter((p) => p.windowS >= 3600);
-  const checks = (periods.length > 0 ? periods : [{ name: "campaign", windowS: 86_400, cap: s.campaign.abandonCap, liveAnswers: 0, abandons: 0, calls: 0 }]).map(
-    (p) => {
-      const u = p.liveAnswers > 0 ? p.abandons / (p.cap * p.liveAnswers) : 0;
-      const tgt = s.campaign.abandonTarget;
-      const tighten = 1 - 0.5 * Math.min(1, Math.max(0, (u - tgt) / Math.max(1e-6, 1 - tgt)));
-      return { name: p.name, L: p.liveAnswers, A: p.abandons, tau: p.cap * tgt * tighten };
-    },
-  );
+  const checks = (
+    periods.length > 0
+      ? periods
+      : [
+          {
+            name: "campaign",
+            windowS: 86_400,
+            cap: s.campaign.abandonCap,
+            liveAnswers: 0,
+            abandons: 0,
+            calls: 0,
+          },
+        ]
+  ).map((p) => {
+    const u = p.liveAnswers > 0 ? p.abandons / (p.cap * p.liveAnswers) : 0;
+    const tgt = s.campaign.abandonTarget;
+    const tighten = 1 - 0.5 * Math.min(1, Math.max(0, (u - tgt) / Math.max(1e-6, 1 - tgt)));
+    return { name: p.name, L: p.liveAnswers, A: p.abandons, tau: p.cap * tgt * tighten };
+  });
 
   const perLaunch: number[] = [];
   let newA = 0;

@@ -48,7 +48,9 @@ export function preview(): PacingAlgorithm<null> {
     initial: () => null,
     decide(s) {
       const agents = campaignAgents(s);
-      const readyDone = agents.filter((a) => a.state === "ready" && a.secondsInState >= s.campaign.previewSeconds).length;
+      const readyDone = agents.filter(
+        (a) => a.state === "ready" && a.secondsInState >= s.campaign.previewSeconds,
+      ).length;
       const launch = Math.max(0, Math.min(readyDone - s.attempts.length, freeLines(s, agents.length)));
       const d = emptyDecision(name, "agent_preview", s);
       return {
@@ -56,7 +58,11 @@ export function preview(): PacingAlgorithm<null> {
           ...d,
           launch,
           perLaunchAbandon: new Array(launch).fill(0),
-          explanation: { ...d.explanation, expectedAgentsFree: readyDone, details: { preview_s: s.campaign.previewSeconds } },
+          explanation: {
+            ...d.explanation,
+            expectedAgentsFree: readyDone,
+            details: { preview_s: s.campaign.previewSeconds },
+          },
         },
         state: null,
       };

@@ -115,7 +115,7 @@ export interface PacingAlgorithm<S = unknown> {
 export const DEFAULT_CAMPAIGN: Omit<CampaignSettings, "campaignId"> = {
   mode: "predictive",
   abandonCap: 0.03,
-  abandonTarget: 0.92,
+  abandonTarget: 0.9,
   ringTimeoutS: 25,
   maxLinesPerAgent: 3,
   progressiveRatio: 1,

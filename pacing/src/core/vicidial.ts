@@ -54,7 +54,9 @@ export function vicidial(cfg: Partial<VicidialConfig> = {}): PacingAlgorithm<Vic
     }),
     decide(s: PacingSnapshot, st0: VicidialState) {
       let st = st0;
-      const all = s.agents.filter((a) => a.state !== "logged_out" && (!s.campaign.skill || a.skills.includes(s.campaign.skill)));
+      const all = s.agents.filter(
+        (a) => a.state !== "logged_out" && (!s.campaign.skill || a.skills.includes(s.campaign.skill)),
+      );
       const agents = campaignAgents(s);
       const cs = countStates(agents);
       const waiting = s.attempts.filter((a) => a.stage === "waiting").length;
@@ -64,7 +66,8 @@ export function vicidial(cfg: Partial<VicidialConfig> = {}): PacingAlgorithm<Vic
       }
       if (s.now - st.lastLevelAt >= 15_000 && st.samples.length > 0) {
         const n = st.samples.length;
-        const avg = (f: (x: VicidialState["samples"][number]) => number) => st.samples.reduce((a, x) => a + f(x), 0) / n;
+        const avg = (f: (x: VicidialState["samples"][number]) => number) =>
+          st.samples.reduce((a, x) => a + f(x), 0) / n;
         const differential = avg((x) => x.ready) - avg((x) => x.waiting);
         const avgAgents = avg((x) => x.total);
         let level = st.level;

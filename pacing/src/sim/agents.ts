@@ -41,9 +41,21 @@ export function shiftPlans(seed: string | number, p: ShiftParams): AgentPlan[] {
     const pauses: AgentPlan["pauses"] = [];
     if (p.pauses && p.hours >= 3) {
       const f = p.hours / 8;
-      pauses.push({ atMs: p.startMs + f * (2 * H + r.uniform(-0.5, 0.5) * H), durationS: 900, reason: "break" });
-      pauses.push({ atMs: p.startMs + f * (4 * H + r.uniform(-0.75, 0.75) * H), durationS: 1800, reason: "lunch" });
-      pauses.push({ atMs: p.startMs + f * (6 * H + r.uniform(-0.5, 0.5) * H), durationS: 900, reason: "break" });
+      pauses.push({
+        atMs: p.startMs + f * (2 * H + r.uniform(-0.5, 0.5) * H),
+        durationS: 900,
+        reason: "break",
+      });
+      pauses.push({
+        atMs: p.startMs + f * (4 * H + r.uniform(-0.75, 0.75) * H),
+        durationS: 1800,
+        reason: "lunch",
+      });
+      pauses.push({
+        atMs: p.startMs + f * (6 * H + r.uniform(-0.5, 0.5) * H),
+        durationS: 900,
+        reason: "break",
+      });
     }
     plans.push({
       agentId: `agent-${String(i + 1).padStart(3, "0")}`,

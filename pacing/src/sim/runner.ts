@@ -3,7 +3,15 @@
 // rule, the estimators and the abandon ledger; it asks the pacing algorithm every tick how many
 // calls to launch and places them through CallControl. The same code runs in virtual time
 // (simulator, benchmark) and in real time (demo campaign).
-import type { CallControl, CallControlEvent, Clock, CustomerModel, Detection, FailureCause, HangupBy } from "@cc/media";
+import type {
+  CallControl,
+  CallControlEvent,
+  Clock,
+  CustomerModel,
+  Detection,
+  FailureCause,
+  HangupBy,
+} from "@cc/media";
 import { Rng } from "@cc/media";
 import { type AbandonLedger, ledgerFor, periodsForCore } from "../compliance/abandon.ts";
 import type { JurisdictionProfile } from "../compliance/profiles.ts";
@@ -44,9 +52,32 @@ export interface LeadSource {
 export type RunnerEvent =
   | { kind: "call.attempt_created"; at: number; attemptId: string; target: DialTarget; decisionId: string }
   | { kind: "call.dialing" | "call.ringing"; at: number; attemptId: string; target: DialTarget }
-  | { kind: "call.answered"; at: number; attemptId: string; target: DialTarget; detection: Detection; detectMs: number; ringS: number }
-  | { kind: "call.failed"; at: number; attemptId: string; target: DialTarget; cause: FailureCause; sipCode?: number; ringS: number }
-  | { kind: "call.bridged"; at: number; attemptId: string; target: DialTarget; agentId: string; waitMs: number }
+  | {
+      kind: "call.answered";
+      at: number;
+      attemptId: string;
+      target: DialTarget;
+      detection: Detection;
+      detectMs: number;
+      ringS: number;
+    }
+  | {
+      kind: "call.failed";
+      at: number;
+      attemptId: string;
+      target: DialTarget;
+      cause: FailureCause;
+      sipCode?: number;
+      ringS: number;
+    }
+  | {
+      kind: "call.bridged";
+      at: number;
+      attemptId: string;
+      target: DialTarget;
+      agentId: string;
+      waitMs: number;
+    }
   | {
       kind: "call.abandoned";
       at: number;
@@ -68,11 +99,34 @@ export type RunnerEvent =
       wrapS: number;
       hangupBy: HangupBy;
     }
-  | { kind: "call.disposition"; at: number; attemptId: string; target: DialTarget; agentId?: string; disposition: "A" | "B" | "C" | "D" | "E" | "F"; setBy: "agent" | "auto" }
+  | {
+      kind: "call.disposition";
+      at: number;
+      attemptId: string;
+      target: DialTarget;
+      agentId?: string;
+      disposition: "A" | "B" | "C" | "D" | "E" | "F";
+      setBy: "agent" | "auto";
+    }
   | { kind: "agent.login"; at: number; agentId: string; skills: string[] }
   | { kind: "agent.logout"; at: number; agentId: string }
-  | { kind: "agent.state_changed"; at: number; agentId: string; state: AgentState; previous: AgentState; previousS: number; pauseReason?: PauseReason; attemptId?: string }
-  | { kind: "pacing.decision"; at: number; decisionId: string; decision: PacingDecision; snapshot: PacingSnapshot };
+  | {
+      kind: "agent.state_changed";
+      at: number;
+      agentId: string;
+      state: AgentState;
+      previous: AgentState;
+      previousS: number;
+      pauseReason?: PauseReason;
+      attemptId?: string;
+    }
+  | {
+      kind: "pacing.decision";
+      at: number;
+      decisionId: string;
+      decision: PacingDecision;
+      snapshot: PacingSnapshot;
+    };
 
 export interface RunnerOptions {
   clock: Clock;
@@ -228,15 +282,28 @@ export class CampaignRunner {
 
   // ---------------------------------------------------------------- agents
 
-  #setState(a: Agent, state: AgentState, extra: { pauseReason?: PauseReason; attemptId?: string } = {}): void {
+  #setState(
+    a: Agent,
+    state: AgentState,
+    extra: { pauseReason?: PauseReason; attemptId?: string } = {},
+  ): void {
     const now = this.opts.clock.now();
     const prev = a.state;
     a.time[prev] += now - a.since;
     const prevS = (now - a.since) / 1000;
     a.state = state;
     a.since = now;
-    if (prev === "logged_out" && state !== "logged_out") this.#emit({ kind: "agent.login", at: now, agentId: a.plan.agentId, skills: a.plan.skills });
-    this.#emit({ kind: "agent.state_changed", at: now, agentId: a.plan.agentId, state, previous: prev, previousS: prevS, ...extra });
+    if (prev === "logged_out" && state !== "logged_out")
+      this.#emit({ kind: "agent.login", at: now, agentId: a.plan.agentId, skills: a.plan.skills });
+    this.#emit({
+      kind: "agent.state_changed",
+      at: now,
+      agentId: a.plan.agentId,
+      state,
+      previous: prev,
+      previousS: prevS,
+      ...extra,
+    });
     if (state === "logged_out") this.#emit({ kind: "agent.logout", at: now, agentId: a.plan.agentId });
   }
 
@@ -303,12 +370,30 @@ export class CampaignRunner {
     const now = this.opts.clock.now();
     this.#setState(a, "wrap_up", at ? { attemptId: at.id } : {});
     if (at) {
-      this.#emit({ kind: "call.ended", at: now, attemptId: at.id, target: at.target, agentId: a.plan.agentId, ringS: at.ringS, talkS, wrapS, hangupBy });
+      this.#emit({
+        kind: "call.ended",
+        at: now,
+        attemptId: at.id,
+        target: at.target,
+        agentId: a.plan.agentId,
+        ringS: at.ringS,
+        talkS,
+        wrapS,
+        hangupBy,
+      });
       if (this.opts.onEvent) {
         const u = a.rng.next();
         const disposition = u < 0.08 ? "A" : u < 0.2 ? "B" : u < 0.5 ? "C" : "D";
         this.opts.clock.schedule(wrapS * 1000, () =>
-          this.#emit({ kind: "call.disposition", at: this.opts.clock.now(), attemptId: at.id, target: at.target, agentId: a.plan.agentId, disposition, setBy: "agent" }),
+          this.#emit({
+            kind: "call.disposition",
+            at: this.opts.clock.now(),
+            attemptId: at.id,
+            target: at.target,
+            agentId: a.plan.agentId,
+            disposition,
+            setBy: "agent",
+          }),
         );
       }
     }
@@ -332,9 +417,20 @@ export class CampaignRunner {
       const t = this.opts.leads.next(now);
       if (!t) return;
       const plan = model.plan({ leadKey: t.leadKey, attemptNo: t.attemptNo, atMs: now });
-      if (plan.outcome === "live" && plan.detectedAs === "human" && plan.ringS <= this.opts.campaign.ringTimeoutS) {
+      if (
+        plan.outcome === "live" &&
+        plan.detectedAs === "human" &&
+        plan.ringS <= this.opts.campaign.ringTimeoutS
+      ) {
         const id = `${this.opts.campaign.campaignId}-o${this.#seq++}`;
-        const at: Attempt = { id, target: t, launchedAt: now, stage: "bridged", stageAt: now, ringS: plan.ringS };
+        const at: Attempt = {
+          id,
+          target: t,
+          launchedAt: now,
+          stage: "bridged",
+          stageAt: now,
+          ringS: plan.ringS,
+        };
         this.metrics.attempts++;
         this.metrics.liveAnswers++;
         this.metrics.connected++;
@@ -402,7 +498,11 @@ export class CampaignRunner {
       if (!t) break;
       unconnected++;
       if (this.#keepLaunchLog) this.launchLog.push({ at: snap.now, unconnected, activeAgents: active });
-      if (active > 0) this.metrics.maxUnconnectedPerAgentSeen = Math.max(this.metrics.maxUnconnectedPerAgentSeen, unconnected / active);
+      if (active > 0)
+        this.metrics.maxUnconnectedPerAgentSeen = Math.max(
+          this.metrics.maxUnconnectedPerAgentSeen,
+          unconnected / active,
+        );
       this.#launch(t, decisionId, decision.perLaunchAbandon[i]);
     }
     return decision;
@@ -455,11 +555,27 @@ export class CampaignRunner {
         return;
       case "failed": {
         this.attempts.delete(at.id);
-        if (e.cause !== "cancelled") this.#obs({ type: "attempt_resolved", outcome: e.cause === "no_answer" ? "ringout" : "fast_fail" });
-        this.#emit({ kind: "call.failed", at: now, attemptId: at.id, target: at.target, cause: e.cause, ringS: e.ringS, ...(e.sipCode ? { sipCode: e.sipCode } : {}) });
+        if (e.cause !== "cancelled")
+          this.#obs({ type: "attempt_resolved", outcome: e.cause === "no_answer" ? "ringout" : "fast_fail" });
+        this.#emit({
+          kind: "call.failed",
+          at: now,
+          attemptId: at.id,
+          target: at.target,
+          cause: e.cause,
+          ringS: e.ringS,
+          ...(e.sipCode ? { sipCode: e.sipCode } : {}),
+        });
         if (this.opts.onEvent) {
           const disposition = e.cause === "invalid_number" || e.cause === "unreachable" ? "F" : "E";
-          this.#emit({ kind: "call.disposition", at: now, attemptId: at.id, target: at.target, disposition, setBy: "auto" });
+          this.#emit({
+            kind: "call.disposition",
+            at: now,
+            attemptId: at.id,
+            target: at.target,
+            disposition,
+            setBy: "auto",
+          });
         }
         this.opts.leads.report(at.target, e.cause, now);
         return;
@@ -470,7 +586,14 @@ export class CampaignRunner {
         at.bridgedAt = now;
         this.metrics.connected++;
         if (a) this.#setState(a, "on_call", { attemptId: at.id });
-        this.#emit({ kind: "call.bridged", at: now, attemptId: at.id, target: at.target, agentId: e.agentId, waitMs: Math.round(now - (at.detectedAt ?? now)) });
+        this.#emit({
+          kind: "call.bridged",
+          at: now,
+          attemptId: at.id,
+          target: at.target,
+          agentId: e.agentId,
+          waitMs: Math.round(now - (at.detectedAt ?? now)),
+        });
         return;
       }
       case "message_started": {
@@ -499,7 +622,15 @@ export class CampaignRunner {
     at.detectedAt = now;
     at.detection = detection;
     this.#obs({ type: "classified", live: detection === "human", detectS: detectMs / 1000 });
-    this.#emit({ kind: "call.answered", at: now, attemptId: at.id, target: at.target, detection, detectMs, ringS: at.ringS });
+    this.#emit({
+      kind: "call.answered",
+      at: now,
+      attemptId: at.id,
+      target: at.target,
+      detection,
+      detectMs,
+      ringS: at.ringS,
+    });
     if (detection !== "human") {
       if (detection === "machine") this.ledger.record("machineAnswers", now);
       at.stage = "message";
@@ -537,7 +668,15 @@ export class CampaignRunner {
       // Caller gave up before the message: still an abandoned call.
       if (at.graceTimer) this.opts.clock.cancel(at.graceTimer);
       this.#abandon(at);
-      this.#emit({ kind: "call.abandoned", at: now, attemptId: at.id, target: at.target, msFromAnswer: Math.round(now - (at.answeredAt ?? now)), messagePlayed: false, amdFalsePositive: false });
+      this.#emit({
+        kind: "call.abandoned",
+        at: now,
+        attemptId: at.id,
+        target: at.target,
+        msFromAnswer: Math.round(now - (at.answeredAt ?? now)),
+        messagePlayed: false,
+        amdFalsePositive: false,
+      });
     }
     const a = at.agentId ? this.agents.find((x) => x.plan.agentId === at.agentId) : undefined;
     if (a && at.bridgedAt !== undefined && a.attemptId === at.id) {
@@ -548,8 +687,23 @@ export class CampaignRunner {
       this.#wrap(a, at, talkMs / 1000, by);
       return;
     }
-    this.#emit({ kind: "call.ended", at: now, attemptId: at.id, target: at.target, ringS: at.ringS, talkS: 0, wrapS: 0, hangupBy: by });
-    const outcome: CallOutcome = at.abandoned ? "live_abandoned" : at.detection === "fax" ? "fax" : at.detection === "machine" ? "machine" : "no_answer";
+    this.#emit({
+      kind: "call.ended",
+      at: now,
+      attemptId: at.id,
+      target: at.target,
+      ringS: at.ringS,
+      talkS: 0,
+      wrapS: 0,
+      hangupBy: by,
+    });
+    const outcome: CallOutcome = at.abandoned
+      ? "live_abandoned"
+      : at.detection === "fax"
+        ? "fax"
+        : at.detection === "machine"
+          ? "machine"
+          : "no_answer";
     this.opts.leads.report(at.target, outcome, now);
   }
 }

@@ -1,10 +1,22 @@
 // One simulated shift: virtual clock + simulated telephony + simulated agents + a pacing algorithm.
-import { type CustomerParams, customerModel, DEFAULT_CUSTOMERS, SimCallControl, VirtualClock } from "@cc/media";
-import { PROFILES, type JurisdictionProfile } from "../compliance/profiles.ts";
+import {
+  type CustomerParams,
+  customerModel,
+  DEFAULT_CUSTOMERS,
+  SimCallControl,
+  VirtualClock,
+} from "@cc/media";
+import { type JurisdictionProfile, PROFILES } from "../compliance/profiles.ts";
 import { DEFAULT_ESTIMATOR_CONFIG, type EstimatorConfig } from "../core/estimators.ts";
 import { type CampaignSettings, DEFAULT_CAMPAIGN, type PacingAlgorithm } from "../core/types.ts";
 import { shiftPlans } from "./agents.ts";
-import { type CallOutcome, CampaignRunner, type DialTarget, type LeadSource, type RunnerEvent } from "./runner.ts";
+import {
+  type CallOutcome,
+  CampaignRunner,
+  type DialTarget,
+  type LeadSource,
+  type RunnerEvent,
+} from "./runner.ts";
 
 export interface Scenario {
   name: string;
@@ -55,10 +67,24 @@ export function syntheticLeads(prefix = "L"): LeadSource {
   return {
     next(): DialTarget {
       n++;
-      return { leadKey: `${prefix}${n}`, phone: `+86138${String(n % 100_000_000).padStart(8, "0")}`, attemptNo: 1 };
+      return {
+        leadKey: `${prefix}${n}`,
+        phone: `+86138${String(n % 100_000_000).padStart(8, "0")}`,
+        attemptNo: 1,
+      };
     },
     report(_t: DialTarget, _o: CallOutcome): void {},
   };
+}
+
+/**
+ * The "reasoned estimate" of AMD false positives an operator would get by sampling recordings:
+ * the share of machine verdicts that were live people, from the customer mix.
+ */
+export function amdFalsePositiveShare(p: CustomerParams): number {
+  const fp = p.liveRate * p.amdFalsePositive;
+  const machines = p.machineRate * (1 - p.amdFalseNegative);
+  return fp + machines > 0 ? fp / (fp + machines) : 0;
 }
 
 export interface SimulateOptions {
@@ -70,7 +96,11 @@ export interface SimulateOptions {
   tickMs?: number;
 }
 
-export function simulate(sc: Scenario, algorithm: PacingAlgorithm<unknown> | "oracle", o: SimulateOptions = {}): SimResult & { runner: CampaignRunner } {
+export function simulate(
+  sc: Scenario,
+  algorithm: PacingAlgorithm<unknown> | "oracle",
+  o: SimulateOptions = {},
+): SimResult & { runner: CampaignRunner } {
   const t0 = performance.now();
   const clock = new VirtualClock(SIM_START_MS);
   const params: CustomerParams = {
@@ -89,7 +119,10 @@ export function simulate(sc: Scenario, algorithm: PacingAlgorithm<unknown> | "or
   const cc = new SimCallControl(clock, model, {
     messageLatencyMs: 150,
     messageS: 8,
-    identify: (req) => ({ leadKey: String(req.meta?.["leadKey"] ?? req.phone), attemptNo: Number(req.meta?.["attemptNo"] ?? 1) }),
+    identify: (req) => ({
+      leadKey: String(req.meta?.leadKey ?? req.phone),
+      attemptNo: Number(req.meta?.attemptNo ?? 1),
+    }),
   });
   const campaign: CampaignSettings = { campaignId: "sim", ...DEFAULT_CAMPAIGN, ...sc.campaign };
   const agents = shiftPlans(sc.seed, {
@@ -117,7 +150,7 @@ export function simulate(sc: Scenario, algorithm: PacingAlgorithm<unknown> | "or
       algorithm,
       oracleModel: model,
       campaign,
-      profile: o.profile ?? PROFILES.US_FCC,
+      profile: o.profile ?? { ...PROFILES.US_FCC, amdFalsePositiveRate: amdFalsePositiveShare(params) },
       estimator: o.estimator ?? DEFAULT_ESTIMATOR_CONFIG,
       agents,
       leads,

@@ -1,0 +1,23 @@
+// @cc/pacing: the pacing decision core, its baselines, compliance rules, the simulator and the
+// demo campaign. See README.md for the snapshot/decision interface.
+
+export * from "./src/compliance/abandon.ts";
+export * from "./src/compliance/profiles.ts";
+export * from "./src/core/index.ts";
+export { type AgentPlan, type ShiftParams, shiftPlans } from "./src/sim/agents.ts";
+export {
+  type CallOutcome,
+  CampaignRunner,
+  type DialTarget,
+  type LeadSource,
+  type RunnerEvent,
+  type RunnerOptions,
+} from "./src/sim/runner.ts";
+export {
+  amdFalsePositiveShare,
+  type Scenario,
+  SIM_START_MS,
+  type SimResult,
+  simulate,
+  syntheticLeads,
+} from "./src/sim/simulate.ts";
