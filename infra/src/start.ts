@@ -2,6 +2,7 @@
 // ClickHouse host (unless *_URL points elsewhere), migrations, then every service as a child
 // process. Ctrl-C (or SIGTERM) stops everything in reverse order; data stays in CC_DATA_DIR.
 import path from "node:path";
+import { createClickHouse, migrate } from "@cc/analytics";
 import { pino } from "pino";
 import { ConfigError, loadStackConfig, type StackConfig } from "./config.ts";
 import { repoRoot, startClickHouseHost } from "./launchers/clickhouse.ts";
@@ -86,6 +87,14 @@ async function startInfra(cfg: StackConfig, secrets: StackSecrets) {
     });
     running.push({ name: "clickhouse-host", stop: host.stop });
     clickhouse = { url: host.url, writer: host.writer, analyst: host.analyst };
+  }
+  // Schema first: every service may assume the tables exist.
+  const ch = createClickHouse({ url: clickhouse.url, ...clickhouse.writer });
+  try {
+    const result = await migrate(ch);
+    log.info({ applied: result.applied, skipped: result.skipped.length }, "migrations");
+  } finally {
+    await ch.close();
   }
   return { natsUrl, redisUrl, clickhouse };
 }

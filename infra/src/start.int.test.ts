@@ -1,0 +1,123 @@
+// `npm start` as a user runs it: the whole stack on free ports in a temp data dir, data flowing,
+// SIGINT stops every process it started, and a restart keeps the data.
+import { readdir, readFile } from "node:fs/promises";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { repoRoot } from "./launchers/clickhouse.ts";
+import { freePort, type ManagedProcess, spawnManaged, tempDir } from "./launchers/process.ts";
+
+/** Every descendant pid of `root`, from /proc. */
+async function descendants(root: number): Promise<number[]> {
+  const parentOf = new Map<number, number>();
+  for (const entry of await readdir("/proc")) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = await readFile(`/proc/${entry}/stat`, "utf8");
+      const ppid = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[1]);
+      parentOf.set(Number(entry), ppid);
+    } catch {
+      // the process ended while we looked
+    }
+  }
+  const out: number[] = [];
+  const walk = (pid: number) => {
+    for (const [child, parent] of parentOf) {
+      if (parent === pid) {
+        out.push(child);
+        walk(child);
+      }
+    }
+  };
+  walk(root);
+  return out;
+}
+
+const alive = (pid: number) => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+const portNames = [
+  "NATS_PORT",
+  "NATS_MONITOR_PORT",
+  "REDIS_PORT",
+  "CLICKHOUSE_PORT",
+  "INTAKE_PORT",
+  "SINK_HTTP_PORT",
+  "PACING_HTTP_PORT",
+  "LIVE_STATE_HTTP_PORT",
+  "DASHBOARD_PORT",
+] as const;
+
+describe("npm start", () => {
+  let dataDir = "";
+  const ports: Record<string, string> = {};
+  let stack: ManagedProcess | undefined;
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const startStack = async () => {
+    let up = false;
+    const proc = await spawnManaged({
+      name: "npm start",
+      command: process.execPath,
+      args: [path.join(repoRoot, "infra/src/start.ts")],
+      env: { ...process.env, ...ports, CC_DATA_DIR: dataDir, LOG_LEVEL: "warn" },
+      onLine: (line) => {
+        if (line.includes("call center stack is up")) up = true;
+      },
+      ready: async () => up,
+      readyTimeoutMs: 180_000,
+    });
+    return proc;
+  };
+
+  const query = async (sql: string) => {
+    const secrets = JSON.parse(await readFile(path.join(dataDir, "secrets.json"), "utf8")) as {
+      clickhouse_analyst_password: string;
+    };
+    const res = await fetch(`http://127.0.0.1:${ports.CLICKHOUSE_PORT}/?query=${encodeURIComponent(sql)}`, {
+      headers: { "X-ClickHouse-User": "analyst", "X-ClickHouse-Key": secrets.clickhouse_analyst_password },
+    });
+    expect(res.status, await res.clone().text()).toBe(200);
+    return (await res.text()).trim();
+  };
+
+  it("brings the stack up, events flow into ClickHouse, Ctrl-C leaves no process behind", async () => {
+    dataDir = await tempDir("stack");
+    for (const name of portNames) ports[name] = String(await freePort());
+    stack = await startStack();
+    const children = await descendants(stack.pid);
+    expect(children.length).toBeGreaterThanOrEqual(5);
+
+    for (const name of ["INTAKE_PORT", "SINK_HTTP_PORT", "DASHBOARD_PORT"]) {
+      const res = await fetch(`http://127.0.0.1:${ports[name]}/health`);
+      expect(res.ok, name).toBe(true);
+    }
+    // The simulated campaign produces call events on its own.
+    let count = 0;
+    for (let i = 0; i < 120 && count === 0; i++) {
+      count = Number(await query("SELECT count() FROM events WHERE kind = 'call.attempt_created'"));
+      if (count === 0) await new Promise((r) => setTimeout(r, 500));
+    }
+    expect(count).toBeGreaterThan(0);
+
+    stack.kill("SIGINT");
+    expect(await stack.exited).toBe(0);
+    for (const pid of children) expect(alive(pid), `pid ${pid} still running`).toBe(false);
+  });
+
+  it("keeps all data across a restart", async () => {
+    expect(dataDir).not.toBe("");
+    stack = await startStack();
+    const count = Number(await query("SELECT count() FROM events"));
+    expect(count).toBeGreaterThan(0);
+    stack.kill("SIGINT");
+    expect(await stack.exited).toBe(0);
+  });
+});
