@@ -90,15 +90,21 @@ export class SimCallControl implements CallControl {
       });
     switch (plan.outcome) {
       case "busy":
-        return fail("busy", 486, plan.ringS);
+        fail("busy", 486, plan.ringS);
+        return;
       case "invalid":
-        return fail("invalid_number", 404, plan.ringS);
+        fail("invalid_number", 404, plan.ringS);
+        return;
       case "unreachable":
-        return fail("unreachable", 480, plan.ringS);
+        fail("unreachable", 480, plan.ringS);
+        return;
       default:
     }
     this.#at(call, 300, () => this.#emit({ type: "ringing", attemptId: aid, at: this.#clock.now() }));
-    if (plan.ringS > req.ringTimeoutS) return fail("no_answer", 408, req.ringTimeoutS);
+    if (plan.ringS > req.ringTimeoutS) {
+      fail("no_answer", 408, req.ringTimeoutS);
+      return;
+    }
     this.#at(call, plan.ringS * 1000, () => {
       call.phase = "answered";
       this.#emit({ type: "answered", attemptId: aid, at: this.#clock.now(), ringS: plan.ringS });
