@@ -41,7 +41,7 @@ export {
   roiSql,
   roiTotal,
 } from "./roi.ts";
-export { buildScenario, eventRow, rng, type Scenario, type ScenarioOptions } from "./scenario.ts";
+export { buildScenario, rng, type Scenario, type ScenarioOptions } from "./scenario.ts";
 export { type ScopeSql, scopeSql, VisibilityScope } from "./scope.ts";
 export {
   WORKLOAD_CSV_COLUMNS,
