@@ -21,3 +21,7 @@ export {
   simulate,
   syntheticLeads,
 } from "./src/sim/simulate.ts";
+export { DncList, normalisePhone } from "./src/compliance/dnc.ts";
+export { DialingList, type ListLead, type SkipReason } from "./src/compliance/list.ts";
+export { DEFAULT_RETRY_RULES, nextAttemptAt, type RetryRules } from "./src/compliance/retry.ts";
+export { type CallingWindow, calleeZones, insideWindow, localMinutes, nextWindowOpen } from "./src/compliance/window.ts";

@@ -10,7 +10,7 @@
 // age, and the k−1 calls launched with it). Both are Poisson-binomial sums; exact convolution for
 // small teams, a normal approximation with continuity correction for large ones.
 import { budgetLeft, campaignAgents, emptyDecision, freeLines } from "./common.ts";
-import { cdfTable, lognormalMean, lognormalQuantile, normalCdf } from "./dist.ts";
+import { cdfTable, lognormalQuantile, normalCdf } from "./dist.ts";
 import type { PacingAlgorithm, PacingDecision, PacingSnapshot } from "./types.ts";
 
 export interface PredictiveConfig {
@@ -134,7 +134,8 @@ export function decidePredictive(
   const ring = cdfTable(e.answerTime);
   const talk = cdfTable(e.talk);
   const wrap = cdfTable(e.wrap);
-  const wrapMean = lognormalMean(e.wrap);
+  // Three-point quadrature of the wrap time that follows a talk (talk residual + wrap ≤ h).
+  const wrapQ = [1 / 6, 0.5, 5 / 6].map((u) => lognormalQuantile(e.wrap, u));
   const FT = Math.max(ring.cdf(T), 1e-6);
   const ringC = (x: number) => (x >= T ? 1 : Math.min(1, ring.cdf(x) / FT));
   const pFast = Math.max(0, 1 - e.pAnswer - e.pRingout);
@@ -176,7 +177,12 @@ export function decidePredictive(
     for (const ag of agents) {
       let p = 0;
       if (ag.state === "ready") p = 1;
-      else if (ag.state === "on_call") p = talk.residualCdf(ag.secondsInState, h - wrapMean);
+      else if (ag.state === "on_call")
+        p =
+          (talk.residualCdf(ag.secondsInState, h - wrapQ[0]!) +
+            talk.residualCdf(ag.secondsInState, h - wrapQ[1]!) +
+            talk.residualCdf(ag.secondsInState, h - wrapQ[2]!)) /
+          3;
       else if (ag.state === "wrap_up") p = wrap.residualCdf(ag.secondsInState, h);
       q.push(p);
       muS += p;

@@ -1,0 +1,176 @@
+import { describe, expect, it } from "vitest";
+import {
+  cdfTable,
+  currentEstimates,
+  DEFAULT_CAMPAIGN,
+  DEFAULT_ESTIMATOR_CONFIG,
+  type Estimates,
+  initialEstimatorState,
+  lognormalCdfExact,
+  lognormalFromMeanSd,
+  lognormalMean,
+  observe,
+  type PacingSnapshot,
+  poissonBinomial,
+  predictive,
+  progressive,
+  vicidial,
+} from "../../index.ts";
+
+const est: Estimates = {
+  pAnswer: 0.5,
+  pRingout: 0.4,
+  pLiveGivenAnswer: 0.5,
+  answerTime: lognormalFromMeanSd(9, 5),
+  detectS: 2,
+  talk: lognormalFromMeanSd(90, 70),
+  wrap: lognormalFromMeanSd(15, 6),
+};
+
+function snap(over: Partial<PacingSnapshot> = {}): PacingSnapshot {
+  return {
+    now: 1_000_000,
+    campaign: { campaignId: "c1", ...DEFAULT_CAMPAIGN },
+    agents: [],
+    attempts: [],
+    estimates: est,
+    periods: [{ name: "24h", windowS: 86_400, cap: 0.03, liveAnswers: 2000, abandons: 20, calls: 8000 }],
+    ...over,
+  };
+}
+
+const onCall = (n: number, secondsInState: number) =>
+  Array.from({ length: n }, (_, i) => ({ agentId: `a${i}`, state: "on_call" as const, secondsInState, skills: [] }));
+const ready = (n: number) => Array.from({ length: n }, (_, i) => ({ agentId: `r${i}`, state: "ready" as const, secondsInState: 5, skills: [] }));
+
+describe("distributions", () => {
+  it("lognormal from mean/sd round-trips the mean and the table matches the exact CDF", () => {
+    const d = lognormalFromMeanSd(90, 70);
+    expect(lognormalMean(d)).toBeCloseTo(90, 6);
+    const t = cdfTable(d);
+    for (const x of [1, 10, 45.5, 90, 300]) expect(t.cdf(x)).toBeCloseTo(lognormalCdfExact(t.spec, x), 3);
+  });
+  it("residual life: a talk already long is more likely to end soon than the unconditional CDF says, for lognormal", () => {
+    const t = cdfTable(lognormalFromMeanSd(90, 70));
+    expect(t.residualCdf(0, 10)).toBeCloseTo(t.cdf(10), 9);
+    expect(t.residualCdf(120, 10)).toBeGreaterThan(0);
+    expect(t.residualCdf(120, 1e6)).toBe(1);
+  });
+  it("Poisson-binomial PMF sums to one with the right mean", () => {
+    const ps = [0.1, 0.5, 0.9, 0.3, 1, 0];
+    const pmf = poissonBinomial(ps);
+    expect(pmf.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+    expect(pmf.reduce((a, p, i) => a + p * i, 0)).toBeCloseTo(2.8, 12);
+  });
+});
+
+describe("estimators", () => {
+  const cfg = { ...DEFAULT_ESTIMATOR_CONFIG, halfLifeS: 600 };
+  it("start at the prior and converge to observed rates", () => {
+    let s = initialEstimatorState(0);
+    expect(currentEstimates(s, 0, cfg).pAnswer).toBeCloseTo(cfg.prior.pAnswer, 9);
+    for (let i = 0; i < 1000; i++) {
+      const t = i * 1000;
+      s = observe(s, i % 5 === 0 ? { type: "attempt_resolved", outcome: "answered", ringS: 8 } : { type: "attempt_resolved", outcome: "ringout" }, t, cfg);
+    }
+    expect(currentEstimates(s, 1_000_000, cfg).pAnswer).toBeCloseTo(0.2, 1);
+    expect(lognormalMean(currentEstimates(s, 1_000_000, cfg).answerTime)).toBeGreaterThan(7);
+  });
+  it("forget old evidence: a drifting rate is followed within a few half-lives", () => {
+    let s = initialEstimatorState(0);
+    let t = 0;
+    const feed = (p: number, n: number) => {
+      for (let i = 0; i < n; i++, t += 1000) {
+        s = observe(s, { type: "classified", live: (i * 7919) % 100 < p * 100, detectS: 2 }, t, cfg);
+      }
+    };
+    feed(0.6, 3600);
+    expect(currentEstimates(s, t, cfg).pLiveGivenAnswer).toBeCloseTo(0.6, 1);
+    feed(0.2, 3600);
+    expect(currentEstimates(s, t, cfg).pLiveGivenAnswer).toBeCloseTo(0.2, 1);
+  });
+});
+
+describe("predictive", () => {
+  const alg = predictive();
+  it("launches nothing without agents and is deterministic", () => {
+    expect(alg.decide(snap(), null).decision.launch).toBe(0);
+    const s = snap({ agents: [...ready(3), ...onCall(10, 60)] });
+    expect(alg.decide(s, null)).toEqual(alg.decide(s, null));
+  });
+  it("never exceeds free lines", () => {
+    const s = snap({ agents: ready(4), campaign: { campaignId: "c", ...DEFAULT_CAMPAIGN, maxLinesPerAgent: 2 } });
+    const d = alg.decide(s, null).decision;
+    expect(d.launch).toBeLessThanOrEqual(8);
+    expect(d.perLaunchAbandon).toHaveLength(d.launch);
+  });
+  it("dials ahead for agents finishing wrap-up, not for agents who just started talking", () => {
+    const fresh = alg.decide(snap({ agents: onCall(20, 1) }), null).decision;
+    const wrapping = Array.from({ length: 20 }, (_, i) => ({ agentId: `w${i}`, state: "wrap_up" as const, secondsInState: 10, skills: [] }));
+    const long = alg.decide(snap({ agents: wrapping }), null).decision;
+    expect(long.launch).toBeGreaterThan(fresh.launch);
+    expect(long.explanation.expectedAgentsFree).toBeGreaterThan(fresh.explanation.expectedAgentsFree);
+  });
+  it("stops risky calls when the period's budget is spent but keeps safe ones", () => {
+    const agents = [...ready(2), ...onCall(18, 100)];
+    const spent = snap({ agents, periods: [{ name: "24h", windowS: 86_400, cap: 0.03, liveAnswers: 1000, abandons: 30, calls: 4000 }] });
+    const fresh = snap({ agents, periods: [{ name: "24h", windowS: 86_400, cap: 0.03, liveAnswers: 1000, abandons: 5, calls: 4000 }] });
+    const a = alg.decide(spent, null).decision;
+    const b = alg.decide(fresh, null).decision;
+    expect(b.launch).toBeGreaterThan(a.launch);
+    for (const p of a.perLaunchAbandon) expect(p).toBeLessThanOrEqual(0.005);
+    expect(a.explanation.limitedBy).toMatch(/budget|marginal/);
+  });
+  it("counts people waiting for an agent as demand", () => {
+    const agents = ready(3);
+    const none = alg.decide(snap({ agents }), null).decision.launch;
+    const waiting = alg.decide(
+      snap({ agents, attempts: [0, 1, 2].map((i) => ({ attemptId: `w${i}`, ageS: 12, stage: "waiting" as const, stageAgeS: 0.5 })) }),
+      null,
+    ).decision.launch;
+    expect(waiting).toBeLessThan(none);
+  });
+});
+
+describe("progressive", () => {
+  it("places ratio × ready agents minus attempts already in flight", () => {
+    const p = progressive(1);
+    expect(p.decide(snap({ agents: [...ready(3), ...onCall(2, 10)] }), null).decision.launch).toBe(3);
+    const s = snap({ agents: ready(3), attempts: [{ attemptId: "x", ageS: 3, stage: "ringing", stageAgeS: 2 }] });
+    expect(p.decide(s, null).decision.launch).toBe(2);
+  });
+});
+
+describe("VICIdial-style adaptive", () => {
+  it("raises the level every 15 s while agents wait, dials every 2.5 s, and subtracts every existing call", () => {
+    const v = vicidial();
+    let st = v.initial();
+    const agents = [...ready(5), ...onCall(5, 30)];
+    let launched = 0;
+    let decisionsWithLaunch = 0;
+    for (let t = 0; t <= 60_000; t += 500) {
+      const r = v.decide(snap({ now: t, agents, periods: [] }), st);
+      st = r.state;
+      launched += r.decision.launch;
+      if (r.decision.launch > 0) decisionsWithLaunch++;
+    }
+    // differential = 5 ready − 0 waiting over 10 agents: m = 0.5 per step, capped at 3.0
+    expect(st.level).toBe(3);
+    expect(decisionsWithLaunch).toBeGreaterThan(0);
+    // goalCalls = round(3 × 10) = 30, existing = 5 on call → 25 per dial loop (lines 30 cap)
+    const r = v.decide(snap({ now: 70_000, agents, periods: [] }), st);
+    expect(r.decision.launch).toBe(25);
+    expect(launched).toBeGreaterThan(0);
+  });
+  it("HARD_LIMIT drops the level to 1 when today's drop % exceeds the setting; TAPERED uses HHMM arithmetic", () => {
+    const agents = [...ready(5), ...onCall(5, 30)];
+    const hot = [{ name: "24h", windowS: 86_400, cap: 0.03, liveAnswers: 100, abandons: 5, calls: 400 }];
+    const hard = vicidial({ dropMethod: "HARD_LIMIT" });
+    const r = hard.decide(snap({ now: 0, agents, periods: hot }), { ...hard.initial(), level: 2.5, samples: [] });
+    expect(r.state.level).toBe(1);
+    const tap = vicidial({ dropMethod: "TAPERED", latestServerTime: 2100, maxLevel: 3 });
+    const r2 = tap.decide(snap({ now: 0, agents: onCall(10, 30), periods: hot, localHHMM: 1500 }), { ...tap.initial(), level: 3, samples: [] });
+    // no ready agents → level unchanged by the differential, then × (2100 − 1500)/1000 = 0.6 → 1.8
+    expect(r2.state.level).toBeCloseTo(1.8, 9);
+  });
+});
