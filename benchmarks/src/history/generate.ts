@@ -1,0 +1,128 @@
+// Synthetic history: campaigns, agents, leads with ad sources, attempts with answer /
+// machine / abandon mixes, talk times, dispositions, orders, payments, ad spend — generated
+// inside ClickHouse by INSERT … SELECT over numbers(), deterministic for a seed.
+import type { ClickHouseClient } from "@clickhouse/client";
+import { z } from "zod";
+import { AGENT_STATES_SQL, ATTEMPTS_SQL, LEADS_SQL, SPEND_SQL } from "./sql.ts";
+
+export const HistoryOptions = z.object({
+  orgId: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .default("bench-org"),
+  seed: z.number().int().nonnegative().default(1),
+  /** Call attempts to generate (≈ 3.5 events each, plus leads, agent states and spend). */
+  attempts: z.number().int().positive(),
+  /** Distinct leads; each gets ~attempts/leads attempts spread over the span. */
+  leads: z.number().int().positive(),
+  days: z.number().int().positive().max(366).default(30),
+  /** First day 00:00 UTC (= 08:00 CST), default: `days` days before today. */
+  startMs: z.number().int().optional(),
+  agents: z.number().int().positive().default(200),
+  teams: z.number().int().positive().default(10),
+  campaigns: z.number().int().positive().default(20),
+  lists: z.number().int().positive().default(50),
+  /** Rows per INSERT … SELECT (bounds memory on a small box). */
+  batch: z.number().int().positive().default(2_000_000),
+});
+export type HistoryOptions = z.input<typeof HistoryOptions>;
+
+export interface HistorySummary {
+  orgId: string;
+  from: string;
+  to: string;
+  attempts: number;
+  leads: number;
+  agents: number;
+  events: number;
+  seconds: number;
+  eventsPerSecond: number;
+}
+
+const DAY = 86_400_000;
+
+async function inBatches(
+  client: ClickHouseClient,
+  query: string,
+  total: number,
+  batch: number,
+  params: Record<string, unknown>,
+  onProgress?: (done: number, total: number) => void,
+): Promise<void> {
+  for (let first = 0; first < total; first += batch) {
+    const count = Math.min(batch, total - first);
+    await client.command({ query, query_params: { ...params, first, count } });
+    onProgress?.(first + count, total);
+  }
+}
+
+/** Inserts the history into `events` (migrations must already be applied: the MVs fill the rest). */
+export async function generateHistory(
+  client: ClickHouseClient,
+  input: HistoryOptions,
+  log: (msg: string) => void = () => {},
+): Promise<HistorySummary> {
+  const o = HistoryOptions.parse(input);
+  const startDay = o.startMs ?? Math.floor(Date.now() / DAY) * DAY - o.days * DAY;
+  const spanMs = o.days * DAY;
+  const started = performance.now();
+  const before = await countEvents(client, o.orgId);
+  const common = {
+    org: o.orgId,
+    seed: o.seed,
+    leads: o.leads,
+    attempts: o.attempts,
+    campaigns: o.campaigns,
+    lists: o.lists,
+    agents: o.agents,
+    teams: o.teams,
+    start_ms: startDay,
+    start_day_ms: startDay,
+    span_ms: spanMs,
+    spend_scale: Math.max(0.01, o.leads / (o.days * 24 * 30) / 3),
+  };
+  const progress = (what: string) => (done: number, total: number) =>
+    log(`${what}: ${done.toLocaleString("en-US")} / ${total.toLocaleString("en-US")}`);
+  await inBatches(client, SPEND_SQL, o.days * 24 * 30, o.batch, common);
+  await inBatches(
+    client,
+    AGENT_STATES_SQL,
+    o.agents * o.days * 144,
+    o.batch,
+    common,
+    progress("agent cycles"),
+  );
+  await inBatches(client, LEADS_SQL, o.leads, o.batch, common, progress("leads"));
+  // Attempts expand to ~3.5 rows each: smaller batches.
+  await inBatches(client, ATTEMPTS_SQL, o.attempts, Math.ceil(o.batch / 4), common, progress("attempts"));
+  const events = (await countEvents(client, o.orgId)) - before;
+  const seconds = (performance.now() - started) / 1000;
+  return {
+    orgId: o.orgId,
+    from: new Date(startDay).toISOString(),
+    to: new Date(startDay + spanMs).toISOString(),
+    attempts: o.attempts,
+    leads: o.leads,
+    agents: o.agents,
+    events,
+    seconds,
+    eventsPerSecond: events / seconds,
+  };
+}
+
+async function countEvents(client: ClickHouseClient, orgId: string): Promise<number> {
+  const rs = await client.query({
+    query: "SELECT count() AS n FROM events WHERE org_id = {org:String}",
+    query_params: { org: orgId },
+    format: "JSONEachRow",
+  });
+  const rows = z.array(z.object({ n: z.coerce.number() })).parse(await rs.json());
+  return rows[0]?.n ?? 0;
+}
+
+/** Sizes: ~100M events at full size, ~3M with --quick. */
+export function historySize(quick: boolean): Pick<HistoryOptions, "attempts" | "leads" | "days" | "agents"> {
+  return quick
+    ? { attempts: 800_000, leads: 300_000, days: 7, agents: 100 }
+    : { attempts: 23_000_000, leads: 8_000_000, days: 30, agents: 500 };
+}

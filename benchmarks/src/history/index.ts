@@ -1,0 +1,1 @@
+export { generateHistory, type HistoryOptions, type HistorySummary, historySize } from "./generate.ts";
