@@ -1,5 +1,8 @@
 export * from "./src/contracts/index.ts";
 export { type ApiKeyConfig, ApiKeyRing, type ApiPrincipal } from "./src/http/auth.ts";
+export { type IntakeConfig, IntakeEnv, intakeConfigFromEnv } from "./src/intake/config.ts";
+export { AdReport, deterministicV7, LeadForm, normalisePhone } from "./src/intake/forms.ts";
+export { buildIntakeApp, IDEMPOTENCY_BUCKET, type IntakeHandle, startIntake } from "./src/intake/intake.ts";
 export * from "./src/nats/jetstream.ts";
 export { type SinkConfig, SinkEnv, sinkConfigFromEnv } from "./src/sink/config.ts";
 export { dedupTokenFor, type EventRow, eventToRow, toClickHouseDateTime64 } from "./src/sink/rows.ts";
