@@ -2,7 +2,17 @@
 // demo campaign. See README.md for the snapshot/decision interface.
 
 export * from "./src/compliance/abandon.ts";
+export { DncList, normalisePhone } from "./src/compliance/dnc.ts";
+export { DialingList, type ListLead, type SkipReason } from "./src/compliance/list.ts";
 export * from "./src/compliance/profiles.ts";
+export { DEFAULT_RETRY_RULES, nextAttemptAt, type RetryRules } from "./src/compliance/retry.ts";
+export {
+  type CallingWindow,
+  calleeZones,
+  insideWindow,
+  localMinutes,
+  nextWindowOpen,
+} from "./src/compliance/window.ts";
 export * from "./src/core/index.ts";
 export { type AgentPlan, type ShiftParams, shiftPlans } from "./src/sim/agents.ts";
 export {
@@ -21,7 +31,3 @@ export {
   simulate,
   syntheticLeads,
 } from "./src/sim/simulate.ts";
-export { DncList, normalisePhone } from "./src/compliance/dnc.ts";
-export { DialingList, type ListLead, type SkipReason } from "./src/compliance/list.ts";
-export { DEFAULT_RETRY_RULES, nextAttemptAt, type RetryRules } from "./src/compliance/retry.ts";
-export { type CallingWindow, calleeZones, insideWindow, localMinutes, nextWindowOpen } from "./src/compliance/window.ts";

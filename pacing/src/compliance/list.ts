@@ -25,7 +25,13 @@ interface Entry {
   done: boolean;
 }
 
-export type SkipReason = "dnc" | "no_consent" | "timezone_unknown" | "max_attempts_campaign" | "outside_window" | "max_attempts_day";
+export type SkipReason =
+  | "dnc"
+  | "no_consent"
+  | "timezone_unknown"
+  | "max_attempts_campaign"
+  | "outside_window"
+  | "max_attempts_day";
 
 export class DialingList implements LeadSource {
   readonly #profile: JurisdictionProfile;
@@ -42,12 +48,25 @@ export class DialingList implements LeadSource {
     max_attempts_day: 0,
   };
 
-  constructor(leads: Iterable<ListLead>, profile: JurisdictionProfile, dnc: DncList, now: number, rules: RetryRules = DEFAULT_RETRY_RULES) {
+  constructor(
+    leads: Iterable<ListLead>,
+    profile: JurisdictionProfile,
+    dnc: DncList,
+    now: number,
+    rules: RetryRules = DEFAULT_RETRY_RULES,
+  ) {
     this.#profile = profile;
     this.#dnc = dnc;
     this.#rules = rules;
     for (const lead of leads) {
-      const e: Entry = { lead, zones: calleeZones(lead.phone, lead.tz), dueAt: now, attempts: 0, perDay: new Map(), done: false };
+      const e: Entry = {
+        lead,
+        zones: calleeZones(lead.phone, lead.tz),
+        dueAt: now,
+        attempts: 0,
+        perDay: new Map(),
+        done: false,
+      };
       this.#entries.set(lead.leadId, e);
       this.#queue.push(e);
     }
@@ -108,7 +127,8 @@ export class DialingList implements LeadSource {
     if (e.zones.length === 0) return "timezone_unknown";
     if (e.attempts >= this.#profile.maxAttemptsPerCampaign) return "max_attempts_campaign";
     if (!insideWindow(e.zones, this.#profile.window, now)) return "outside_window";
-    if ((e.perDay.get(this.#dayKey(e, now)) ?? 0) >= this.#profile.maxAttemptsPerDay) return "max_attempts_day";
+    if ((e.perDay.get(this.#dayKey(e, now)) ?? 0) >= this.#profile.maxAttemptsPerDay)
+      return "max_attempts_day";
     return null;
   }
 
@@ -126,7 +146,14 @@ export class DialingList implements LeadSource {
 
   /** Adds a lead at runtime (speed-to-lead). */
   add(lead: ListLead, now: number): void {
-    const e: Entry = { lead, zones: calleeZones(lead.phone, lead.tz), dueAt: now, attempts: 0, perDay: new Map(), done: false };
+    const e: Entry = {
+      lead,
+      zones: calleeZones(lead.phone, lead.tz),
+      dueAt: now,
+      attempts: 0,
+      perDay: new Map(),
+      done: false,
+    };
     this.#entries.set(lead.leadId, e);
     this.#queue.push(e);
   }

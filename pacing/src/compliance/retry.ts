@@ -25,7 +25,11 @@ export const DEFAULT_RETRY_RULES: RetryRules = {
 };
 
 /** When to try again (epoch ms) or null for never. */
-export function nextAttemptAt(outcome: CallOutcome, now: number, rules: RetryRules = DEFAULT_RETRY_RULES): number | null {
+export function nextAttemptAt(
+  outcome: CallOutcome,
+  now: number,
+  rules: RetryRules = DEFAULT_RETRY_RULES,
+): number | null {
   const d = rules.delayS[outcome];
   return d === null ? null : now + d * 1000;
 }

@@ -40,8 +40,19 @@ function snap(over: Partial<PacingSnapshot> = {}): PacingSnapshot {
 }
 
 const onCall = (n: number, secondsInState: number) =>
-  Array.from({ length: n }, (_, i) => ({ agentId: `a${i}`, state: "on_call" as const, secondsInState, skills: [] }));
-const ready = (n: number) => Array.from({ length: n }, (_, i) => ({ agentId: `r${i}`, state: "ready" as const, secondsInState: 5, skills: [] }));
+  Array.from({ length: n }, (_, i) => ({
+    agentId: `a${i}`,
+    state: "on_call" as const,
+    secondsInState,
+    skills: [],
+  }));
+const ready = (n: number) =>
+  Array.from({ length: n }, (_, i) => ({
+    agentId: `r${i}`,
+    state: "ready" as const,
+    secondsInState: 5,
+    skills: [],
+  }));
 
 describe("distributions", () => {
   it("lognormal from mean/sd round-trips the mean and the table matches the exact CDF", () => {
@@ -71,7 +82,14 @@ describe("estimators", () => {
     expect(currentEstimates(s, 0, cfg).pAnswer).toBeCloseTo(cfg.prior.pAnswer, 9);
     for (let i = 0; i < 1000; i++) {
       const t = i * 1000;
-      s = observe(s, i % 5 === 0 ? { type: "attempt_resolved", outcome: "answered", ringS: 8 } : { type: "attempt_resolved", outcome: "ringout" }, t, cfg);
+      s = observe(
+        s,
+        i % 5 === 0
+          ? { type: "attempt_resolved", outcome: "answered", ringS: 8 }
+          : { type: "attempt_resolved", outcome: "ringout" },
+        t,
+        cfg,
+      );
     }
     expect(currentEstimates(s, 1_000_000, cfg).pAnswer).toBeCloseTo(0.2, 1);
     expect(lognormalMean(currentEstimates(s, 1_000_000, cfg).answerTime)).toBeGreaterThan(7);
@@ -99,22 +117,36 @@ describe("predictive", () => {
     expect(alg.decide(s, null)).toEqual(alg.decide(s, null));
   });
   it("never exceeds free lines", () => {
-    const s = snap({ agents: ready(4), campaign: { campaignId: "c", ...DEFAULT_CAMPAIGN, maxLinesPerAgent: 2 } });
+    const s = snap({
+      agents: ready(4),
+      campaign: { campaignId: "c", ...DEFAULT_CAMPAIGN, maxLinesPerAgent: 2 },
+    });
     const d = alg.decide(s, null).decision;
     expect(d.launch).toBeLessThanOrEqual(8);
     expect(d.perLaunchAbandon).toHaveLength(d.launch);
   });
   it("dials ahead for agents finishing wrap-up, not for agents who just started talking", () => {
     const fresh = alg.decide(snap({ agents: onCall(20, 1) }), null).decision;
-    const wrapping = Array.from({ length: 20 }, (_, i) => ({ agentId: `w${i}`, state: "wrap_up" as const, secondsInState: 10, skills: [] }));
+    const wrapping = Array.from({ length: 20 }, (_, i) => ({
+      agentId: `w${i}`,
+      state: "wrap_up" as const,
+      secondsInState: 10,
+      skills: [],
+    }));
     const long = alg.decide(snap({ agents: wrapping }), null).decision;
     expect(long.launch).toBeGreaterThan(fresh.launch);
     expect(long.explanation.expectedAgentsFree).toBeGreaterThan(fresh.explanation.expectedAgentsFree);
   });
   it("stops risky calls when the period's budget is spent but keeps safe ones", () => {
     const agents = [...ready(2), ...onCall(18, 100)];
-    const spent = snap({ agents, periods: [{ name: "24h", windowS: 86_400, cap: 0.03, liveAnswers: 1000, abandons: 30, calls: 4000 }] });
-    const fresh = snap({ agents, periods: [{ name: "24h", windowS: 86_400, cap: 0.03, liveAnswers: 1000, abandons: 5, calls: 4000 }] });
+    const spent = snap({
+      agents,
+      periods: [{ name: "24h", windowS: 86_400, cap: 0.03, liveAnswers: 1000, abandons: 30, calls: 4000 }],
+    });
+    const fresh = snap({
+      agents,
+      periods: [{ name: "24h", windowS: 86_400, cap: 0.03, liveAnswers: 1000, abandons: 5, calls: 4000 }],
+    });
     const a = alg.decide(spent, null).decision;
     const b = alg.decide(fresh, null).decision;
     expect(b.launch).toBeGreaterThan(a.launch);
@@ -125,7 +157,15 @@ describe("predictive", () => {
     const agents = ready(3);
     const none = alg.decide(snap({ agents }), null).decision.launch;
     const waiting = alg.decide(
-      snap({ agents, attempts: [0, 1, 2].map((i) => ({ attemptId: `w${i}`, ageS: 12, stage: "waiting" as const, stageAgeS: 0.5 })) }),
+      snap({
+        agents,
+        attempts: [0, 1, 2].map((i) => ({
+          attemptId: `w${i}`,
+          ageS: 12,
+          stage: "waiting" as const,
+          stageAgeS: 0.5,
+        })),
+      }),
       null,
     ).decision.launch;
     expect(waiting).toBeLessThan(none);
@@ -136,7 +176,10 @@ describe("progressive", () => {
   it("places ratio × ready agents minus attempts already in flight", () => {
     const p = progressive(1);
     expect(p.decide(snap({ agents: [...ready(3), ...onCall(2, 10)] }), null).decision.launch).toBe(3);
-    const s = snap({ agents: ready(3), attempts: [{ attemptId: "x", ageS: 3, stage: "ringing", stageAgeS: 2 }] });
+    const s = snap({
+      agents: ready(3),
+      attempts: [{ attemptId: "x", ageS: 3, stage: "ringing", stageAgeS: 2 }],
+    });
     expect(p.decide(s, null).decision.launch).toBe(2);
   });
 });
@@ -166,10 +209,18 @@ describe("VICIdial-style adaptive", () => {
     const agents = [...ready(5), ...onCall(5, 30)];
     const hot = [{ name: "24h", windowS: 86_400, cap: 0.03, liveAnswers: 100, abandons: 5, calls: 400 }];
     const hard = vicidial({ dropMethod: "HARD_LIMIT" });
-    const r = hard.decide(snap({ now: 0, agents, periods: hot }), { ...hard.initial(), level: 2.5, samples: [] });
+    const r = hard.decide(snap({ now: 0, agents, periods: hot }), {
+      ...hard.initial(),
+      level: 2.5,
+      samples: [],
+    });
     expect(r.state.level).toBe(1);
     const tap = vicidial({ dropMethod: "TAPERED", latestServerTime: 2100, maxLevel: 3 });
-    const r2 = tap.decide(snap({ now: 0, agents: onCall(10, 30), periods: hot, localHHMM: 1500 }), { ...tap.initial(), level: 3, samples: [] });
+    const r2 = tap.decide(snap({ now: 0, agents: onCall(10, 30), periods: hot, localHHMM: 1500 }), {
+      ...tap.initial(),
+      level: 3,
+      samples: [],
+    });
     // no ready agents → level unchanged by the differential, then × (2100 − 1500)/1000 = 0.6 → 1.8
     expect(r2.state.level).toBeCloseTo(1.8, 9);
   });

@@ -22,6 +22,9 @@ export interface PredictiveConfig {
   safeAbandon: number;
   /** Standard deviations of pending abandons held in reserve. */
   reserveZ: number;
+  /** Standard deviations of the period's own abandon count (Poisson noise and model error, sqrt(τ·L)) held
+   *  in reserve: large for small teams, negligible for large ones. */
+  countReserveZ: number;
   /** Use exact Poisson-binomial sums while agents + attempts ≤ this. */
   exactLimit: number;
   /** Seconds a live answer may wait for an agent before the recorded message (< 2 s rule). */
@@ -35,6 +38,7 @@ export const DEFAULT_PREDICTIVE: PredictiveConfig = {
   maxMarginalAbandon: 0.35,
   safeAbandon: 0.005,
   reserveZ: 1.5,
+  countReserveZ: 1,
   exactLimit: 60,
   graceS: 1.7,
   fastFailMeanS: 3,
@@ -260,9 +264,12 @@ export function decidePredictive(
       const A = newA + pLNew * ak;
       const V = newV + pLNew * ak * (1 - pLNew * ak);
       const L = k * pLNew;
-      const failed = checks.find(
-        (p) => p.A + pendA + A + c.reserveZ * Math.sqrt(pendV + V) > p.tau * (p.L + pendL + L),
-      );
+      const failed = checks.find((p) => {
+        const allowed = p.tau * (p.L + pendL + L);
+        return (
+          p.A + pendA + A + c.reserveZ * Math.sqrt(pendV + V) + c.countReserveZ * Math.sqrt(allowed) > allowed
+        );
+      });
       if (failed) {
         limitedBy = `budget:${failed.name}`;
         break;

@@ -33,6 +33,8 @@ export interface Scenario {
   campaign?: Partial<CampaignSettings>;
   pauses?: boolean;
   partialShare?: number;
+  /** Shift start, epoch ms (default SIM_START_MS, 09:00 in Shanghai). */
+  startMs?: number;
 }
 
 export interface SimResult {
@@ -102,7 +104,8 @@ export function simulate(
   o: SimulateOptions = {},
 ): SimResult & { runner: CampaignRunner } {
   const t0 = performance.now();
-  const clock = new VirtualClock(SIM_START_MS);
+  const start = sc.startMs ?? SIM_START_MS;
+  const clock = new VirtualClock(start);
   const params: CustomerParams = {
     ...DEFAULT_CUSTOMERS,
     liveRate: sc.liveRate,
@@ -111,7 +114,7 @@ export function simulate(
     talkSdS: sc.talkMeanS * 0.8,
     driftAmplitude: sc.driftAmplitude,
     driftPeriodS: sc.hours * 3600,
-    driftOriginMs: SIM_START_MS,
+    driftOriginMs: start,
     ...sc.customers,
   };
   const model = customerModel(`cust|${sc.seed}`, params);
@@ -127,7 +130,7 @@ export function simulate(
   const campaign: CampaignSettings = { campaignId: "sim", ...DEFAULT_CAMPAIGN, ...sc.campaign };
   const agents = shiftPlans(sc.seed, {
     agents: sc.agents,
-    startMs: SIM_START_MS,
+    startMs: start,
     hours: sc.hours,
     wrapMeanS: sc.wrapMeanS,
     wrapSdS: sc.wrapMeanS * 0.4,
@@ -162,7 +165,7 @@ export function simulate(
     o.keepLaunchLog,
   );
   runner.start();
-  const end = SIM_START_MS + sc.hours * 3_600_000;
+  const end = start + sc.hours * 3_600_000;
   events += clock.runUntil(end);
   runner.stop();
   runner.finish(end);
