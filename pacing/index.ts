@@ -15,6 +15,7 @@ export {
 } from "./src/compliance/window.ts";
 export * from "./src/core/index.ts";
 export { type AgentPlan, type ShiftParams, shiftPlans } from "./src/sim/agents.ts";
+export { type DemoCampaign, type DemoCampaignOptions, startDemoCampaign } from "./src/sim/demo.ts";
 export {
   type CallOutcome,
   CampaignRunner,
