@@ -1,0 +1,90 @@
+import { applyEvent, type LiveRedis } from "@cc/analytics";
+import { startNats, startRedis } from "@cc/infra";
+import { makeEvent, parseEvent, subjectFor } from "@cc/ingest";
+import { connect } from "@nats-io/transport-node";
+import { createClient } from "redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_CAMPAIGN } from "../core/types.ts";
+import { DialCommand, dialSubject, startPacingService } from "./service.ts";
+
+describe("pacing service against real nats-server and redis-server", () => {
+  let nats: Awaited<ReturnType<typeof startNats>>;
+  let redisServer: Awaited<ReturnType<typeof startRedis>>;
+  beforeAll(async () => {
+    nats = await startNats();
+    redisServer = await startRedis();
+  });
+  afterAll(async () => {
+    await nats?.stop();
+    await redisServer?.stop();
+  });
+
+  it("turns agent events into dial commands and audited pacing.decision events", async () => {
+    const nc = await connect({ servers: nats.url });
+    const redis = createClient({ url: redisServer.url }) as unknown as LiveRedis;
+    await redis.connect();
+    const org = "acme";
+    const campaign = "spring";
+    const svc = startPacingService({
+      nats: nc,
+      redis,
+      orgId: org,
+      campaigns: [{ ...DEFAULT_CAMPAIGN, campaignId: campaign, mode: "progressive" }],
+      tickMs: 60_000,
+    });
+    const dials = nc.subscribe(dialSubject(campaign));
+    const decisions = nc.subscribe(`cc.events.${org}.pacing.decision.${campaign}`);
+    try {
+      // Three agents log in and become ready (projected into Redis by analytics' live-state).
+      for (const id of ["a1", "a2", "a3"]) {
+        await applyEvent(
+          redis,
+          makeEvent({
+            kind: "agent.login",
+            org_id: org,
+            agent_id: id,
+            team_id: "t1",
+            skills: [{ skill: "sales", level: 5 }],
+            campaign_id: campaign,
+          }),
+        );
+        const ready = makeEvent({
+          kind: "agent.state_changed",
+          org_id: org,
+          agent_id: id,
+          state: "ready",
+          previous_state: "logged_out",
+          previous_state_s: 0,
+          campaign_id: campaign,
+        });
+        await applyEvent(redis, ready);
+        nc.publish(subjectFor(ready), JSON.stringify(ready));
+      }
+      let dialed = 0;
+      for await (const m of dials) {
+        const cmd = DialCommand.parse(m.json());
+        dialed += cmd.count;
+        if (dialed >= 3) break;
+      }
+      expect(dialed).toBe(3);
+      const it = decisions[Symbol.asyncIterator]();
+      const first = await it.next();
+      const parsed = parseEvent(first.value!.json());
+      expect(parsed.ok).toBe(true);
+      if (parsed.ok && parsed.event.kind === "pacing.decision") {
+        expect(parsed.event.campaign_id).toBe(campaign);
+        expect(parsed.event.latency_ms).toBeGreaterThanOrEqual(0);
+      }
+      expect(svc.latencies.length).toBeGreaterThan(0);
+      console.log(
+        `event→decision latency p99 ${svc.p99().toFixed(2)} ms over ${svc.latencies.length} decisions`,
+      );
+    } finally {
+      dials.unsubscribe();
+      decisions.unsubscribe();
+      await svc.stop();
+      await nc.drain();
+      await redis.quit();
+    }
+  });
+});

@@ -1,0 +1,296 @@
+// The live pacing service: event-triggered decisions per campaign. Agent state and calls in flight
+// come from Redis (analytics live-state layout), rates from ClickHouse (`liveRates`), the decision
+// from the core; dial commands go to `cc.cmd.dial.<campaign>` and every decision is published as a
+// `pacing.decision` event.
+import { type LiveRedis, liveRates, readLiveAgents, readLiveCalls } from "@cc/analytics";
+import { type CallCenterEvent, makeEvent, subjectFor } from "@cc/ingest";
+import type { ClickHouseClient } from "@clickhouse/client";
+import type { NatsConnection } from "@nats-io/transport-node";
+import { z } from "zod";
+import { lognormalFromMeanSd } from "../core/dist.ts";
+import { currentEstimates, DEFAULT_ESTIMATOR_CONFIG, initialEstimatorState } from "../core/estimators.ts";
+import { pacerForMode } from "../core/index.ts";
+import type {
+  AbandonPeriod,
+  AgentSnapshot,
+  AttemptSnapshot,
+  CampaignSettings,
+  Estimates,
+  PacingSnapshot,
+} from "../core/types.ts";
+
+export const DialCommand = z.object({
+  decision_id: z.string(),
+  campaign_id: z.string(),
+  count: z.number().int().nonnegative(),
+  per_launch_abandon: z.array(z.number()),
+  issued_at: z.string(),
+});
+export type DialCommand = z.infer<typeof DialCommand>;
+
+export const dialSubject = (campaignId: string) => `cc.cmd.dial.${campaignId}`;
+
+export interface PacingServiceOptions {
+  nats: NatsConnection;
+  redis: LiveRedis;
+  clickhouse?: ClickHouseClient;
+  orgId: string;
+  campaigns: CampaignSettings[];
+  /** Periodic decision even without events. */
+  tickMs?: number;
+  /** How often live rates are re-read from ClickHouse. */
+  ratesRefreshMs?: number;
+  logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
+  onDecision?: (e: CallCenterEvent, latencyMs: number) => void;
+}
+
+export class PacingError extends Error {
+  readonly code: string;
+  constructor(message: string, code: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = "PacingError";
+    this.code = code;
+  }
+}
+
+interface CampaignRuntime {
+  settings: CampaignSettings;
+  dirtySince: number | null;
+  estimates: Estimates;
+  periods: AbandonPeriod[];
+  ratesAt: number;
+  busy: boolean;
+  seq: number;
+  /** Calls commanded but not yet seen as call.attempt_created: counted as dialing so we never dial twice. */
+  pending: { at: number; id: string }[];
+}
+
+const STAGE: Record<string, AttemptSnapshot["stage"] | null> = {
+  created: "dialing",
+  dialing: "dialing",
+  ringing: "ringing",
+  waiting: "waiting",
+  machine: null,
+  talking: null,
+};
+
+export function estimatesFromRates(r: Awaited<ReturnType<typeof liveRates>>, fallback: Estimates): Estimates {
+  const p50 = r.timeToAnswer.p50;
+  const p90 = r.timeToAnswer.p90;
+  return {
+    ...fallback,
+    ...(r.attempts >= 30 && r.answerRate !== null ? { pAnswer: r.answerRate } : {}),
+    ...(r.answered >= 30 ? { pLiveGivenAnswer: r.humanAnswered / r.answered } : {}),
+    ...(p50 && p90 && p90 > p50
+      ? {
+          answerTime: {
+            kind: "lognormal" as const,
+            mu: Math.log(p50),
+            sigma: (Math.log(p90) - Math.log(p50)) / 1.2816,
+          },
+        }
+      : {}),
+    ...(r.meanTalkSeconds ? { talk: lognormalFromMeanSd(r.meanTalkSeconds, r.meanTalkSeconds * 0.8) } : {}),
+    ...(r.meanWrapSeconds ? { wrap: lognormalFromMeanSd(r.meanWrapSeconds, r.meanWrapSeconds * 0.4) } : {}),
+  };
+}
+
+export function startPacingService(o: PacingServiceOptions) {
+  const alg = pacerForMode();
+  const prior = currentEstimates(initialEstimatorState(0), 0, DEFAULT_ESTIMATOR_CONFIG);
+  const latencies: number[] = [];
+  const rt = new Map<string, CampaignRuntime>(
+    o.campaigns.map((c) => [
+      c.campaignId,
+      {
+        settings: c,
+        dirtySince: null,
+        estimates: prior,
+        periods: [],
+        ratesAt: 0,
+        busy: false,
+        seq: 0,
+        pending: [],
+      },
+    ]),
+  );
+  const sub = o.nats.subscribe(`cc.events.${o.orgId}.>`);
+  (async () => {
+    for await (const m of sub) {
+      // cc.events.<org>.<family>.<name>.<campaign|_>
+      const parts = m.subject.split(".");
+      if (parts[2] === "pacing") continue;
+      const campaign = parts[5];
+      if (parts[2] === "call" && parts[3] === "attempt_created" && campaign)
+        rt.get(campaign)?.pending.shift();
+      const targets =
+        campaign && campaign !== "_" && rt.has(campaign)
+          ? [rt.get(campaign)!]
+          : parts[2] === "agent"
+            ? [...rt.values()]
+            : [];
+      for (const c of targets) if (c.dirtySince === null) c.dirtySince = performance.now();
+      for (const c of targets) void run(c);
+    }
+  })().catch((err) => o.logger?.warn({ err }, "event subscription ended"));
+
+  async function refreshRates(c: CampaignRuntime): Promise<void> {
+    if (!o.clickhouse || Date.now() - c.ratesAt < (o.ratesRefreshMs ?? 10_000)) return;
+    c.ratesAt = Date.now();
+    try {
+      const windows = [
+        { name: "24h", windowS: 86_400 },
+        { name: "30d", windowS: 30 * 86_400 },
+      ];
+      const rates = await Promise.all(
+        windows.map((w) =>
+          liveRates(o.clickhouse!, {
+            campaignId: c.settings.campaignId,
+            orgId: o.orgId,
+            windowSeconds: w.windowS,
+          }),
+        ),
+      );
+      c.estimates = estimatesFromRates(rates[0]!, prior);
+      c.periods = windows.map((w, i) => ({
+        name: w.name,
+        windowS: w.windowS,
+        cap: c.settings.abandonCap,
+        liveAnswers: rates[i]!.humanAnswered,
+        abandons: rates[i]!.abandoned,
+        calls: rates[i]!.attempts,
+      }));
+    } catch (err) {
+      o.logger?.warn(
+        { err, campaign: c.settings.campaignId },
+        "live rates unavailable; keeping previous estimates",
+      );
+    }
+  }
+
+  async function snapshot(c: CampaignRuntime): Promise<PacingSnapshot> {
+    const now = Date.now();
+    const scope = { orgId: o.orgId };
+    const [agents, calls] = await Promise.all([
+      readLiveAgents(o.redis, scope, now),
+      readLiveCalls(o.redis, { ...scope, campaignIds: [c.settings.campaignId] }, now),
+    ]);
+    const agentSnaps: AgentSnapshot[] = agents
+      .filter((a) => !a.campaign || a.campaign === c.settings.campaignId)
+      .map((a) => ({
+        agentId: a.agentId,
+        state: (["ready", "reserved", "on_call", "wrap_up", "paused", "logged_out"].includes(a.state)
+          ? a.state
+          : "paused") as AgentSnapshot["state"],
+        secondsInState: a.secondsInState,
+        skills: a.skills.map((s) => s.skill),
+      }));
+    const attempts: AttemptSnapshot[] = [];
+    for (const cc of calls)
+      for (const call of cc.calls) {
+        const stage = STAGE[call.stage];
+        if (!stage) continue;
+        const age = Math.max(0, (now - call.since) / 1000);
+        attempts.push({ attemptId: call.attempt, ageS: age, stage, stageAgeS: age });
+      }
+    // Commands older than 5 s without an attempt event are considered lost.
+    c.pending = c.pending.filter((p) => now - p.at < 5_000);
+    for (const p of c.pending)
+      attempts.push({
+        attemptId: p.id,
+        ageS: (now - p.at) / 1000,
+        stage: "dialing",
+        stageAgeS: (now - p.at) / 1000,
+      });
+    return {
+      now,
+      campaign: c.settings,
+      agents: agentSnaps,
+      attempts,
+      estimates: c.estimates,
+      periods: c.periods,
+    };
+  }
+
+  async function run(c: CampaignRuntime): Promise<void> {
+    if (c.busy) return;
+    c.busy = true;
+    try {
+      while (c.dirtySince !== null) {
+        const since = c.dirtySince;
+        c.dirtySince = null;
+        await refreshRates(c);
+        const snap = await snapshot(c);
+        const { decision } = alg.decide(snap, null);
+        const decisionId = `${c.settings.campaignId}-${Date.now().toString(36)}-${c.seq++}`;
+        if (decision.launch > 0) {
+          const cmd: DialCommand = {
+            decision_id: decisionId,
+            campaign_id: c.settings.campaignId,
+            count: decision.launch,
+            per_launch_abandon: decision.perLaunchAbandon,
+            issued_at: new Date().toISOString(),
+          };
+          o.nats.publish(dialSubject(c.settings.campaignId), JSON.stringify(cmd));
+          for (let i = 0; i < decision.launch; i++)
+            c.pending.push({ at: Date.now(), id: `${decisionId}-${i}` });
+        }
+        const latency = performance.now() - since;
+        latencies.push(latency);
+        if (latencies.length > 10_000) latencies.splice(0, 5_000);
+        const x = decision.explanation;
+        const ev = makeEvent({
+          kind: "pacing.decision",
+          org_id: o.orgId,
+          decision_id: decisionId,
+          campaign_id: c.settings.campaignId,
+          mode: c.settings.mode,
+          algorithm: x.algorithm,
+          launch: decision.launch,
+          agents_logged_in: snap.agents.filter((a) => a.state !== "logged_out").length,
+          agents_ready: snap.agents.filter((a) => a.state === "ready").length,
+          attempts_in_flight: snap.attempts.length,
+          expected_agents_free: x.expectedAgentsFree,
+          expected_live_answers: x.expectedLiveAnswers,
+          predicted_abandon_probability: Math.min(1, x.predictedAbandonProbability),
+          abandon_budget_left: x.abandonBudgetLeft,
+          explanation: { limited_by: x.limitedBy, ...x.details },
+          latency_ms: latency,
+        });
+        o.nats.publish(subjectFor(ev), JSON.stringify(ev));
+        o.onDecision?.(ev, latency);
+      }
+    } catch (err) {
+      o.logger?.warn(
+        {
+          err: new PacingError("decision failed", "DECISION_FAILED", { cause: err }),
+          campaign: c.settings.campaignId,
+        },
+        "decision failed",
+      );
+    } finally {
+      c.busy = false;
+    }
+  }
+
+  const tick = setInterval(() => {
+    for (const c of rt.values()) {
+      if (c.dirtySince === null) c.dirtySince = performance.now();
+      void run(c);
+    }
+  }, o.tickMs ?? 1000);
+
+  return {
+    latencies,
+    p99(): number {
+      const s = [...latencies].sort((a, b) => a - b);
+      return s.length ? s[Math.min(s.length - 1, Math.floor(s.length * 0.99))]! : 0;
+    },
+    async stop(): Promise<void> {
+      clearInterval(tick);
+      sub.unsubscribe();
+      for (let i = 0; i < 100 && [...rt.values()].some((c) => c.busy); i++)
+        await new Promise((r) => setTimeout(r, 10));
+    },
+  };
+}
