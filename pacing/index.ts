@@ -14,6 +14,14 @@ export {
   nextWindowOpen,
 } from "./src/compliance/window.ts";
 export * from "./src/core/index.ts";
+export {
+  DialCommand,
+  dialSubject,
+  estimatesFromRates,
+  PacingError,
+  type PacingServiceOptions,
+  startPacingService,
+} from "./src/service/service.ts";
 export { type AgentPlan, type ShiftParams, shiftPlans } from "./src/sim/agents.ts";
 export { type DemoCampaign, type DemoCampaignOptions, startDemoCampaign } from "./src/sim/demo.ts";
 export {
