@@ -126,9 +126,18 @@ export function funnelSql(scope: VisibilityScope, input: FunnelParams): ReportSq
   const s = scopeSql(scope);
   const visibleLeads = visibleLeadsSubquery(s);
   const adSource = p.breakdown === "ad_source";
+  // Rows that can match no step are dropped before grouping (windowFunnel ignores them
+  // anyway), unless the agent axis needs every handled call.
+  const keepAll = s.agentRestricted || p.breakdown === "agent";
+  const kinds = keepAll
+    ? `kind IN ('call.attempt_created', 'call.answered', 'call.ended', 'call.disposition',
+                   'order.created', 'payment.received')`
+    : `(kind IN ('call.attempt_created', 'call.answered', 'order.created', 'payment.received')
+        OR (kind = 'call.ended' AND talk_s >= {talk_s:Float32})
+        OR (kind = 'call.disposition' AND disposition IN ('A', 'B')))`;
   const inner = `
     SELECT
-      lead_id,
+      ${adSource ? "any(lead_id) AS lead," : ""}
       minIf(ts, kind = 'call.attempt_created') AS entered_at,
       ${KEY_EXPR[p.breakdown]} AS key,
       windowFunnel({window_ms:UInt64})(
@@ -146,10 +155,9 @@ export function funnelSql(scope: VisibilityScope, input: FunnelParams): ReportSq
     WHERE org_id = {scope_org:String}
       AND ts >= {from:DateTime64(3, 'UTC')}
       AND ts < {to:DateTime64(3, 'UTC')} + toIntervalMillisecond({window_ms:UInt64})
-      AND kind IN ('call.attempt_created', 'call.answered', 'call.ended', 'call.disposition',
-                   'order.created', 'payment.received')
+      AND ${kinds}
       ${visibleLeads ? `AND lead_id IN ${visibleLeads}` : ""}
-    GROUP BY lead_id
+    GROUP BY cityHash64(lead_id)
     HAVING entered_at >= {from:DateTime64(3, 'UTC')} AND entered_at < {to:DateTime64(3, 'UTC')}
       ${p.campaignIds ? "AND argMinIf(campaign_id, ts, kind = 'call.attempt_created') IN {campaigns:Array(String)}" : ""}
       ${visibleInRange(s)}`;
@@ -162,7 +170,7 @@ export function funnelSql(scope: VisibilityScope, input: FunnelParams): ReportSq
          WHERE org_id = {scope_org:String} AND kind = 'lead.created'
            AND ts < {to:DateTime64(3, 'UTC')} + toIntervalMillisecond({window_ms:UInt64})
          GROUP BY lead_id
-       ) AS ch ON ch.lead_id = f.lead_id`
+       ) AS ch ON ch.lead_id = f.lead`
     : `SELECT if(key = '', '(none)', key) AS key, level FROM (${inner})`;
   const query = `
 SELECT

@@ -93,10 +93,13 @@ export function roiSql(scope: VisibilityScope, input: RoiParams): ReportSql {
   const s = scopeSql(scope);
   const visibleLeads = visibleLeadsSubquery(s);
   const leadFilter = visibleLeads ? `AND lead_id IN ${visibleLeads}` : "";
+  // One pass per source, UNION ALL'd and summed by key: every CTE is referenced once or
+  // twice at most (ClickHouse inlines CTEs), and attribution works on one array per
+  // conversion instead of window functions.
   const query = `
 WITH
   touches AS (
-    SELECT event_id AS touch_id, lead_id, touched_at, channel, ad_campaign_id, ad_id
+    SELECT event_id AS touch_id, lead_id, touched_at, ${TOUCH_KEY[p.groupBy]} AS key
     FROM report_lead_events
     WHERE org_id = {scope_org:String} AND kind = 'lead.created' AND channel != ''
       AND touched_at >= {from:DateTime64(3, 'UTC')} - toIntervalSecond({lookback_s:UInt32})
@@ -110,79 +113,64 @@ WITH
       AND kind IN ('call.attempt_created', 'order.created', 'payment.received')
       AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
       AND (kind = 'call.attempt_created' OR currency = {currency:String})
-      AND lead_id IN (SELECT lead_id FROM touches)
       ${leadFilter}
   ),
   paths AS (
+    -- Each conversion with its touches in the look-back window, oldest first.
     SELECT
-      c.conv_id AS conv_id, c.kind AS kind, c.amount_minor AS amount_minor,
-      t.touched_at AS touched_at, t.channel AS channel, t.ad_campaign_id AS ad_campaign_id, t.ad_id AS ad_id,
-      row_number() OVER (PARTITION BY c.conv_id ORDER BY t.touched_at DESC, t.touch_id DESC) AS rn_last,
-      row_number() OVER (PARTITION BY c.conv_id ORDER BY t.touched_at ASC, t.touch_id ASC) AS rn_first,
-      count() OVER (PARTITION BY c.conv_id) AS n,
-      exp2(-dateDiff('second', t.touched_at, c.ts) / {half_life_s:Float64}) AS decay,
-      sum(decay) OVER (PARTITION BY c.conv_id) AS decay_sum
+      c.conv_id AS conv_id, any(c.kind) AS kind, any(c.amount_minor) AS amount_minor, any(c.ts) AS conv_ts,
+      arraySort(x -> (x.1, x.3), groupArray((t.touched_at, t.key, t.touch_id))) AS path
     FROM conversions AS c
     INNER JOIN touches AS t ON t.lead_id = c.lead_id
     WHERE t.touched_at <= c.ts AND t.touched_at >= c.ts - toIntervalSecond({lookback_s:UInt32})
+    GROUP BY c.conv_id
   ),
   attributed AS (
     SELECT
-      ${TOUCH_KEY[p.groupBy]} AS key,
+      tupleElement(touch, 2) AS key,
+      length(path) AS n,
       multiIf(
-        {model:String} = 'last_touch', toFloat64(rn_last = 1),
-        {model:String} = 'first_touch', toFloat64(rn_first = 1),
+        {model:String} = 'last_touch', toFloat64(i = n),
+        {model:String} = 'first_touch', toFloat64(i = 1),
         {model:String} = 'linear', 1 / n,
-        {model:String} = 'time_decay', decay / decay_sum,
+        {model:String} = 'time_decay',
+          exp2(-dateDiff('second', tupleElement(touch, 1), conv_ts) / {half_life_s:Float64})
+            / arraySum(x -> exp2(-dateDiff('second', x.1, conv_ts) / {half_life_s:Float64}), path),
         n = 1, 1.0,
         n = 2, 0.5,
-        rn_first = 1 OR rn_last = 1, 0.4,
+        i = 1 OR i = n, 0.4,
         0.2 / (n - 2)) AS w,
       kind, amount_minor
     FROM paths
+    ARRAY JOIN path AS touch, arrayEnumerate(path) AS i
   ),
-  conv_by_key AS (
-    SELECT key,
-      sumIf(w, kind = 'call.attempt_created') AS calls,
-      sumIf(w, kind = 'order.created') AS orders,
-      sumIf(w * amount_minor, kind = 'order.created') AS order_value_minor,
-      sumIf(w * amount_minor, kind = 'payment.received') AS revenue_minor
-    FROM attributed GROUP BY key
-  ),
-  leads_by_key AS (
-    SELECT ${TOUCH_KEY[p.groupBy]} AS key, toFloat64(count()) AS leads
-    FROM touches WHERE touched_at >= {from:DateTime64(3, 'UTC')}
+  summed AS (
+    SELECT key, sum(spend) AS spend_minor, sum(imp) AS impressions, sum(clk) AS clicks, sum(lead) AS leads,
+      sum(call) AS calls, sum(ord) AS orders, sum(ord_value) AS order_value_minor, sum(rev) AS revenue_minor
+    FROM
+    (
+      SELECT ${SPEND_KEY[p.groupBy]} AS key, toFloat64(spend_minor) AS spend, impressions AS imp, clicks AS clk,
+        0.0 AS lead, 0.0 AS call, 0.0 AS ord, 0.0 AS ord_value, 0.0 AS rev
+      FROM report_ad_spend
+      WHERE org_id = {scope_org:String} AND currency = {currency:String}
+        AND slot_start >= {from:DateTime64(3, 'UTC')} AND slot_start < {to:DateTime64(3, 'UTC')}
+      UNION ALL
+      SELECT key, 0.0, toUInt64(0), toUInt64(0), 1.0, 0.0, 0.0, 0.0, 0.0
+      FROM touches WHERE touched_at >= {from:DateTime64(3, 'UTC')}
+      UNION ALL
+      SELECT key, 0.0, toUInt64(0), toUInt64(0), 0.0,
+        if(kind = 'call.attempt_created', w, 0), if(kind = 'order.created', w, 0),
+        if(kind = 'order.created', w * amount_minor, 0), if(kind = 'payment.received', w * amount_minor, 0)
+      FROM attributed
+    )
     GROUP BY key
-  ),
-  spend_by_key AS (
-    SELECT ${SPEND_KEY[p.groupBy]} AS key, toFloat64(sum(spend_minor)) AS spend_minor,
-      sum(impressions) AS impressions, sum(clicks) AS clicks
-    FROM report_ad_spend
-    WHERE org_id = {scope_org:String} AND currency = {currency:String}
-      AND slot_start >= {from:DateTime64(3, 'UTC')} AND slot_start < {to:DateTime64(3, 'UTC')}
-    GROUP BY key
-  ),
-  keys AS (
-    SELECT key FROM spend_by_key UNION DISTINCT SELECT key FROM leads_by_key
-    UNION DISTINCT SELECT key FROM conv_by_key
   )
 SELECT
-  k.key AS key,
-  ifNull(sp.spend_minor, 0) AS spend_minor,
-  ifNull(sp.impressions, 0) AS impressions,
-  ifNull(sp.clicks, 0) AS clicks,
-  ifNull(l.leads, 0) AS leads,
-  ifNull(cv.calls, 0) AS calls,
-  ifNull(cv.orders, 0) AS orders,
-  ifNull(cv.order_value_minor, 0) AS order_value_minor,
-  ifNull(cv.revenue_minor, 0) AS revenue_minor,
+  key, spend_minor, impressions, clicks, leads, calls, orders, order_value_minor, revenue_minor,
   if(spend_minor > 0, (revenue_minor - spend_minor) / spend_minor, NULL) AS roi,
   if(leads > 0, spend_minor / leads, NULL) AS cost_per_lead_minor,
   if(orders > 0, spend_minor / orders, NULL) AS cost_per_order_minor
-FROM keys AS k
-LEFT JOIN spend_by_key AS sp ON sp.key = k.key
-LEFT JOIN leads_by_key AS l ON l.key = k.key
-LEFT JOIN conv_by_key AS cv ON cv.key = k.key
+FROM summed
 ORDER BY spend_minor DESC, key
 `;
   return {
