@@ -32,9 +32,14 @@ export const StackEnv = z.object({
   INTAKE_PORT: Port.default(8080),
   SINK_HTTP_PORT: Port.default(9464),
   PACING_HTTP_PORT: Port.default(9465),
-  LIVE_STATE_HTTP_PORT: Port.default(9466),
+  DEMO_HTTP_PORT: Port.default(9466),
   DASHBOARD_PORT: Port.default(3000),
+  /** JSON array of campaign ids the pacing service paces (the demo campaign paces itself). */
+  PACING_CAMPAIGNS: z.string().default("[]"),
   DEMO_CAMPAIGN: Flag.default(true),
+  DEMO_AGENTS: z.coerce.number().int().min(1).max(500).default(12),
+  /** Simulated time runs this many times faster than real time. */
+  DEMO_SPEED: z.coerce.number().min(0.1).max(100).default(1),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
 });
 export type StackConfig = z.infer<typeof StackEnv>;

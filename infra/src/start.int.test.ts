@@ -49,7 +49,7 @@ const portNames = [
   "INTAKE_PORT",
   "SINK_HTTP_PORT",
   "PACING_HTTP_PORT",
-  "LIVE_STATE_HTTP_PORT",
+  "DEMO_HTTP_PORT",
   "DASHBOARD_PORT",
 ] as const;
 

@@ -1,6 +1,8 @@
 // `npm start`: the whole stack on one box. Local nats-server, redis-server and the embedded
 // ClickHouse host (unless *_URL points elsewhere), migrations, then every service as a child
 // process. Ctrl-C (or SIGTERM) stops everything in reverse order; data stays in CC_DATA_DIR.
+import { spawnSync } from "node:child_process";
+import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { createClickHouse, migrate } from "@cc/analytics";
 import { pino } from "pino";
@@ -99,11 +101,48 @@ async function startInfra(cfg: StackConfig, secrets: StackSecrets) {
   return { natsUrl, redisUrl, clickhouse };
 }
 
+/** Newest modification time under `dir` (skipping generated folders). */
+async function newestMtime(dir: string): Promise<number> {
+  let newest = 0;
+  for (const entry of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (
+      !entry.isFile() ||
+      entry.parentPath.includes("node_modules") ||
+      entry.parentPath.includes(".svelte-kit")
+    ) {
+      continue;
+    }
+    newest = Math.max(newest, (await stat(path.join(entry.parentPath, entry.name))).mtimeMs);
+  }
+  return newest;
+}
+
+/** The dashboard is the one part with a build step: build it when missing or older than its sources. */
+async function ensureDashboardBuilt(): Promise<void> {
+  const dashboard = path.join(repoRoot, "dashboard");
+  const built = await stat(path.join(dashboard, "build/index.js")).then(
+    (s) => s.mtimeMs,
+    () => 0,
+  );
+  const sources = Math.max(
+    await newestMtime(path.join(dashboard, "src")),
+    (await stat(path.join(dashboard, "vite.config.ts"))).mtimeMs,
+  );
+  if (built >= sources) return;
+  log.info("building the dashboard (sources changed since the last build)");
+  const r = spawnSync(process.execPath, [path.join(repoRoot, "node_modules/vite/bin/vite.js"), "build"], {
+    cwd: dashboard,
+    stdio: ["ignore", "inherit", "inherit"],
+  });
+  if (r.status !== 0) throw new Error(`dashboard build failed (exit ${r.status})`);
+}
+
 async function main(): Promise<void> {
   const cfg = loadStackConfig();
   const { secrets, created } = await loadOrCreateSecrets(cfg.CC_DATA_DIR);
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, () => void shutdown(sig, 0));
 
+  await ensureDashboardBuilt();
   const infra = await startInfra(cfg, secrets);
   const common: Record<string, string> = {
     NATS_URL: infra.natsUrl,
