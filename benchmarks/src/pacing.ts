@@ -1,18 +1,50 @@
 // npm run bench -- pacing [--quick] [--json PATH]
-// Scenario matrix × algorithms in the discrete-event simulator (8 simulated hours each).
+// Scenario matrix × algorithms in the discrete-event simulator (8 simulated hours each), run on a
+// pool of worker threads (one per core; PACING_BENCH_WORKERS overrides), longest jobs first.
 // Occupancy = talk / logged-in time excluding pause; abandon rate = ground-truth live people not
 // connected to an agent (AMD false positives included) / live people who answered.
-import { predictive, progressive, type Scenario, type SimResult, simulate, vicidial } from "@cc/pacing";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+import type { Scenario, SimResult } from "@cc/pacing";
 import type { BenchOptions } from "./types.ts";
+import type { PacingAlgo as Algo, PacingJob } from "./workers/pacing-sim.ts";
 
-type Algo = "bound" | "progressive" | "vicidial" | "predictive";
 const ALGOS: Algo[] = ["bound", "progressive", "vicidial", "predictive"];
+type Result = Omit<SimResult, "runner">;
 
-function algorithm(a: Algo) {
-  if (a === "bound") return "oracle" as const;
-  if (a === "progressive") return progressive(1);
-  if (a === "vicidial") return vicidial();
-  return predictive();
+/** Runs every job on a worker pool; results in job order. */
+async function runPool(jobs: PacingJob[]): Promise<Result[]> {
+  const n = Math.max(
+    1,
+    Math.min(jobs.length, Number(process.env.PACING_BENCH_WORKERS) || availableParallelism()),
+  );
+  const out: Result[] = new Array(jobs.length);
+  // Expensive first (big teams, predictive) so the pool finishes together.
+  const cost = (j: PacingJob) =>
+    j.scenario.agents * (j.algo === "predictive" ? 4 : j.algo === "bound" ? 0.2 : 1);
+  const queue = [...jobs].sort((a, b) => cost(b) - cost(a));
+  await Promise.all(
+    Array.from({ length: n }, async () => {
+      const w = new Worker(new URL("./workers/pacing-sim.ts", import.meta.url));
+      try {
+        for (let job = queue.shift(); job; job = queue.shift()) {
+          const j = job;
+          out[j.id] = await new Promise<Result>((resolve, reject) => {
+            const onMsg = (m: { id: number; result: Result }) => {
+              w.off("error", reject);
+              resolve(m.result);
+            };
+            w.once("message", onMsg);
+            w.once("error", reject);
+            w.postMessage(j);
+          });
+        }
+      } finally {
+        await w.terminate();
+      }
+    }),
+  );
+  return out;
 }
 
 export function scenarioMatrix(): Omit<Scenario, "seed">[] {
@@ -71,17 +103,19 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       "att/h",
     ].join("\t"),
   );
-  for (const sc of scenarioMatrix()) {
-    const per = new Map<Algo, SimResult[]>();
-    for (const a of ALGOS) {
+  const matrix = scenarioMatrix();
+  const jobs: PacingJob[] = [];
+  for (const sc of matrix)
+    for (const algo of ALGOS)
+      for (const seed of seeds) jobs.push({ id: jobs.length, scenario: { ...sc, seed }, algo });
+  const results = await runPool(jobs);
+  for (const sc of matrix) {
+    const per = new Map<Algo, Result[]>();
+    for (const a of ALGOS)
       per.set(
         a,
-        seeds.map((seed) => {
-          const { runner: _runner, ...r } = simulate({ ...sc, seed }, algorithm(a));
-          return r;
-        }),
+        jobs.filter((j) => j.scenario.name === sc.name && j.algo === a).map((j) => results[j.id]!),
       );
-    }
     const bound = mean(per.get("bound")!.map((r) => r.occupancy));
     for (const a of ALGOS) {
       const rs = per.get(a)!;

@@ -90,10 +90,11 @@ export class AbandonLedger {
 export function adjustedCounts(
   c: AbandonCounts,
   profile: JurisdictionProfile,
-): { liveAnswers: number; abandons: number } {
-  if (!profile.countAmdFalsePositives) return { liveAnswers: c.liveAnswers, abandons: c.abandons };
+): { liveAnswers: number; abandons: number; falsePositives: number } {
+  if (!profile.countAmdFalsePositives)
+    return { liveAnswers: c.liveAnswers, abandons: c.abandons, falsePositives: 0 };
   const fp = c.machineAnswers * profile.amdFalsePositiveRate;
-  return { liveAnswers: c.liveAnswers + fp, abandons: c.abandons + fp };
+  return { liveAnswers: c.liveAnswers + fp, abandons: c.abandons + fp, falsePositives: fp };
 }
 
 export function abandonRate(c: { liveAnswers: number; abandons: number }): number {
@@ -129,6 +130,7 @@ export function periodsForCore(
       liveAnswers: adj.liveAnswers,
       abandons: adj.abandons,
       calls: c.calls,
+      falsePositives: adj.falsePositives,
     };
   });
 }

@@ -1,9 +1,12 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
   cdfTable,
+  controllerError,
   currentEstimates,
   DEFAULT_CAMPAIGN,
   DEFAULT_ESTIMATOR_CONFIG,
+  DEFAULT_PREDICTIVE,
   type Estimates,
   initialEstimatorState,
   lognormalCdfExact,
@@ -109,6 +112,8 @@ describe("estimators", () => {
   });
 });
 
+const alg0 = predictive();
+
 describe("predictive", () => {
   const alg = predictive();
   it("launches nothing without agents and is deterministic", () => {
@@ -150,8 +155,9 @@ describe("predictive", () => {
     const a = alg.decide(spent, null).decision;
     const b = alg.decide(fresh, null).decision;
     expect(b.launch).toBeGreaterThan(a.launch);
-    for (const p of a.perLaunchAbandon) expect(p).toBeLessThanOrEqual(0.005);
-    expect(a.explanation.limitedBy).toMatch(/budget|marginal/);
+    expect(Number(a.explanation.details.theta)).toBeLessThan(Number(b.explanation.details.theta));
+    for (const p of a.perLaunchAbandon) expect(p).toBeLessThanOrEqual(Number(a.explanation.details.theta));
+    expect(a.explanation.limitedBy).toBe("threshold");
   });
   it("counts people waiting for an agent as demand", () => {
     const agents = ready(3);
@@ -169,6 +175,142 @@ describe("predictive", () => {
       null,
     ).decision.launch;
     expect(waiting).toBeLessThan(none);
+  });
+});
+
+describe("predictive controller", () => {
+  const c = DEFAULT_PREDICTIVE;
+  const input = fc.record({
+    cap: fc.constantFrom(0.01, 0.03, 0.05),
+    liveAnswers: fc.double({ min: 0, max: 50_000, noNaN: true }),
+    abandonShare: fc.double({ min: 0, max: 0.1, noNaN: true }),
+    fpShare: fc.double({ min: 0, max: 1, noNaN: true }),
+    pendingLive: fc.double({ min: 0, max: 200, noNaN: true }),
+    pendingAbandonShare: fc.double({ min: 0, max: 0.5, noNaN: true }),
+    liveAhead: fc.double({ min: 0, max: 5_000, noNaN: true }),
+  });
+  const toInput = (x: {
+    cap: number;
+    liveAnswers: number;
+    abandonShare: number;
+    fpShare: number;
+    pendingLive: number;
+    pendingAbandonShare: number;
+    liveAhead: number;
+  }) => ({
+    cap: x.cap,
+    liveAnswers: x.liveAnswers,
+    abandons: x.liveAnswers * x.abandonShare,
+    falsePositives: x.liveAnswers * x.abandonShare * x.fpShare,
+    pendingLive: x.pendingLive,
+    pendingAbandons: x.pendingLive * x.pendingAbandonShare,
+    liveAhead: x.liveAhead,
+  });
+  it("property: θ can only grow while the expected rate (realised + in flight + AMD drain) is under the cap", () => {
+    fc.assert(
+      fc.property(input, (x) => {
+        const p = toInput(x);
+        const { target, error } = controllerError(p, c);
+        expect(target).toBeLessThan(p.cap);
+        expect(target).toBeGreaterThanOrEqual(0);
+        if (error >= 0 && p.liveAnswers + p.pendingLive > 0) {
+          const fpRate =
+            p.liveAnswers >= c.priorLive
+              ? p.falsePositives / Math.max(1, p.liveAnswers)
+              : c.falsePositiveRate;
+          const expected =
+            (p.abandons + p.pendingAbandons + fpRate * p.pendingLive) / (p.liveAnswers + p.pendingLive);
+          expect(expected).toBeLessThanOrEqual(target + 1e-12);
+          expect(expected).toBeLessThan(p.cap);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  it("property: more abandons never raise the error; the margin shrinks as the sample grows", () => {
+    fc.assert(
+      fc.property(input, fc.double({ min: 0, max: 100, noNaN: true }), (x, more) => {
+        const p = toInput(x);
+        const a = controllerError(p, c);
+        const b = controllerError({ ...p, abandons: p.abandons + more }, c);
+        expect(b.error).toBeLessThanOrEqual(a.error + 1e-12);
+        const bigger = controllerError({ ...p, liveAnswers: p.liveAnswers + 1000 }, c);
+        expect(bigger.target).toBeGreaterThanOrEqual(a.target);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+  it("in closed loop, θ falls while the realised rate is over target and rises back when under", () => {
+    const agents = [...ready(1), ...onCall(19, 40)];
+    let st = alg0.initial();
+    const over = { name: "24h", windowS: 86_400, cap: 0.03, liveAnswers: 2000, abandons: 80, calls: 8000 };
+    const thetas: number[] = [];
+    for (let i = 0; i < 600; i++) {
+      const r = alg0.decide(snap({ now: 1_000_000 + i * 1000, agents, periods: [over] }), st);
+      st = r.state!;
+      thetas.push(Number(r.decision.explanation.details.theta));
+    }
+    expect(thetas[599]).toBeLessThan(thetas[0]!);
+    const under = { ...over, abandons: 10 };
+    let st2 = st;
+    let last = 0;
+    for (let i = 0; i < 600; i++) {
+      const r = alg0.decide(snap({ now: 2_000_000 + i * 1000, agents, periods: [under] }), st2);
+      st2 = r.state!;
+      last = Number(r.decision.explanation.details.theta);
+    }
+    expect(last).toBeGreaterThan(thetas[599]!);
+  });
+  it("property: the launch count is monotone in free agents (an agent on a call becoming ready never lowers it)", () => {
+    fc.assert(
+      fc.property(
+        fc.array(
+          fc.record({
+            state: fc.constantFrom("ready" as const, "on_call" as const, "wrap_up" as const),
+            secondsInState: fc.double({ min: 0, max: 400, noNaN: true }),
+          }),
+          { minLength: 1, maxLength: 30 },
+        ),
+        fc.array(
+          fc.record({
+            ageS: fc.double({ min: 0, max: 24, noNaN: true }),
+            stage: fc.constantFrom(
+              "dialing" as const,
+              "ringing" as const,
+              "detecting" as const,
+              "waiting" as const,
+            ),
+          }),
+          { maxLength: 40 },
+        ),
+        fc.nat({ max: 29 }),
+        fc.double({ min: 0, max: 0.06, noNaN: true }),
+        (ags, ats, which, abandonShare) => {
+          const agents = ags.map((a, i) => ({ agentId: `a${i}`, skills: [], ...a }));
+          const i = which % agents.length;
+          if (agents[i]!.state === "ready") return;
+          const freed = agents.map((a, j) =>
+            j === i ? { ...a, state: "ready" as const, secondsInState: 0 } : a,
+          );
+          const attempts = ats.map((a, j) => ({ attemptId: `x${j}`, stageAgeS: 0, ...a }));
+          const periods = [
+            {
+              name: "24h",
+              windowS: 86_400,
+              cap: 0.03,
+              liveAnswers: 1000,
+              abandons: 1000 * abandonShare,
+              calls: 4000,
+            },
+          ];
+          const st = alg0.initial();
+          const before = alg0.decide(snap({ agents, attempts, periods }), st).decision.launch;
+          const after = alg0.decide(snap({ agents: freed, attempts, periods }), st).decision.launch;
+          expect(after).toBeGreaterThanOrEqual(before);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 });
 

@@ -30,6 +30,8 @@ export interface EstimatorState {
   answerTime: LogEvidence;
   detect: { w: number; sum: number };
   talk: LogEvidence;
+  /** Bridged calls shorter than `shortTalkS` (not fitted into `talk`). */
+  shortTalks: number;
   wrap: LogEvidence;
 }
 
@@ -44,6 +46,8 @@ export interface EstimatorPrior {
   talkSd: number;
   wrapMean: number;
   wrapSd: number;
+  /** Share of bridged calls that are short connects. */
+  pShortTalk: number;
   /** Pseudo-observations the prior is worth. */
   strength: number;
 }
@@ -52,6 +56,9 @@ export interface EstimatorConfig {
   prior: EstimatorPrior;
   /** Evidence weight halves every halfLifeS seconds. */
   halfLifeS: number;
+  /** Bridged calls shorter than this are short connects (a machine the agent hangs up on…): a
+   *  separate component, so they do not distort the lognormal of real conversations. */
+  shortTalkS: number;
 }
 
 /** Cold-start defaults from field ranges (pacing anchors): ~10 s to answer, 90–300 s talks. */
@@ -67,9 +74,11 @@ export const DEFAULT_ESTIMATOR_CONFIG: EstimatorConfig = {
     talkSd: 120,
     wrapMean: 15,
     wrapSd: 6,
+    pShortTalk: 0.03,
     strength: 20,
   },
   halfLifeS: 1800,
+  shortTalkS: 10,
 };
 
 export type Observation =
@@ -90,6 +99,7 @@ export function initialEstimatorState(at: number): EstimatorState {
     answerTime: emptyLog(),
     detect: { w: 0, sum: 0 },
     talk: emptyLog(),
+    shortTalks: 0,
     wrap: emptyLog(),
   };
 }
@@ -119,6 +129,7 @@ export function decayTo(s: EstimatorState, now: number, cfg: EstimatorConfig): E
     answerTime: decayLog(s.answerTime, f),
     detect: { w: s.detect.w * f, sum: s.detect.sum * f },
     talk: decayLog(s.talk, f),
+    shortTalks: (s.shortTalks ?? 0) * f,
     wrap: decayLog(s.wrap, f),
   };
 }
@@ -150,6 +161,7 @@ export function observe(
         detect: { w: s.detect.w + 1, sum: s.detect.sum + obs.detectS },
       };
     case "talk_ended":
+      if (obs.talkS < (cfg.shortTalkS ?? 0)) return { ...s, shortTalks: s.shortTalks + 1 };
       return { ...s, talk: addLog(s.talk, obs.talkS) };
     case "wrap_ended":
       return { ...s, wrap: addLog(s.wrap, obs.wrapS) };
@@ -180,6 +192,14 @@ export function currentEstimates(s0: EstimatorState, now: number, cfg: Estimator
     answerTime: logPosterior(s.answerTime, p.answerTimeMean, p.answerTimeSd, n0),
     detectS: (n0 * p.detectS + s.detect.sum) / (n0 + s.detect.w),
     talk: logPosterior(s.talk, p.talkMean, p.talkSd, n0),
+    ...(cfg.shortTalkS
+      ? {
+          shortTalk: {
+            p: (n0 * (p.pShortTalk ?? 0) + s.shortTalks) / (n0 + s.shortTalks + s.talk.w),
+            maxS: cfg.shortTalkS,
+          },
+        }
+      : {}),
     wrap: logPosterior(s.wrap, p.wrapMean, p.wrapSd, n0),
   };
 }

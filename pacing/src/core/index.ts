@@ -1,5 +1,5 @@
 // Public surface of the decision core.
-import { predictive } from "./predictive.ts";
+import { type PredictiveState, predictive } from "./predictive.ts";
 import { preview, progressive } from "./progressive.ts";
 import type { PacingAlgorithm, PacingDecision, PacingSnapshot } from "./types.ts";
 
@@ -7,9 +7,14 @@ export { budgetLeft, campaignAgents, countStates, freeLines } from "./common.ts"
 export * from "./dist.ts";
 export * from "./estimators.ts";
 export {
+  type ControllerInput,
+  controllerError,
   DEFAULT_PREDICTIVE,
   decidePredictive,
+  decidePredictiveWithState,
+  initialPredictiveState,
   type PredictiveConfig,
+  type PredictiveState,
   poissonBinomial,
   predictive,
 } from "./predictive.ts";
@@ -23,14 +28,20 @@ export {
   vicidial,
 } from "./vicidial.ts";
 
-/** The product's pacer: dispatches on the campaign's mode (preview, progressive, predictive). */
-export function pacerForMode(): PacingAlgorithm<null> {
-  const byMode = { preview: preview(), progressive: progressive(), predictive: predictive() };
+/** The product's pacer: dispatches on the campaign's mode (preview, progressive, predictive). The
+ *  state is the predictive controller's (kept across mode switches; the other modes need none). */
+export function pacerForMode(): PacingAlgorithm<PredictiveState | null> {
+  const pred = predictive();
+  const byMode = { preview: preview(), progressive: progressive() };
   return {
     name: "campaign-mode",
-    initial: () => null,
-    decide(s: PacingSnapshot): { decision: PacingDecision; state: null } {
-      return byMode[s.campaign.mode].decide(s, null);
+    initial: () => pred.initial(),
+    decide(
+      s: PacingSnapshot,
+      st: PredictiveState | null,
+    ): { decision: PacingDecision; state: PredictiveState | null } {
+      if (s.campaign.mode === "predictive") return pred.decide(s, st);
+      return { decision: byMode[s.campaign.mode].decide(s, null).decision, state: st };
     },
   };
 }

@@ -1,56 +1,103 @@
-// Predictive pacing: launch the k-th call now only if (1) the probability that its live answer
-// finds no agent is small enough to be worth it and (2) the abandon ratio of every compliance
-// period, projected with the calls already in flight and this one (plus a safety reserve of z
-// standard deviations), stays within a target below the cap that tightens as the budget is used.
+// Predictive pacing: a marginal-risk rule driven by a feedback controller on the realised abandon rate.
 //
-// P(abandon | live) for the k-th call is computed, for quantile nodes t of its live-answer time,
-// as P(S(t) ≤ D_k(t)): S(t) = agents free by t (ready now, or talk residual life + wrap, or wrap
-// residual life — conditioned on time already spent), D_k(t) = live answers that will claim an
-// agent before it (people waiting now, attempts in flight with their answer hazard conditioned on
-// age, and the k−1 calls launched with it). Both are Poisson-binomial sums; exact convolution for
-// small teams, a normal approximation with continuity correction for large ones.
+// 1. Model (per decision, over the ring-time horizon). For the k-th call launched now and for
+//    quantile nodes t of its live-answer time (ring time truncated at the timeout + detection),
+//    P(abandon | live) = mean over t of P(S(t + grace) ≤ D_k(t)), where
+//    S = agents free by then: ready now, or the *residual* talk (lognormal conditioned on the
+//        elapsed talk) + wrap (3-point quadrature), or the residual wrap;
+//    D_k = live answers that claim an agent first: people waiting now, attempts in flight with
+//        their answer hazard *conditioned on age* (answer / ring-out / fast-fail weights), and the
+//        k−1 calls launched with it.
+//    Both are Poisson-binomial sums: exact convolution for small teams, normal approximation with
+//    continuity correction for large ones.
+// 2. Rule. Launch calls while the marginal call's P(abandon | live) ≤ θ. Launching while the
+//    marginal risk is below a threshold is the Lagrangian-optimal policy for "most talk time at a
+//    given abandon volume": every call launched is worth more agent time than the abandons it risks
+//    cost at the multiplier θ.
+// 3. Controller. θ is the controller's output. Its error signal is the margin between a target
+//    rate and the Beta-posterior mean of the period's rate (realised + predicted for calls in
+//    flight, AMD false positives included as the known drain they are), normalised by the cap. The
+//    target is the cap minus a one-sided bound z·sqrt(cap(1−cap)/n) on the period's sampling noise,
+//    n = live answers so far + in flight + expected in the next `aheadHours`: a 5-agent team, with
+//    few live answers per period, keeps a wide margin; a 100-agent team runs close to the cap.
+//    log θ = I + kP·e, I integrates kI·e·dt with anti-windup (clamped, and it does not grow while θ
+//    is not what limits the launches).
 import { budgetLeft, campaignAgents, emptyDecision, freeLines } from "./common.ts";
-import { cdfTable, lognormalQuantile, normalCdf } from "./dist.ts";
+import { cdfTable, lognormalMean, lognormalQuantile, normalCdf } from "./dist.ts";
 import type { PacingAlgorithm, PacingDecision, PacingSnapshot } from "./types.ts";
 
 export interface PredictiveConfig {
   /** Quantile nodes of a new call's live-answer time. */
   nodes: number;
-  /** Never launch a call whose P(abandon | live) exceeds this: it would burn budget for little talk. */
-  maxMarginalAbandon: number;
-  /** Calls at or below this P(abandon | live) are always allowed: they can only lower the ratio. */
-  safeAbandon: number;
-  /** Standard deviations of pending abandons held in reserve. */
-  reserveZ: number;
-  /** Standard deviations of the period's own abandon count (Poisson noise and model error, sqrt(τ·L)) held
-   *  in reserve: large for small teams, negligible for large ones. */
-  countReserveZ: number;
   /** Use exact Poisson-binomial sums while agents + attempts ≤ this. */
   exactLimit: number;
   /** Seconds a live answer may wait for an agent before the recorded message (< 2 s rule). */
   graceS: number;
   /** Mean time to a fast failure (busy, invalid, unreachable). */
   fastFailMeanS: number;
+  /** Bounds of the marginal P(abandon | live) threshold θ. */
+  thetaMin: number;
+  thetaMax: number;
+  /** θ before any feedback. */
+  theta0: number;
+  /** Integral gain: change of ln θ per second per unit of normalised error. */
+  kI: number;
+  /** Proportional gain on the normalised error. */
+  kP: number;
+  /** One-sided z of the cap protection (sampling noise of the period's rate). */
+  z: number;
+  /** Live answers below which the false-positive drain is taken from `falsePositiveRate`. */
+  priorLive: number;
+  /** Hours of expected live answers counted in the sample the margin is computed on. */
+  aheadHours: number;
+  /** Expected AMD false positives per live answer when the periods do not say (cold start). */
+  falsePositiveRate: number;
+  /** Weight of the live answers that later decisions will launch and that answer before this call
+   *  (0 = myopic). Later calls with short ring times overtake this one: ignoring them biases the
+   *  predicted risk low. Modelled as a Poisson stream at the team's steady live-answer rate. */
+  lookahead: number;
 }
 
 export const DEFAULT_PREDICTIVE: PredictiveConfig = {
   nodes: 8,
-  maxMarginalAbandon: 0.35,
-  safeAbandon: 0.005,
-  reserveZ: 1.5,
-  countReserveZ: 1,
   exactLimit: 60,
   graceS: 1.7,
   fastFailMeanS: 3,
+  thetaMin: 0.002,
+  thetaMax: 0.5,
+  theta0: 0.05,
+  kI: 0.02,
+  kP: 3,
+  z: 2,
+  priorLive: 50,
+  aheadHours: 2,
+  falsePositiveRate: 0.01,
+  lookahead: 0,
 };
 
+export interface PredictiveState {
+  /** Integral term: ln θ without the proportional part. */
+  logTheta: number;
+  /** Time of the last decision (epoch ms), null before the first. */
+  at: number | null;
+  /** Whether θ limited the last decision (anti-windup: integrate upward only then). */
+  thetaBound: boolean;
+}
+
 /** Poisson-binomial PMF of a sum of independent Bernoullis, with room for `extra` more terms. */
-export function poissonBinomial(ps: readonly number[], extra = 0): Float64Array {
+export function poissonBinomial(ps: ArrayLike<number>, extra = 0): Float64Array {
   const pmf = new Float64Array(ps.length + 1 + extra);
   pmf[0] = 1;
   let n = 0;
-  for (const p of ps) {
+  for (let j = 0; j < ps.length; j++) {
+    const p = ps[j]!;
     if (p <= 0) continue;
+    if (p >= 1) {
+      for (let i = n + 1; i > 0; i--) pmf[i] = pmf[i - 1]!;
+      pmf[0] = 0;
+      n += 1;
+      continue;
+    }
     for (let i = n; i >= 0; i--) {
       const v = pmf[i]!;
       pmf[i + 1]! += v * p;
@@ -61,15 +108,31 @@ export function poissonBinomial(ps: readonly number[], extra = 0): Float64Array 
   return pmf;
 }
 
+/** Convolves a PMF with Poisson(mean), truncating the tail below 1e-12. */
+export function poissonConvolve(pmf: Float64Array, mean: number): Float64Array {
+  const pois: number[] = [];
+  let p = Math.exp(-mean);
+  let cum = 0;
+  for (let k = 0; cum < 1 - 1e-12 && k < 200; k++) {
+    pois.push(p);
+    cum += p;
+    p *= mean / (k + 1);
+  }
+  const out = new Float64Array(pmf.length + pois.length);
+  for (let i = 0; i < pmf.length; i++) {
+    const v = pmf[i]!;
+    if (v === 0) continue;
+    for (let k = 0; k < pois.length; k++) out[i + k]! += v * pois[k]!;
+  }
+  return out;
+}
+
 interface Node {
-  t: number;
   /** New-call live answers before t. */
   rNew: number;
   exact: boolean;
-  // exact
   pmfS?: Float64Array;
   pmfD?: Float64Array;
-  // normal
   muS: number;
   vS: number;
   muD: number;
@@ -86,7 +149,7 @@ function abandonAtNode(n: Node): number {
     let acc = 0;
     for (let i = 0; i < s.length; i++) {
       if (i > 0) tail -= d[i - 1] ?? 0;
-      if (tail <= 0) break;
+      if (tail <= 1e-15) break;
       acc += s[i]! * tail;
     }
     return Math.min(1, Math.max(0, acc));
@@ -99,8 +162,13 @@ function abandonAtNode(n: Node): number {
 
 function addNewCall(n: Node): void {
   if (n.exact) {
-    // pmfD has spare capacity for every call this decision may add.
-    const d = n.pmfD!;
+    let d = n.pmfD!;
+    if (d[d.length - 1]! > 0) {
+      const g = new Float64Array(d.length + 16);
+      g.set(d);
+      d = g;
+      n.pmfD = d;
+    }
     for (let i = d.length - 2; i >= 0; i--) {
       const v = d[i]!;
       if (v === 0) continue;
@@ -113,32 +181,77 @@ function addNewCall(n: Node): void {
   }
 }
 
-export function predictive(cfg: Partial<PredictiveConfig> = {}): PacingAlgorithm<null> {
+export function initialPredictiveState(c: PredictiveConfig = DEFAULT_PREDICTIVE): PredictiveState {
+  return { logTheta: Math.log(c.theta0), at: null, thetaBound: false };
+}
+
+export function predictive(cfg: Partial<PredictiveConfig> = {}): PacingAlgorithm<PredictiveState | null> {
   const c = { ...DEFAULT_PREDICTIVE, ...cfg };
   const name = "predictive";
   return {
     name,
-    initial: () => null,
-    decide(s) {
-      return { decision: decidePredictive(s, c, name), state: null };
+    initial: () => initialPredictiveState(c),
+    decide(s, st) {
+      return decidePredictiveWithState(s, st ?? initialPredictiveState(c), c, name);
     },
   };
 }
 
+/** Stateless form (a fresh controller at θ0): kept for callers that hold no state. */
 export function decidePredictive(
   s: PacingSnapshot,
-  c: PredictiveConfig,
+  c: PredictiveConfig = DEFAULT_PREDICTIVE,
   name = "predictive",
 ): PacingDecision {
+  return decidePredictiveWithState(s, initialPredictiveState(c), c, name).decision;
+}
+
+export interface ControllerInput {
+  cap: number;
+  liveAnswers: number;
+  abandons: number;
+  falsePositives: number;
+  pendingLive: number;
+  pendingAbandons: number;
+  /** Live answers expected over `aheadHours`. */
+  liveAhead: number;
+}
+
+/**
+ * Target rate and normalised error of one compliance period (pure; exported for tests).
+ * target = cap − z·sqrt(cap(1−cap)/n), n = live answers so far + in flight + expected over
+ * `aheadHours` (one-sided normal bound of the Beta posterior of the period's final rate: the margin
+ * shrinks as the sample grows). error = abandon surplus at the target (realised + expected in flight,
+ * AMD false positives included as a known drain) / (cap · n): the integral of the rate error in
+ * abandons, scaled by the volume still to come so a few early abandons do not slam the brakes.
+ */
+export function controllerError(p: ControllerInput, c: PredictiveConfig): { target: number; error: number } {
+  const n = Math.max(1, p.liveAnswers + p.pendingLive + p.liveAhead);
+  const margin = c.z * Math.sqrt((p.cap * (1 - p.cap)) / n);
+  const target = Math.max(0, p.cap - margin);
+  const fpRate =
+    p.liveAnswers >= c.priorLive ? p.falsePositives / Math.max(1, p.liveAnswers) : c.falsePositiveRate;
+  const surplus =
+    target * (p.liveAnswers + p.pendingLive) - p.abandons - p.pendingAbandons - fpRate * p.pendingLive;
+  return { target, error: surplus / (p.cap * n) };
+}
+
+export function decidePredictiveWithState(
+  s: PacingSnapshot,
+  st: PredictiveState,
+  c: PredictiveConfig,
+  name = "predictive",
+): { decision: PacingDecision; state: PredictiveState } {
   const agents = campaignAgents(s);
-  if (agents.length === 0) return emptyDecision(name, "no_agents", s);
+  if (agents.length === 0)
+    return { decision: emptyDecision(name, "no_agents", s), state: { ...st, at: s.now, thetaBound: false } };
   const lines = freeLines(s, agents.length);
   const e = s.estimates;
   const T = s.campaign.ringTimeoutS;
   const ring = cdfTable(e.answerTime);
   const talk = cdfTable(e.talk);
   const wrap = cdfTable(e.wrap);
-  // Three-point quadrature of the wrap time that follows a talk (talk residual + wrap ≤ h).
+  const short = e.shortTalk && e.shortTalk.p > 0 ? e.shortTalk : undefined;
   const wrapQ = [1 / 6, 0.5, 5 / 6].map((u) => lognormalQuantile(e.wrap, u));
   const FT = Math.max(ring.cdf(T), 1e-6);
   const ringC = (x: number) => (x >= T ? 1 : Math.min(1, ring.cdf(x) / FT));
@@ -146,163 +259,206 @@ export function decidePredictive(
   const pLNew = e.pAnswer * e.pLiveGivenAnswer;
   const d = e.detectS;
 
-  // Per attempt: probability it still turns into a live answer, and its answer-time model.
-  const pendLive: number[] = [];
-  const attemptAlive: { kind: 0 | 1 | 2; pLive: number; age: number; ringLeft: number }[] = [];
-  for (const a of s.attempts) {
+  // Per attempt: probability it still turns into a live answer (kind 2: still ringing).
+  const nAt = s.attempts.length;
+  const kind = new Uint8Array(nAt);
+  const pLive = new Float64Array(nAt);
+  const ageA = new Float64Array(nAt);
+  const ringLeft = new Float64Array(nAt);
+  let pendL = 0;
+  for (let j = 0; j < nAt; j++) {
+    const a = s.attempts[j]!;
     if (a.stage === "waiting") {
-      attemptAlive.push({ kind: 0, pLive: 1, age: a.ageS, ringLeft: 0 });
-      pendLive.push(1);
+      kind[j] = 0;
+      pLive[j] = 1;
     } else if (a.stage === "detecting") {
-      attemptAlive.push({ kind: 1, pLive: e.pLiveGivenAnswer, age: a.ageS, ringLeft: 0 });
-      pendLive.push(e.pLiveGivenAnswer);
+      kind[j] = 1;
+      pLive[j] = e.pLiveGivenAnswer;
     } else {
       const age = a.ageS;
-      const wA = e.pAnswer * (1 - ringC(age));
+      const left = 1 - ringC(age);
+      const wA = e.pAnswer * left;
       const wRO = age < T ? e.pRingout : 0;
       const wFF = pFast * Math.exp(-age / c.fastFailMeanS);
       const tot = wA + wRO + wFF;
-      const pAA = tot > 0 ? wA / tot : 0;
-      const pl = pAA * e.pLiveGivenAnswer;
-      attemptAlive.push({ kind: 2, pLive: pl, age, ringLeft: 1 - ringC(age) });
-      pendLive.push(pl);
+      kind[j] = 2;
+      pLive[j] = tot > 0 ? (wA / tot) * e.pLiveGivenAnswer : 0;
+      ageA[j] = age;
+      ringLeft[j] = left;
     }
+    pendL += pLive[j]!;
   }
 
-  const exact = agents.length + s.attempts.length <= c.exactLimit;
+  // ---- controller
+  const periods = s.periods.filter((p) => p.windowS >= 3600);
+  const cycleS = lognormalMean(e.talk) + lognormalMean(e.wrap);
+  const liveAhead = (agents.length * c.aheadHours * 3600) / Math.max(1, cycleS);
+  let pendA0 = 0;
+  for (let j = 0; j < nAt; j++) pendA0 += pLive[j]! * (s.attempts[j]!.predictedAbandon ?? 0);
+  let error = Number.POSITIVE_INFINITY;
+  let target = s.campaign.abandonCap;
+  let binding = "campaign";
+  for (const p of periods.length > 0
+    ? periods
+    : [{ name: "campaign", cap: s.campaign.abandonCap, liveAnswers: 0, abandons: 0, falsePositives: 0 }]) {
+    const r = controllerError(
+      {
+        cap: p.cap,
+        liveAnswers: p.liveAnswers,
+        abandons: p.abandons,
+        falsePositives: p.falsePositives ?? 0,
+        pendingLive: pendL,
+        pendingAbandons: pendA0,
+        liveAhead,
+      },
+      c,
+    );
+    if (r.error < error) {
+      error = r.error;
+      target = r.target;
+      binding = p.name;
+    }
+  }
+  const lo = Math.log(c.thetaMin);
+  const hi = Math.log(c.thetaMax);
+  let I = st.logTheta;
+  if (st.at !== null) {
+    const dt = Math.min(10, Math.max(0, (s.now - st.at) / 1000));
+    const step = c.kI * dt * error;
+    // Anti-windup: do not push θ up while it is not what limits the launches.
+    if (step < 0 || st.thetaBound) I += step;
+  }
+  I = Math.min(hi, Math.max(lo, I));
+  const theta = Math.exp(Math.min(hi, Math.max(lo, I + c.kP * error)));
+
+  if (lines === 0)
+    return {
+      decision: {
+        ...emptyDecision(name, "lines", s),
+        explanation: {
+          ...emptyDecision(name, "lines", s).explanation,
+          details: { theta: round(theta), target_rate: round(target), controller_error: round(error) },
+        },
+      },
+      state: { logTheta: I, at: s.now, thetaBound: false },
+    };
+
+  // ---- model
+  // Steady live-answer rate of the team (one per agent cycle), for the look-ahead term.
+  const liveRate = agents.length / Math.max(1, cycleS);
+  const exact = agents.length + nAt <= c.exactLimit;
   const nodes: Node[] = [];
+  const q = new Float64Array(agents.length);
+  const r = new Float64Array(nAt);
+  let lastMuS = 0;
+  let lastT = 0;
   for (let m = 0; m < c.nodes; m++) {
     const u = ((m + 0.5) / c.nodes) * FT;
     const t = Math.min(T, lognormalQuantile(e.answerTime, u)) + d;
     const h = t + c.graceS;
-    const q: number[] = [];
     let muS = 0;
     let vS = 0;
-    for (const ag of agents) {
+    for (let i = 0; i < agents.length; i++) {
+      const ag = agents[i]!;
       let p = 0;
       if (ag.state === "ready") p = 1;
-      else if (ag.state === "on_call")
+      else if (ag.state === "on_call") {
+        const x = ag.secondsInState;
         p =
-          (talk.residualCdf(ag.secondsInState, h - wrapQ[0]!) +
-            talk.residualCdf(ag.secondsInState, h - wrapQ[1]!) +
-            talk.residualCdf(ag.secondsInState, h - wrapQ[2]!)) /
+          (talk.residualCdf(x, h - wrapQ[0]!) +
+            talk.residualCdf(x, h - wrapQ[1]!) +
+            talk.residualCdf(x, h - wrapQ[2]!)) /
           3;
-      else if (ag.state === "wrap_up") p = wrap.residualCdf(ag.secondsInState, h);
-      q.push(p);
+        if (short && x < short.maxS) {
+          // Posterior weight of a short connect given the call is still on after x s (uniform short).
+          const ws = short.p * (1 - x / short.maxS);
+          const w = ws / (ws + (1 - short.p) * (1 - talk.cdf(x)));
+          p = w * wrap.cdf(h - (short.maxS - x) / 2) + (1 - w) * p;
+        }
+      } else if (ag.state === "wrap_up") p = wrap.residualCdf(ag.secondsInState, h);
+      q[i] = p;
       muS += p;
       vS += p * (1 - p);
     }
-    const r: number[] = [];
     let muD = 0;
     let vD = 0;
-    for (const at of attemptAlive) {
+    for (let j = 0; j < nAt; j++) {
       let p: number;
-      if (at.kind !== 2) p = at.pLive;
-      else if (at.ringLeft <= 1e-9) p = 0;
+      if (kind[j] !== 2) p = pLive[j]!;
+      else if (ringLeft[j]! <= 1e-9) p = 0;
       else {
-        const cond = (ringC(at.age + t - d) - (1 - at.ringLeft)) / at.ringLeft;
-        p = at.pLive * Math.min(1, Math.max(0, cond));
+        const cond = (ringC(ageA[j]! + t - d) - (1 - ringLeft[j]!)) / ringLeft[j]!;
+        p = pLive[j]! * Math.min(1, Math.max(0, cond));
       }
-      r.push(p);
+      r[j] = p;
       muD += p;
       vD += p * (1 - p);
     }
-    const node: Node = { t, rNew: pLNew * ringC(t - d), exact, muS, vS, muD, vD };
+    // Future launches overtaking this call: λ·∫₀^t P(live answer within u) du (trapezoid, 1 s).
+    let fut = 0;
+    if (c.lookahead > 0) {
+      for (let u = 0.5; u < t; u += 1) fut += ringC(u - d);
+      fut *= c.lookahead * liveRate;
+      muD += fut;
+      vD += fut;
+    }
+    const node: Node = { rNew: pLNew * ringC(t - d), exact, muS, vS, muD, vD };
     if (exact) {
       node.pmfS = poissonBinomial(q);
-      node.pmfD = poissonBinomial(r, lines + 1);
+      node.pmfD = fut > 0 ? poissonConvolve(poissonBinomial(r, 8), fut) : poissonBinomial(r, 8);
     }
     nodes.push(node);
+    lastMuS = muS;
+    lastT = t;
   }
-
-  const a1 = nodes.reduce((acc, n) => acc + abandonAtNode(n), 0) / nodes.length;
-  let pendA = 0;
-  let pendV = 0;
-  let pendL = 0;
-  for (let j = 0; j < s.attempts.length; j++) {
-    const pl = pendLive[j]!;
-    const aj = s.attempts[j]!.predictedAbandon ?? a1;
-    pendA += pl * aj;
-    pendV += pl * aj * (1 - pl * aj);
-    pendL += pl;
-  }
-
-  const periods = s.periods.filter((p) => p.windowS >= 3600);
-  const checks = (
-    periods.length > 0
-      ? periods
-      : [
-          {
-            name: "campaign",
-            windowS: 86_400,
-            cap: s.campaign.abandonCap,
-            liveAnswers: 0,
-            abandons: 0,
-            calls: 0,
-          },
-        ]
-  ).map((p) => {
-    const u = p.liveAnswers > 0 ? p.abandons / (p.cap * p.liveAnswers) : 0;
-    const tgt = s.campaign.abandonTarget;
-    const tighten = 1 - 0.5 * Math.min(1, Math.max(0, (u - tgt) / Math.max(1e-6, 1 - tgt)));
-    return { name: p.name, L: p.liveAnswers, A: p.abandons, tau: p.cap * tgt * tighten };
-  });
 
   const perLaunch: number[] = [];
-  let newA = 0;
-  let newV = 0;
   let limitedBy = "lines";
-  let aNext = a1;
+  let aNext = 0;
   for (let k = 1; k <= lines; k++) {
-    const ak = k === 1 ? a1 : nodes.reduce((acc, n) => acc + abandonAtNode(n), 0) / nodes.length;
+    let ak = 0;
+    for (const n of nodes) ak += abandonAtNode(n);
+    ak /= nodes.length;
     aNext = ak;
-    if (ak > c.maxMarginalAbandon) {
-      limitedBy = "marginal";
+    if (ak > theta) {
+      limitedBy = "threshold";
       break;
     }
-    if (ak > c.safeAbandon) {
-      const A = newA + pLNew * ak;
-      const V = newV + pLNew * ak * (1 - pLNew * ak);
-      const L = k * pLNew;
-      const failed = checks.find((p) => {
-        const allowed = p.tau * (p.L + pendL + L);
-        return (
-          p.A + pendA + A + c.reserveZ * Math.sqrt(pendV + V) + c.countReserveZ * Math.sqrt(allowed) > allowed
-        );
-      });
-      if (failed) {
-        limitedBy = `budget:${failed.name}`;
-        break;
-      }
-    }
     perLaunch.push(ak);
-    newA += pLNew * ak;
-    newV += pLNew * ak * (1 - pLNew * ak);
-    for (const n of nodes) addNewCall(n);
+    if (k < lines) for (const n of nodes) addNewCall(n);
+  }
+  if (perLaunch.length === lines) {
+    // What the next call would have risked (for the explanation only).
+    aNext = Number.NaN;
   }
 
-  const last = nodes[nodes.length - 1]!;
   const launch = perLaunch.length;
   return {
-    launch,
-    perLaunchAbandon: perLaunch,
-    explanation: {
-      algorithm: name,
-      expectedAgentsFree: last.muS,
-      expectedLiveAnswers: pendL + launch * pLNew,
-      predictedAbandonProbability: launch > 0 ? perLaunch.reduce((x, y) => x + y, 0) / launch : 0,
-      abandonBudgetLeft: budgetLeft(s),
-      limitedBy,
-      details: {
-        next_call_abandon: round(aNext),
-        p_live_per_attempt: round(pLNew),
-        horizon_s: round(last.t),
-        pending_abandons: round(pendA),
-        pending_live: round(pendL),
-        exact,
-        ...Object.fromEntries(checks.map((p) => [`target_${p.name}`, round(p.tau)])),
+    decision: {
+      launch,
+      perLaunchAbandon: perLaunch,
+      explanation: {
+        algorithm: name,
+        expectedAgentsFree: lastMuS,
+        expectedLiveAnswers: pendL + launch * pLNew,
+        predictedAbandonProbability: launch > 0 ? perLaunch.reduce((x, y) => x + y, 0) / launch : 0,
+        abandonBudgetLeft: budgetLeft(s),
+        limitedBy,
+        details: {
+          ...(Number.isFinite(aNext) ? { next_call_abandon: round(aNext) } : {}),
+          theta: round(theta),
+          target_rate: round(target),
+          controller_error: round(error),
+          binding_period: binding,
+          p_live_per_attempt: round(pLNew),
+          horizon_s: round(lastT),
+          pending_abandons: round(pendA0),
+          pending_live: round(pendL),
+          exact,
+        },
       },
     },
+    state: { logTheta: I, at: s.now, thetaBound: limitedBy === "threshold" },
   };
 }
 

@@ -57,7 +57,11 @@ export interface Estimates {
   answerTime: LognormalSpec;
   /** Seconds from answer to the human/machine verdict. */
   detectS: number;
+  /** Talk of real conversations (short connects excluded). */
   talk: LognormalSpec;
+  /** Short connects (machines passed as live, wrong parties): share of bridged calls that end
+   *  within `maxS` seconds. Mixed with `talk` for agents who just started a call. */
+  shortTalk?: { p: number; maxS: number };
   wrap: LognormalSpec;
 }
 
@@ -70,6 +74,9 @@ export interface AbandonPeriod {
   abandons: number;
   /** Attempts placed in the window (VICIdial's "calls"). */
   calls: number;
+  /** Of `abandons` (and `liveAnswers`), the estimated live people classified as machines by AMD: an
+   *  unavoidable drain the predictive controller budgets for up front. */
+  falsePositives?: number;
 }
 
 export interface PacingSnapshot {
