@@ -57,7 +57,8 @@ const clickhouse = env.CLICKHOUSE_URL
       url: env.CLICKHOUSE_URL,
       username: env.CLICKHOUSE_USER ?? "default",
       password: env.CLICKHOUSE_PASSWORD ?? "",
-    } as never)
+      application: "pacing",
+    })
   : undefined;
 
 const svc = startPacingService({

@@ -1,5 +1,13 @@
-import { applyEvent, type LiveRedis } from "@cc/analytics";
-import { startNats, startRedis } from "@cc/infra";
+import {
+  applyEvent,
+  createClickHouse,
+  insertEvents,
+  type LiveRedis,
+  liveRates,
+  migrate,
+  seedCalls,
+} from "@cc/analytics";
+import { startClickHouseHost, startNats, startRedis } from "@cc/infra";
 import { makeEvent, parseEvent, subjectFor } from "@cc/ingest";
 import { connect } from "@nats-io/transport-node";
 import { createClient } from "redis";
@@ -87,4 +95,91 @@ describe("pacing service against real nats-server and redis-server", () => {
       await redis.quit();
     }
   });
+
+  it("reads live rates from ClickHouse: the decision's live-answer estimate and abandon budget reflect the seeded calls", async () => {
+    await using ch = await startClickHouseHost();
+    const client = createClickHouse({ url: ch.url, ...ch.writer });
+    const nc = await connect({ servers: nats.url });
+    const redis = createClient({ url: redisServer.url }) as unknown as LiveRedis;
+    await redis.connect();
+    const org = "acme-ch";
+    const campaign = "autumn";
+    try {
+      await migrate(client);
+      const now = Date.now();
+      // An hour of this campaign's calls, plus another campaign's that must not count.
+      await insertEvents(client, [
+        ...seedCalls({
+          orgId: org,
+          campaignId: campaign,
+          startMs: now - 3_600_000,
+          endMs: now - 5_000,
+          calls: 600,
+          seed: 11,
+        }),
+        ...seedCalls({
+          orgId: org,
+          campaignId: "other",
+          startMs: now - 3_600_000,
+          endMs: now - 5_000,
+          calls: 300,
+          seed: 12,
+        }),
+      ]);
+      const rates = await liveRates(client, { campaignId: campaign, orgId: org, windowSeconds: 86_400 });
+      expect(rates.attempts).toBe(600);
+      expect(rates.humanAnswered).toBeGreaterThan(30);
+      const svc = startPacingService({
+        nats: nc,
+        redis,
+        clickhouse: client,
+        orgId: org,
+        campaigns: [{ ...DEFAULT_CAMPAIGN, campaignId: campaign, mode: "predictive" }],
+        tickMs: 60_000,
+      });
+      const decisions = nc.subscribe(`cc.events.${org}.pacing.decision.${campaign}`);
+      try {
+        for (const id of ["b1", "b2"]) {
+          const login = makeEvent({
+            kind: "agent.login",
+            org_id: org,
+            agent_id: id,
+            team_id: "t1",
+            skills: [{ skill: "sales", level: 5 }],
+            campaign_id: campaign,
+          });
+          await applyEvent(redis, login);
+          const ready = makeEvent({
+            kind: "agent.state_changed",
+            org_id: org,
+            agent_id: id,
+            state: "ready",
+            previous_state: "logged_out",
+            previous_state_s: 0,
+            campaign_id: campaign,
+          });
+          await applyEvent(redis, ready);
+          nc.publish(subjectFor(ready), JSON.stringify(ready));
+        }
+        const first = await decisions[Symbol.asyncIterator]().next();
+        const parsed = parseEvent(first.value!.json());
+        expect(parsed.ok).toBe(true);
+        if (!parsed.ok || parsed.event.kind !== "pacing.decision") throw new Error("not a decision");
+        const ev = parsed.event;
+        // P(live) per attempt = answer rate × human share, as ClickHouse computed them.
+        const pLive = (rates.answered / rates.attempts) * (rates.humanAnswered / rates.answered);
+        expect(Number(ev.explanation.p_live_per_attempt)).toBeCloseTo(pLive, 3);
+        // The abandon budget is the cap times ClickHouse's live answers minus its abandons (24 h and 30 d agree).
+        expect(ev.abandon_budget_left).toBeCloseTo(0.03 * rates.humanAnswered - rates.abandoned, 6);
+        expect(ev.launch).toBeGreaterThan(0);
+      } finally {
+        decisions.unsubscribe();
+        await svc.stop();
+      }
+    } finally {
+      await nc.drain();
+      await redis.quit();
+      await client.close();
+    }
+  }, 120_000);
 });

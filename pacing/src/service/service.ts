@@ -10,6 +10,7 @@ import { z } from "zod";
 import { lognormalFromMeanSd } from "../core/dist.ts";
 import { currentEstimates, DEFAULT_ESTIMATOR_CONFIG, initialEstimatorState } from "../core/estimators.ts";
 import { pacerForMode } from "../core/index.ts";
+import type { PredictiveState } from "../core/predictive.ts";
 import type {
   AbandonPeriod,
   AgentSnapshot,
@@ -63,6 +64,8 @@ interface CampaignRuntime {
   seq: number;
   /** Calls commanded but not yet seen as call.attempt_created: counted as dialing so we never dial twice. */
   pending: { at: number; id: string }[];
+  /** The predictive controller's state (its integral term), carried from decision to decision. */
+  state: PredictiveState | null;
 }
 
 const STAGE: Record<string, AttemptSnapshot["stage"] | null> = {
@@ -111,6 +114,7 @@ export function startPacingService(o: PacingServiceOptions) {
         busy: false,
         seq: 0,
         pending: [],
+        state: alg.initial(),
       },
     ]),
   );
@@ -221,7 +225,8 @@ export function startPacingService(o: PacingServiceOptions) {
         c.dirtySince = null;
         await refreshRates(c);
         const snap = await snapshot(c);
-        const { decision } = alg.decide(snap, null);
+        const { decision, state } = alg.decide(snap, c.state);
+        c.state = state;
         const decisionId = `${c.settings.campaignId}-${Date.now().toString(36)}-${c.seq++}`;
         if (decision.launch > 0) {
           const cmd: DialCommand = {
