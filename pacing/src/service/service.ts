@@ -123,14 +123,16 @@ export function startPacingService(o: PacingServiceOptions) {
     for await (const m of sub) {
       // cc.events.<org>.<family>.<name>.<campaign|_>
       const parts = m.subject.split(".");
-      if (parts[2] === "pacing") continue;
+      const family = parts[3];
+      const name = parts[4];
+      // Our own decisions must not trigger decisions (that would loop).
+      if (family === "pacing") continue;
       const campaign = parts[5];
-      if (parts[2] === "call" && parts[3] === "attempt_created" && campaign)
-        rt.get(campaign)?.pending.shift();
+      if (family === "call" && name === "attempt_created" && campaign) rt.get(campaign)?.pending.shift();
       const targets =
         campaign && campaign !== "_" && rt.has(campaign)
           ? [rt.get(campaign)!]
-          : parts[2] === "agent"
+          : family === "agent"
             ? [...rt.values()]
             : [];
       for (const c of targets) if (c.dirtySince === null) c.dirtySince = performance.now();
