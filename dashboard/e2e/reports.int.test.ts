@@ -1,6 +1,8 @@
 // Reports and analyst SQL in a real browser against the running stack: the seeded scenario
 // goes through NATS → sink → ClickHouse, and the pages must show the figures computed
 // independently in TypeScript (@cc/analytics reference implementations).
+
+import { readFileSync } from "node:fs";
 import {
   buildScenario,
   expectedFunnel,
@@ -98,6 +100,19 @@ describe("reports and analyst SQL in the browser", () => {
     }
     expect(expected.get("total")![7]).toBeGreaterThan(0);
     await shot(page, "reports-funnel-zh");
+    const [download] = await Promise.all([
+      page.waitForEvent("download"),
+      page.click('[data-testid="csv-funnel"]'),
+    ]);
+    const csv = readFileSync((await download.path())!, "utf8")
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split(/\r?\n/);
+    expect(csv[0]).toBe("key,step,count,conversion,step_conversion,drop_off");
+    expect(csv.length - 1).toBe(expected.size * 8);
+    expect(csv).toContain(
+      `total,paid,${expected.get("total")![7]},${expected.get("total")![7]! / expected.get("total")![0]!},${expected.get("total")![7]! / expected.get("total")![6]!},${expected.get("total")![6]! - expected.get("total")![7]!}`,
+    );
     // Every number opens as the SQL behind it; the analyst page re-runs it as the analyst user.
     await Promise.all([page.waitForURL(/\/sql\?q=/), page.click('[data-testid="funnel-sql"]')]);
     await page.waitForSelector('[data-testid="sql-result"]');
