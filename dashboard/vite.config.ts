@@ -1,6 +1,33 @@
+import { readFileSync, writeFileSync } from "node:fs";
 import adapter from "@sveltejs/adapter-node";
 import { sveltekit } from "@sveltejs/kit/vite";
-import { defineConfig } from "vite";
+import { defineConfig, type Plugin } from "vite";
+
+/**
+ * adapter-node 6 fixes the public origin at build time (`paths.origin`) and otherwise assumes
+ * https. We deploy one build to many addresses, so the built server reads ORIGIN at start, as
+ * adapter-node 5 did: without it, CSRF checks and cookies would see the wrong origin.
+ */
+function runtimeOrigin(): Plugin {
+  return {
+    name: "cc-runtime-origin",
+    apply: "build",
+    buildApp: {
+      order: "post",
+      async handler() {
+        const file = new URL("./build/adapter-node.js", import.meta.url);
+        const src = readFileSync(file, "utf8");
+        const patched = src.replace(
+          /export const origin = [^;]*;/,
+          "export const origin = process.env.ORIGIN || undefined;",
+        );
+        if (patched === src && !src.includes("process.env.ORIGIN"))
+          throw new Error("adapter-node origin export not found");
+        writeFileSync(file, patched);
+      },
+    },
+  };
+}
 
 // Kit 3: no svelte.config.js — the Kit config lives in the plugin.
 export default defineConfig({
@@ -10,6 +37,7 @@ export default defineConfig({
       // CSRF origin check stays on (the default); nothing is trusted cross-origin.
       csrf: { trustedOrigins: [] },
     }),
+    runtimeOrigin(),
   ],
   build: {
     target: "es2022",

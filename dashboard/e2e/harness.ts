@@ -52,7 +52,16 @@ export interface Stack {
  * The whole stack on free loopback ports: nats, redis, the ClickHouse host (migrated), the
  * ingest sink, and the built dashboard (which runs the live-state projector).
  */
-export async function startStack(): Promise<Stack> {
+/**
+ * A time zone in which it is about noon now, so "today" on the wallboard never straddles
+ * local midnight while a test runs (Etc/GMT-N means UTC+N).
+ */
+export function noonTimeZone(now = new Date()): string {
+  const offset = 12 - now.getUTCHours();
+  return offset === 0 ? "Etc/GMT" : `Etc/GMT${offset > 0 ? "-" : "+"}${Math.abs(offset)}`;
+}
+
+export async function startStack(extraEnv: Record<string, string> = {}): Promise<Stack> {
   if (!existsSync(BUILD)) throw new Error("dashboard/build missing: run `npm run build -w dashboard` first");
   await mkdir(SCREENSHOTS, { recursive: true });
   const [nats, redisServer, ch] = await Promise.all([startNats(), startRedis(), startClickHouseHost()]);
@@ -75,7 +84,7 @@ export async function startStack(): Promise<Stack> {
       LOG_LEVEL: "warn",
     }),
   );
-  const redis = createClient({ url: redisServer.url });
+  const redis = createClient({ url: redisServer.url }) as unknown as ReturnType<typeof createClient>;
   await redis.connect();
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;
@@ -99,6 +108,8 @@ export async function startStack(): Promise<Stack> {
       CC_ORG: "demo",
       DASHBOARD_METRICS_KEY: "metrics-key-for-tests-0123456789",
       SHUTDOWN_TIMEOUT: "3",
+      CC_TIMEZONE: noonTimeZone(),
+      ...extraEnv,
     },
     ready: async () => (await fetch(`${url}/health`)).ok,
     readyTimeoutMs: 60_000,
@@ -151,13 +162,27 @@ export async function launchBrowser(): Promise<Browser> {
 }
 
 export async function login(page: Page, base: string, username: string, password: string): Promise<void> {
-  await page.goto(`${base}/login`);
-  await page.fill('input[name="username"]', username);
-  await page.fill('input[name="password"]', password);
-  await Promise.all([
-    page.waitForURL((u) => !u.pathname.startsWith("/login")),
-    page.click('button[type="submit"]'),
-  ]);
+  // Wait for hydration so the click is not lost to a page swap, then for the session cookie.
+  await page.goto(`${base}/login`, { waitUntil: "networkidle" });
+  await page.fill('form.panel input[name="username"]', username);
+  await page.fill('form.panel input[name="password"]', password);
+  await page.click('form.panel button[type="submit"]');
+  try {
+    await until(
+      async () => (await page.context().cookies(base)).some((c) => c.name === "cc_session"),
+      (ok) => ok,
+      `session cookie for ${username}`,
+    );
+    await page.waitForURL((u) => !u.pathname.startsWith("/login"), { timeout: 15_000 });
+    await page.waitForLoadState("networkidle");
+  } catch (err) {
+    await shot(page, `login-failed-${username}`);
+    const alert = await page
+      .locator('[role="alert"]')
+      .textContent()
+      .catch(() => null);
+    throw new Error(`sign-in of ${username} failed at ${page.url()}: ${alert ?? "no alert"}`, { cause: err });
+  }
 }
 
 export async function shot(page: Page, name: string): Promise<string> {

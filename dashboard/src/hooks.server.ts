@@ -1,4 +1,4 @@
-import type { Handle, HandleServerError, ServerInit } from "@sveltejs/kit";
+import type { Handle, HandleServerError, ServerInit } from "@sveltejs/kit/hooks";
 import { DEFAULT_LANG, isLang, LANG_COOKIE } from "#lib/i18n.ts";
 import { enforceRoute } from "#lib/server/auth/guard.ts";
 import { readSession, SESSION_COOKIE } from "#lib/server/auth/sessions.ts";
@@ -46,7 +46,8 @@ export const handle: Handle = async ({ event, resolve }) => {
   return response;
 };
 
-export const handleError: HandleServerError = ({ error, event, status }) => {
-  if (status >= 500) log.error({ err: error, path: event.url.pathname }, "request failed");
-  return { message: status === 404 ? "not found" : "internal error", code: String(status) };
+export const handleError: HandleServerError = (input) => {
+  // Kit 3: only "unknown" errors are ours to log; app and framework errors carry their status.
+  if (input.kind === "unknown")
+    log.error({ err: input.error, path: input.event.url.pathname }, "request failed");
 };

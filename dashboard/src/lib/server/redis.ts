@@ -9,7 +9,7 @@ let client: Promise<Redis> | undefined;
 /** One shared command connection per process. */
 export function redis(): Promise<Redis> {
   client ??= (async () => {
-    const c = createClient({ url: config().REDIS_URL });
+    const c = createClient({ url: config().REDIS_URL }) as unknown as Redis;
     c.on("error", (err) => log.warn({ err }, "redis connection error"));
     await c.connect();
     return c;

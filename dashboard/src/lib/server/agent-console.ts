@@ -1,0 +1,116 @@
+import { customerCard, type LiveAgent, readLiveAgent } from "@cc/analytics";
+import type { EventFields } from "@cc/ingest";
+import { z } from "zod";
+import type { SessionUser } from "./auth/types.ts";
+import { clickhouse } from "./clickhouse.ts";
+import { publishedEvents } from "./metrics.ts";
+import { publish } from "./nats.ts";
+import { redis } from "./redis.ts";
+
+export const StateAction = z.discriminatedUnion("state", [
+  z.object({ state: z.literal("ready") }),
+  z.object({
+    state: z.literal("paused"),
+    pause_reason: z.enum(["break", "lunch", "meeting", "training", "coaching", "technical", "other"]),
+  }),
+]);
+
+export const DispositionAction = z.object({
+  attempt_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  disposition: z.enum(["A", "B", "C", "D", "E", "F"]),
+  notes: z.string().max(4000).default(""),
+  /** From <input type="datetime-local"> (agent's local time) or empty. */
+  next_contact: z.string().max(40).default(""),
+  tz_offset_min: z.coerce.number().int().min(-900).max(900).default(0),
+});
+
+export class ConsoleError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, opts?: { cause?: unknown }) {
+    super(message, opts);
+    this.name = "ConsoleError";
+    this.code = code;
+  }
+}
+
+async function send(fields: EventFields) {
+  const e = await publish(fields);
+  publishedEvents.inc({ kind: e.kind });
+  return e;
+}
+
+export async function liveSelf(user: SessionUser): Promise<LiveAgent | null> {
+  if (!user.agentId) return null;
+  return await readLiveAgent(await redis(), user.org, user.agentId);
+}
+
+/** Ready / pause: an agent.state_changed event (with agent.login first when not logged in). */
+export async function changeState(user: SessionUser, action: z.infer<typeof StateAction>) {
+  if (!user.agentId) throw new ConsoleError("NO_AGENT_ID", "account is not linked to an agent");
+  const now = Date.now();
+  let live = await liveSelf(user);
+  if (!live) {
+    await send({
+      kind: "agent.login",
+      org_id: user.org,
+      agent_id: user.agentId,
+      team_id: user.team || "default",
+      skills: [],
+    });
+    live = null;
+  }
+  const previous = (live?.state ?? "paused") as
+    | "ready"
+    | "reserved"
+    | "on_call"
+    | "wrap_up"
+    | "paused"
+    | "logged_out";
+  const previousS = live ? Math.max(0, (now - live.since) / 1000) : 0;
+  return await send({
+    kind: "agent.state_changed",
+    org_id: user.org,
+    agent_id: user.agentId,
+    state: action.state,
+    previous_state: previous,
+    previous_state_s: Math.min(previousS, 86_400 * 7),
+    ...(action.state === "paused" ? { pause_reason: action.pause_reason } : {}),
+    ...(live?.campaign ? { campaign_id: live.campaign } : {}),
+    ...(user.team ? { team_id: user.team } : {}),
+  });
+}
+
+/** The agent's disposition of the call they handled last (only that call: enforced here). */
+export async function dispose(user: SessionUser, input: z.infer<typeof DispositionAction>) {
+  const live = await liveSelf(user);
+  if (!live?.call || live.call.attempt !== input.attempt_id) {
+    throw new ConsoleError("NOT_YOUR_CALL", "this call is not the agent's current call");
+  }
+  let nextContact: string | undefined;
+  if (input.next_contact) {
+    const local = Date.parse(`${input.next_contact}Z`);
+    if (Number.isNaN(local)) throw new ConsoleError("BAD_DATE", "next contact is not a date");
+    nextContact = new Date(local + input.tz_offset_min * 60_000).toISOString();
+  }
+  const event = await send({
+    kind: "call.disposition",
+    org_id: user.org,
+    attempt_id: live.call.attempt,
+    campaign_id: live.call.campaign,
+    lead_id: live.call.lead,
+    agent_id: user.agentId,
+    disposition: input.disposition,
+    notes: input.notes,
+    ...(nextContact ? { next_contact_at: nextContact } : {}),
+    set_by: "agent",
+  });
+  if (live.state === "wrap_up") await changeState(user, { state: "ready" });
+  return event;
+}
+
+/** Screen pop for the agent's current (or last) call only. */
+export async function currentCustomer(user: SessionUser) {
+  const live = await liveSelf(user);
+  if (!live?.call) return null;
+  return await customerCard(clickhouse(), user.org, live.call.lead);
+}

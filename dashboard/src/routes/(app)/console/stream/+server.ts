@@ -1,0 +1,23 @@
+import { liveSelf } from "#lib/server/agent-console.ts";
+import { requireArea } from "#lib/server/auth/guard.ts";
+import { sseStream } from "#lib/server/streams.ts";
+import type { RequestHandler } from "./$types";
+
+/** The agent's own live state, pushed when it changes (Redis live state, checked every 300 ms). */
+export const GET: RequestHandler = async ({ locals }) => {
+  const user = requireArea(locals, "console");
+  let timer: NodeJS.Timeout | undefined;
+  const stream = sseStream("console", () => clearInterval(timer));
+  let last = "";
+  const check = async () => {
+    const live = await liveSelf(user).catch(() => null);
+    const body = JSON.stringify(live);
+    if (body !== last) {
+      last = body;
+      stream.send("agent", live);
+    }
+  };
+  void check();
+  timer = setInterval(() => void check(), 300);
+  return stream.response;
+};
