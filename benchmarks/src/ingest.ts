@@ -143,13 +143,14 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
     strict: false,
   });
   const quick = opts.quick;
-  const rawCount = quick ? 100_000 : 1_000_000;
-  const e2eCount = quick ? 80_000 : 1_000_000;
+  const rawCount = quick ? 100_000 : 500_000;
+  const e2eCount = quick ? 80_000 : 400_000;
   const publishers = 2;
   const latencyRate = Number(flags.rate ?? 20_000);
   const latencySeconds = quick ? 6 : 30;
-  const batchSize = Number(flags.batch ?? 20_000);
-  const batchMs = Number(flags["batch-ms"] ?? 200);
+  // The sink's own defaults unless overridden.
+  const batchSize = Number(flags.batch ?? 10_000);
+  const batchMs = Number(flags["batch-ms"] ?? 250);
   const log = (m: string) => process.stderr.write(`[bench ingest] ${m}\n`);
   const procs: ManagedProcess[] = [];
   try {

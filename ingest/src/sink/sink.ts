@@ -1,4 +1,4 @@
-import { type ClickHouseClient, createClient } from "@clickhouse/client";
+import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import {
   AckPolicy,
   type ConsumerMessages,
@@ -21,6 +21,8 @@ import { dedupTokenFor, type EventRow, eventToRow, toClickHouseDateTime64 } from
 const NS_PER_MS = 1_000_000;
 /** URL-borne query parameters must stay well under HTTP header limits (~16 KB in Node servers). */
 const EXISTS_CHUNK = 250;
+/** A retried insert gets twice the previous time, up to this. */
+const MAX_INSERT_TIMEOUT_MS = 10 * 60_000;
 
 export interface SinkStats {
   batches: number;
@@ -144,8 +146,11 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
     username: config.clickhouse.username,
     password: config.clickhouse.password,
     database: config.clickhouse.database,
-    request_timeout: config.insertTimeoutMs,
+    // Per request we pass our own abort signal (escalating on retries); this is only the ceiling.
+    request_timeout: MAX_INSERT_TIMEOUT_MS,
     compression: { request: false, response: false },
+    // The client warns about long request_timeout without progress headers; our inserts set their own.
+    log: { level: ClickHouseLogLevel.ERROR },
     clickhouse_settings: { max_execution_time: Math.ceil(config.insertTimeoutMs / 1000) },
   });
   let js: JetStreamClient;
@@ -221,12 +226,12 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
   );
   keepAlive.unref();
 
-  const retry = async <T>(what: string, fn: () => Promise<T>): Promise<T> => {
+  const retry = async <T>(what: string, fn: (attempt: number) => Promise<T>): Promise<T> => {
     let delay = config.backoff.minMs;
     for (let attempt = 1; ; attempt++) {
       if (abort.signal.aborted) throw new StopRequested("stop requested");
       try {
-        return await fn();
+        return await fn(attempt);
       } catch (err) {
         if (abort.signal.aborted) throw new StopRequested("stop requested", { cause: err });
         stats.insertFailures++;
@@ -322,13 +327,21 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
 
     if (rows.length > 0) {
       const token = dedupTokenFor(rows.map((r) => r.event_id));
-      await retry("insert", async () => {
+      await retry("insert", async (attempt) => {
+        // Same rows, same order, same token on every attempt: whatever an earlier attempt
+        // committed (all of it, or some blocks) is dropped by ClickHouse's dedup. An attempt
+        // that timed out under load gets twice the time on the next one, so a big batch on a
+        // busy server converges instead of timing out forever; the server stops its own work
+        // first (max_execution_time) so a given-up attempt does not keep running.
+        const timeoutMs = Math.min(MAX_INSERT_TIMEOUT_MS, config.insertTimeoutMs * 2 ** (attempt - 1));
         const t0 = performance.now();
         await ch.insert({
           table: "events",
           values: rows,
           format: "JSONEachRow",
+          abort_signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), abort.signal]),
           clickhouse_settings: {
+            max_execution_time: Math.max(1, Math.floor(timeoutMs / 1000) - 1),
             insert_deduplicate: 1,
             insert_deduplication_token: token,
             deduplicate_blocks_in_dependent_materialized_views: 1,
