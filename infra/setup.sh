@@ -6,7 +6,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 K6_VERSION="v1.8.1"
-APT_PACKAGES=(nats-server redis-server rtpengine-daemon rtpengine-utils sip-tester chromium sox espeak-ng hey wrk)
+APT_PACKAGES=(nats-server redis-server rtpengine-daemon rtpengine-utils sip-tester chromium fonts-wqy-microhei sox espeak-ng hey wrk)
 
 step() { printf '\n==> %s\n' "$*"; }
 die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
