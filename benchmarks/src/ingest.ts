@@ -16,7 +16,14 @@
 import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { type ManagedProcess, repoRoot, spawnManaged, startClickHouseHost, startNats } from "@cc/infra";
+import {
+  freePort,
+  type ManagedProcess,
+  repoRoot,
+  spawnManaged,
+  startClickHouseHost,
+  startNats,
+} from "@cc/infra";
 import { connectNats, EVENTS_STREAM, ensureStreams, jetStreamFor } from "@cc/ingest";
 import {
   countEvents,
@@ -200,7 +207,29 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       ackWaitMs: 60_000,
       insertTimeoutMs: 30_000,
       logLevel: "warn",
+      http: { host: "127.0.0.1", port: await freePort() },
     });
+    const metricsKey = cfg.metricsApiKeys[0]?.key ?? "";
+    /** Insert-latency figures from the sink's own histogram (cumulative since the process started). */
+    const insertStats = async () => {
+      const text = await (
+        await fetch(`http://127.0.0.1:${cfg.http.port}/metrics`, { headers: { "x-api-key": metricsKey } })
+      ).text();
+      const num = (re: RegExp) => Number(re.exec(text)?.[1] ?? Number.NaN);
+      const count = num(/^sink_insert_seconds_count (\S+)$/m);
+      const sum = num(/^sink_insert_seconds_sum (\S+)$/m);
+      const le1 = num(/^sink_insert_seconds_bucket\{le="1"\} (\S+)$/m);
+      const failures = num(/^sink_insert_failures_total (\S+)$/m);
+      const batches = num(/^sink_batch_size_count (\S+)$/m);
+      const rows = num(/^sink_batch_size_sum (\S+)$/m);
+      return {
+        inserts: count,
+        mean_insert_ms: Math.round((sum / count) * 1000),
+        inserts_over_1s: count - le1,
+        insert_failures: failures,
+        mean_batch: Math.round(rows / batches),
+      };
+    };
     const sink = await spawnSink(cfg);
     procs.push(sink);
     const watch = new ProcWatch(sink.pid);
@@ -229,7 +258,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       600_000,
     );
     const e2eSecs = (performance.now() - e2eStart) / 1000;
-    const e2eProc = await watch.end();
+    const e2eProc = { ...(await watch.end()), ...(await insertStats()) };
     const published1 = pubResults.reduce((a, r) => a + r.published, 0);
 
     // 2b. Backlog drain: stop the sink, publish, start it, time until all rows are queryable.
@@ -263,7 +292,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       600_000,
     );
     const drainSecs = (performance.now() - drainStart) / 1000;
-    const drainProc = await watch2.end();
+    const drainProc = { ...(await watch2.end()), ...(await insertStats()) };
 
     // 3. Latency at a stated rate.
     const latencyCount = latencyRate * latencySeconds;
@@ -299,7 +328,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
     );
     polling = false;
     await poller;
-    const latProc = await watch3.end();
+    const latProc = { ...(await watch3.end()), ...(await insertStats()) };
     const achievedRate = Math.round(latResult.published / (latResult.elapsed_ms / 1000));
     const rs = await ch.query({
       query: `SELECT toUnixTimestamp64Milli(occurred_at) AS t FROM events
@@ -372,6 +401,14 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       "sink RSS peak (e2e / drain)": {
         value: `${e2eProc.rss_peak_mb} / ${drainProc.rss_peak_mb}`,
         unit: "MB",
+      },
+      "mean INSERT (e2e / drain / latency)": {
+        value: `${e2eProc.mean_insert_ms} / ${drainProc.mean_insert_ms} / ${latProc.mean_insert_ms}`,
+        unit: "ms per batch",
+      },
+      "mean batch (e2e / drain / latency)": {
+        value: `${e2eProc.mean_batch} / ${drainProc.mean_batch} / ${latProc.mean_batch}`,
+        unit: "events",
       },
       lost: { value: lost, unit: "events" },
       duplicated: { value: duplicated, unit: "rows" },
