@@ -10,7 +10,7 @@ import Fastify, {
   type FastifyRequest,
 } from "fastify";
 import { type Logger, pino } from "pino";
-import { Counter, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
 import { type CallCenterEvent, type FieldIssue, newEventId, parseEvent, utcNow } from "../contracts/index.ts";
 import { ApiKeyRing, type ApiPrincipal, presentedKey } from "../http/auth.ts";
 import { connectNats, ensureStreams, jetStreamFor, publishEvents } from "../nats/jetstream.ts";
@@ -51,6 +51,7 @@ class HttpError extends Error {
 
 function intakeMetrics() {
   const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
   return {
     registry,
     requests: new Counter({

@@ -1,8 +1,10 @@
-import { Counter, Gauge, Histogram, Registry } from "prom-client";
+import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
 
 /** One registry per sink instance, so several sinks can live in one test process. */
 export function sinkMetrics() {
   const registry = new Registry();
+  // Process CPU, memory, event-loop lag and GC, as every service exposes them.
+  collectDefaultMetrics({ register: registry });
   return {
     registry,
     ingested: new Counter({
