@@ -131,6 +131,7 @@ export function periodsForCore(
       abandons: adj.abandons,
       calls: c.calls,
       falsePositives: adj.falsePositives,
+      fpPerMachine: profile.countAmdFalsePositives ? profile.amdFalsePositiveRate : 0,
     };
   });
 }

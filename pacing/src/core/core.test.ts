@@ -1,6 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import {
+  abandonGuard,
   cdfTable,
   controllerError,
   currentEstimates,
@@ -157,7 +158,13 @@ describe("predictive", () => {
     expect(b.launch).toBeGreaterThan(a.launch);
     expect(Number(a.explanation.details.theta)).toBeLessThan(Number(b.explanation.details.theta));
     for (const p of a.perLaunchAbandon) expect(p).toBeLessThanOrEqual(Number(a.explanation.details.theta));
-    expect(a.explanation.limitedBy).toBe("threshold");
+    // Budget spent (30 = 3 % of 1000): the hard guard keeps exactly the calls the 2 ready agents cover.
+    expect(a.explanation.limitedBy).toBe("abandon_guard");
+    expect(a.launch).toBe(2);
+    // Without the guard, the controller alone already holds back through θ.
+    const noGuard = predictive({ guard: false }).decide(spent, null).decision;
+    expect(noGuard.explanation.limitedBy).toBe("threshold");
+    expect(noGuard.launch).toBeGreaterThanOrEqual(a.launch);
   });
   it("counts people waiting for an agent as demand", () => {
     const agents = ready(3);
@@ -213,7 +220,11 @@ describe("predictive controller", () => {
         const { target, error } = controllerError(p, c);
         expect(target).toBeLessThan(p.cap);
         expect(target).toBeGreaterThanOrEqual(0);
-        if (error >= 0 && p.liveAnswers + p.pendingLive > 0) {
+        expect(Number.isFinite(error)).toBe(true);
+        // θ grows only on a strictly positive error (at 0 neither term moves it). Error 0 with an
+        // expected rate over the target is reachable only by underflow: a surplus of a few
+        // denormals (e.g. 5e-324 abandons in flight) divided by cap·n rounds to −0.
+        if (error > 0 && p.liveAnswers + p.pendingLive > 0) {
           const fpRate =
             p.liveAnswers >= c.priorLive
               ? p.falsePositives / Math.max(1, p.liveAnswers)
@@ -224,7 +235,23 @@ describe("predictive controller", () => {
           expect(expected).toBeLessThan(p.cap);
         }
       }),
-      { numRuns: 2000 },
+      {
+        numRuns: 2000,
+        // Regression: denormal calls in flight (seed 20319950 once produced it).
+        examples: [
+          [
+            {
+              cap: 0.01,
+              liveAnswers: 0,
+              abandonShare: 0,
+              fpShare: 0,
+              pendingLive: 1e-323,
+              pendingAbandonShare: 0.25000000000000006,
+              liveAhead: 200,
+            },
+          ],
+        ],
+      },
     );
   });
   it("property: more abandons never raise the error; the margin shrinks as the sample grows", () => {
@@ -365,5 +392,101 @@ describe("VICIdial-style adaptive", () => {
     });
     // no ready agents → level unchanged by the differential, then × (2100 − 1500)/1000 = 0.6 → 1.8
     expect(r2.state.level).toBeCloseTo(1.8, 9);
+  });
+});
+
+describe("hard abandon guard", () => {
+  const guardInput = fc.record({
+    cap: fc.constantFrom(0.01, 0.03),
+    liveAnswers: fc.integer({ min: 0, max: 5000 }),
+    abandonShare: fc.double({ min: 0, max: 0.04, noNaN: true }),
+    fpPerMachine: fc.constantFrom(0, 0.01),
+    ready: fc.integer({ min: 0, max: 30 }),
+    inFlight: fc.array(fc.double({ min: 0.001, max: 1, noNaN: true }), { maxLength: 60 }),
+    pLiveNew: fc.double({ min: 0.01, max: 0.5, noNaN: true }),
+    wanted: fc.integer({ min: 0, max: 40 }),
+  });
+  const run = (
+    x: {
+      cap: number;
+      liveAnswers: number;
+      abandonShare: number;
+      fpPerMachine: number;
+      ready: number;
+      inFlight: number[];
+      pLiveNew: number;
+      wanted: number;
+    },
+    epsilon: number,
+  ) =>
+    abandonGuard({
+      periods: [
+        {
+          cap: x.cap,
+          liveAnswers: x.liveAnswers,
+          abandons: x.liveAnswers * x.abandonShare,
+          fpPerMachine: x.fpPerMachine,
+        },
+      ],
+      ready: x.ready,
+      liveCapable: x.inFlight,
+      pLiveNew: x.pLiveNew,
+      wanted: x.wanted,
+      fpPerMachine: 0.01,
+      epsilon,
+      inflation: 0.5,
+    });
+
+  it("property: in absolute mode, no outcome of the calls in flight can take a period over the cap", () => {
+    fc.assert(
+      fc.property(guardInput, (x) => {
+        const k = run(x, 0);
+        expect(k).toBeGreaterThanOrEqual(0);
+        expect(k).toBeLessThanOrEqual(x.wanted);
+        const n = x.inFlight.length + k;
+        const covered = Math.max(0, x.ready - x.inFlight.length);
+        const A = x.liveAnswers * x.abandonShare;
+        // Calls beyond the ready agents are the only ones that can be abandoned: allowed only when
+        // every outcome (any number of them live and abandoned, the others machines) stays ≤ cap,
+        // or when the launches are all covered by ready agents.
+        if (k > covered && k > 0) {
+          for (let live = 0; live <= n; live++) {
+            const abandoned = Math.max(0, live - x.ready);
+            const fp = x.fpPerMachine * (n - live);
+            const rate = (A + abandoned + fp) / (x.liveAnswers + live + fp);
+            expect(rate).toBeLessThanOrEqual(x.cap + 1e-9);
+          }
+        } else expect(k).toBe(Math.min(x.wanted, covered));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+  it("property: covered calls are always allowed; the quantile mode allows at least as many as the absolute", () => {
+    fc.assert(
+      fc.property(guardInput, (x) => {
+        const abs = run(x, 0);
+        const q = run(x, 1e-6);
+        expect(abs).toBeGreaterThanOrEqual(Math.min(x.wanted, Math.max(0, x.ready - x.inFlight.length)));
+        expect(q).toBeGreaterThanOrEqual(abs);
+        expect(q).toBeLessThanOrEqual(x.wanted);
+      }),
+      { numRuns: 1000 },
+    );
+  });
+  it("at the start of a period (no live answer yet) only calls for uncovered ready agents go out", () => {
+    const base = {
+      periods: [{ cap: 0.03, liveAnswers: 0, abandons: 0, fpPerMachine: 0.01 }],
+      pLiveNew: 0.1,
+      wanted: 10,
+      fpPerMachine: 0.01,
+      epsilon: 1e-6,
+      inflation: 0.5,
+    };
+    expect(abandonGuard({ ...base, ready: 4, liveCapable: [0.1] })).toBe(3);
+    expect(abandonGuard({ ...base, ready: 1, liveCapable: [0.1, 0.1] })).toBe(0);
+    // 100 live answers, none abandoned: room for three worst-case abandons (each also adds a live answer).
+    const later = { ...base, periods: [{ cap: 0.03, liveAnswers: 100, abandons: 0 }], ready: 0 };
+    expect(abandonGuard({ ...later, liveCapable: [], epsilon: 0 })).toBe(3);
+    expect(abandonGuard({ ...later, liveCapable: [], epsilon: 0, periods: [] })).toBe(10);
   });
 });

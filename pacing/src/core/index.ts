@@ -7,11 +7,13 @@ export { budgetLeft, campaignAgents, countStates, freeLines } from "./common.ts"
 export * from "./dist.ts";
 export * from "./estimators.ts";
 export {
+  abandonGuard,
   type ControllerInput,
   controllerError,
   DEFAULT_PREDICTIVE,
   decidePredictive,
   decidePredictiveWithState,
+  type GuardInput,
   initialPredictiveState,
   type PredictiveConfig,
   type PredictiveState,

@@ -56,6 +56,13 @@ export interface PredictiveConfig {
    *  (0 = myopic). Later calls with short ring times overtake this one: ignoring them biases the
    *  predicted risk low. Modelled as a Poisson stream at the team's steady live-answer rate. */
   lookahead: number;
+  /** Hard abandon guard (see `abandonGuard`): never launch a call whose worst case could put the
+   *  recorded rate of a compliance period over its cap. */
+  guard: boolean;
+  /** Tail probability of the guard's worst case (0 = every call in flight answers live). */
+  guardEpsilon: number;
+  /** Relative error of the live-answer estimates the guard's worst case allows for. */
+  guardInflation: number;
 }
 
 export const DEFAULT_PREDICTIVE: PredictiveConfig = {
@@ -73,6 +80,9 @@ export const DEFAULT_PREDICTIVE: PredictiveConfig = {
   aheadHours: 2,
   falsePositiveRate: 0.01,
   lookahead: 0,
+  guard: true,
+  guardEpsilon: 1e-6,
+  guardInflation: 0.5,
 };
 
 export interface PredictiveState {
@@ -234,6 +244,80 @@ export function controllerError(p: ControllerInput, c: PredictiveConfig): { targ
   const surplus =
     target * (p.liveAnswers + p.pendingLive) - p.abandons - p.pendingAbandons - fpRate * p.pendingLive;
   return { target, error: surplus / (p.cap * n) };
+}
+
+export interface GuardInput {
+  /** Recorded figures of each compliance period (AMD false positives included by estimate). */
+  periods: readonly { cap: number; liveAnswers: number; abandons: number; fpPerMachine?: number }[];
+  /** Ready agents. */
+  ready: number;
+  /** P(live answer) of each attempt in flight that can still become one (1 = a person waiting). */
+  liveCapable: ArrayLike<number>;
+  /** P(live answer) of a call launched now. */
+  pLiveNew: number;
+  /** Launches the pacer would like to make. */
+  wanted: number;
+  /** Recorded false positives per machine verdict when a period does not say. */
+  fpPerMachine: number;
+  /** 0: every live-capable attempt counts as a live answer (absolute worst case). Otherwise the
+   *  1 − epsilon quantile of the live answers, with each probability inflated by `inflation`. */
+  epsilon: number;
+  inflation: number;
+}
+
+/**
+ * Hard abandon guard (pure; exported for tests). Returns how many of `wanted` launches keep the
+ * recorded rate of every period at or under its cap in the worst case of the calls in flight.
+ *
+ * Worst case after k launches: X live answers among the N + k calls in flight (X = N + k in the
+ * absolute mode, else the 1 − ε quantile of the Poisson-binomial count with inflated
+ * probabilities), every one beyond the R ready agents abandoned (U = max(0, X − R)), and every other
+ * call a machine verdict that the records count as f of a false positive (an abandon and a live
+ * answer). An abandon adds 1 to both abandons and live answers, so the period stays ≤ cap iff
+ *   A + (1 − cap)·(U + f·(N + k − U)) ≤ cap·L.
+ * Calls covered by a ready agent (k ≤ R − N) are always allowed: routing gives each live answer a
+ * ready agent, so they cannot be abandoned; they can only be misclassified by AMD, which the
+ * records already estimate. At the start of a period (L small) this is progressive dialing until
+ * the budget covers an abandon.
+ */
+export function abandonGuard(g: GuardInput): number {
+  const n0 = g.liveCapable.length;
+  const covered = Math.max(0, Math.min(g.wanted, g.ready - n0));
+  if (g.periods.length === 0 || g.wanted <= covered) return g.wanted;
+  const grow = (p: number) => Math.min(1, p * (1 + g.inflation));
+  // Worst-case live answers with j launches, j = 0..wanted.
+  const worst = new Float64Array(g.wanted + 1);
+  if (g.epsilon <= 0) for (let j = 0; j <= g.wanted; j++) worst[j] = n0 + j;
+  else {
+    const ps = new Float64Array(n0);
+    for (let i = 0; i < n0; i++) ps[i] = grow(g.liveCapable[i]!);
+    const pmf = poissonBinomial(ps, g.wanted);
+    const pNew = grow(g.pLiveNew);
+    let top = n0;
+    for (let j = 0; j <= g.wanted; j++) {
+      if (j > 0) {
+        top += 1;
+        for (let i = top; i >= 0; i--) pmf[i] = pmf[i]! * (1 - pNew) + (i > 0 ? pmf[i - 1]! * pNew : 0);
+      }
+      let cum = 0;
+      let x = 0;
+      while (x < top && cum + pmf[x]! < 1 - g.epsilon) cum += pmf[x++]!;
+      worst[j] = x;
+    }
+  }
+  let k = g.wanted;
+  for (const p of g.periods) {
+    const f = p.fpPerMachine ?? g.fpPerMachine;
+    const room = p.cap * p.liveAnswers - p.abandons;
+    let ok = 0;
+    for (let j = 1; j <= k; j++) {
+      const u = Math.max(0, worst[j]! - g.ready);
+      if ((1 - p.cap) * (u + f * (n0 + j - u)) > room + 1e-9) break;
+      ok = j;
+    }
+    k = Math.min(k, Math.max(ok, covered));
+  }
+  return k;
 }
 
 export function decidePredictiveWithState(
@@ -432,6 +516,27 @@ export function decidePredictiveWithState(
     aNext = Number.NaN;
   }
 
+  // ---- hard guard on the recorded figures (independent of the model: it uses counts only)
+  let guardAllowed = perLaunch.length;
+  if (c.guard) {
+    const liveCapable: number[] = [];
+    for (let j = 0; j < nAt; j++) if (pLive[j]! > 0) liveCapable.push(pLive[j]!);
+    guardAllowed = abandonGuard({
+      periods: s.periods.filter((p) => p.windowS >= 3600),
+      ready: agents.filter((a) => a.state === "ready").length,
+      liveCapable,
+      pLiveNew: pLNew,
+      wanted: perLaunch.length,
+      fpPerMachine: c.falsePositiveRate,
+      epsilon: c.guardEpsilon,
+      inflation: c.guardInflation,
+    });
+    if (guardAllowed < perLaunch.length) {
+      perLaunch.length = guardAllowed;
+      limitedBy = "abandon_guard";
+    }
+  }
+
   const launch = perLaunch.length;
   return {
     decision: {
@@ -454,6 +559,7 @@ export function decidePredictiveWithState(
           horizon_s: round(lastT),
           pending_abandons: round(pendA0),
           pending_live: round(pendL),
+          guard_allowed: guardAllowed,
           exact,
         },
       },

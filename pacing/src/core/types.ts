@@ -77,6 +77,9 @@ export interface AbandonPeriod {
   /** Of `abandons` (and `liveAnswers`), the estimated live people classified as machines by AMD: an
    *  unavoidable drain the predictive controller budgets for up front. */
   falsePositives?: number;
+  /** False positives the records add per machine verdict (the jurisdiction's estimate; 0 when the
+   *  profile does not count them). The hard abandon guard budgets it for calls in flight. */
+  fpPerMachine?: number;
 }
 
 export interface PacingSnapshot {
