@@ -96,8 +96,10 @@ describe("live-state projector", () => {
     await publish({ ...call, kind: "call.ringing" }, 5);
     const ringing = await until(
       () => readLiveCalls(redis, { orgId: ORG }),
-      (c) => c[0]?.dialing === 1,
+      // "created" already counts as dialing: wait for the ringing event itself.
+      (c) => c[0]?.calls[0]?.stage === "ringing",
     );
+    expect(ringing[0]?.dialing).toBe(1);
     expect(ringing[0]?.calls[0]).toMatchObject({ stage: "ringing", skill: "sales", lead: "lead-1" });
 
     await publish({ ...call, kind: "call.answered", detection: "human", detect_ms: 800, ring_s: 6 }, 11);
