@@ -45,7 +45,6 @@ export function services(cfg: StackConfig, secrets: StackSecrets): ServiceSpec[]
       portEnv: "PACING_HTTP_PORT",
       env: {
         PACING_HTTP_PORT: String(cfg.PACING_HTTP_PORT),
-        PACING_API_KEY: secrets.metrics_api_key,
         PACING_CAMPAIGNS: cfg.PACING_CAMPAIGNS,
       },
     },

@@ -95,9 +95,25 @@ describe("npm start", () => {
     const children = await descendants(stack.pid);
     expect(children.length).toBeGreaterThanOrEqual(5);
 
-    for (const name of ["INTAKE_PORT", "SINK_HTTP_PORT", "DASHBOARD_PORT"]) {
-      const res = await fetch(`http://127.0.0.1:${ports[name]}/health`);
-      expect(res.ok, name).toBe(true);
+    const { metrics_api_key } = JSON.parse(await readFile(path.join(dataDir, "secrets.json"), "utf8")) as {
+      metrics_api_key: string;
+    };
+    for (const name of [
+      "INTAKE_PORT",
+      "SINK_HTTP_PORT",
+      "PACING_HTTP_PORT",
+      "DEMO_HTTP_PORT",
+      "DASHBOARD_PORT",
+    ]) {
+      const base = `http://127.0.0.1:${ports[name]}`;
+      expect((await fetch(`${base}/health`)).ok, `${name} /health`).toBe(true);
+      // Metrics are for machines with the key, like every endpoint but health.
+      expect((await fetch(`${base}/metrics`)).status, `${name} /metrics without key`).toBe(401);
+      const withKey = await fetch(`${base}/metrics`, {
+        headers: { authorization: `Bearer ${metrics_api_key}` },
+      });
+      expect(withKey.status, `${name} /metrics with key`).toBe(200);
+      expect(await withKey.text()).toContain("process_cpu_seconds_total");
     }
     // The simulated campaign produces call events on its own.
     let count = 0;
