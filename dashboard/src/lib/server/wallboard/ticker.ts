@@ -63,11 +63,24 @@ class WallboardTicker {
   private chInFlight = new Set<string>();
   latest = new Map<string, WallboardSnapshot>();
 
+  /** Snapshots computed so far (one per scope per tick), for tests and metrics. */
+  computations = 0;
+  /** Ticks run so far. */
+  ticks = 0;
+
   subscribe(scope: Scope, send: Subscriber["send"]): () => void {
     const id = this.nextId++;
     this.subs.set(id, { scope, send });
-    this.timer ??= setInterval(() => void this.tick(), config().WALLBOARD_TICK_MS);
-    void this.tick();
+    if (!this.timer) {
+      this.timer = setInterval(() => void this.tick(), config().WALLBOARD_TICK_MS);
+      // First subscriber: tick now rather than a whole period later.
+      void this.tick();
+    } else {
+      // Later subscribers get the last snapshot of their scope, not a tick of their own:
+      // a tick fans out to every subscriber, so ticking per connect multiplied the rate.
+      const last = this.latest.get(JSON.stringify(scope));
+      if (last && Date.now() - last.at < 2 * config().WALLBOARD_TICK_MS) send(last);
+    }
     return () => {
       this.subs.delete(id);
       if (this.subs.size === 0 && this.timer) {
@@ -150,6 +163,7 @@ class WallboardTicker {
   private async tick() {
     if (this.running) return;
     this.running = true;
+    this.ticks++;
     const end = snapshotDuration.startTimer();
     try {
       const byOrg = new Map<string, Subscriber[]>();
@@ -166,6 +180,7 @@ class WallboardTicker {
           let snap = cache.get(key);
           if (!snap) {
             snap = snapshotFor(pic, s.scope);
+            this.computations++;
             cache.set(key, snap);
             this.latest.set(key, snap);
           }
