@@ -124,7 +124,7 @@ function visibleInRange(s: ScopeSql): string {
 export function funnelSql(scope: VisibilityScope, input: FunnelParams): ReportSql {
   const p = FunnelParams.parse(input);
   const s = scopeSql(scope);
-  const visibleLeads = visibleLeadsSubquery(s);
+  const visibleLeads = visibleLeadsSubquery(s, "report_lead_steps");
   const adSource = p.breakdown === "ad_source";
   // Rows that can match no step are dropped before grouping (windowFunnel ignores them
   // anyway), unless the agent axis needs every handled call.
@@ -137,7 +137,7 @@ export function funnelSql(scope: VisibilityScope, input: FunnelParams): ReportSq
         OR (kind = 'call.disposition' AND disposition IN ('A', 'B')))`;
   const inner = `
     SELECT
-      ${adSource ? "any(lead_id) AS lead," : ""}
+      ${adSource ? "lead_hash AS lead," : ""}
       minIf(ts, kind = 'call.attempt_created') AS entered_at,
       ${KEY_EXPR[p.breakdown]} AS key,
       windowFunnel({window_ms:UInt64})(
@@ -151,13 +151,13 @@ export function funnelSql(scope: VisibilityScope, input: FunnelParams): ReportSq
         kind = 'order.created',
         kind = 'payment.received'
       ) AS level
-    FROM report_lead_events
+    FROM report_lead_steps
     WHERE org_id = {scope_org:String}
       AND ts >= {from:DateTime64(3, 'UTC')}
       AND ts < {to:DateTime64(3, 'UTC')} + toIntervalMillisecond({window_ms:UInt64})
       AND ${kinds}
-      ${visibleLeads ? `AND lead_id IN ${visibleLeads}` : ""}
-    GROUP BY cityHash64(lead_id)
+      ${visibleLeads ? `AND lead_hash IN ${visibleLeads}` : ""}
+    GROUP BY lead_hash
     HAVING entered_at >= {from:DateTime64(3, 'UTC')} AND entered_at < {to:DateTime64(3, 'UTC')}
       ${p.campaignIds ? "AND argMinIf(campaign_id, ts, kind = 'call.attempt_created') IN {campaigns:Array(String)}" : ""}
       ${visibleInRange(s)}`;
@@ -165,12 +165,12 @@ export function funnelSql(scope: VisibilityScope, input: FunnelParams): ReportSq
     ? `SELECT if(ch.channel = '', '(none)', ch.channel) AS key, f.level AS level
        FROM (${inner}) AS f
        LEFT JOIN (
-         SELECT lead_id, argMin(channel, touched_at) AS channel
-         FROM report_lead_events
+         SELECT lead_hash, argMin(channel, touched_at) AS channel
+         FROM report_lead_steps
          WHERE org_id = {scope_org:String} AND kind = 'lead.created'
            AND ts < {to:DateTime64(3, 'UTC')} + toIntervalMillisecond({window_ms:UInt64})
-         GROUP BY lead_id
-       ) AS ch ON ch.lead_id = f.lead`
+         GROUP BY lead_hash
+       ) AS ch ON ch.lead_hash = f.lead`
     : `SELECT if(key = '', '(none)', key) AS key, level FROM (${inner})`;
   const query = `
 SELECT

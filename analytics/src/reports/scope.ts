@@ -53,12 +53,17 @@ export function visibleAgentPredicate(column: "agent_id" | "h.agent_id"): string
  * agent (a union: a manager sees the department's campaigns plus whatever the department's
  * agents worked on). Used as `lead_id IN (...)` only when the scope is restricted.
  */
-export function visibleLeadsSubquery(s: ScopeSql): string | null {
+export function visibleLeadsSubquery(
+  s: ScopeSql,
+  table: "report_lead_events" | "report_lead_steps" = "report_lead_events",
+): string | null {
   if (!s.agentRestricted && !s.campaignRestricted) return null;
   const alternatives: string[] = [];
   if (s.campaignRestricted) {
     alternatives.push("(kind = 'call.attempt_created' AND campaign_id IN {scope_campaigns:Array(String)})");
   }
   if (s.agentRestricted) alternatives.push(`(agent_id != '' AND ${visibleAgentPredicate("agent_id")})`);
-  return `(SELECT lead_id FROM report_lead_events WHERE org_id = {scope_org:String} AND (${alternatives.join(" OR ")}))`;
+  // report_lead_steps keys leads by cityHash64(lead_id), report_lead_events by lead_id.
+  const lead = table === "report_lead_steps" ? "lead_hash" : "lead_id";
+  return `(SELECT ${lead} FROM ${table} WHERE org_id = {scope_org:String} AND (${alternatives.join(" OR ")}))`;
 }
