@@ -91,26 +91,25 @@ const SPEND_KEY: Record<RoiGroupBy, string> = {
 export function roiSql(scope: VisibilityScope, input: RoiParams): ReportSql {
   const p = RoiParams.parse(input);
   const s = scopeSql(scope);
-  const visibleLeads = visibleLeadsSubquery(s);
-  const leadFilter = visibleLeads ? `AND lead_id IN ${visibleLeads}` : "";
+  const visibleLeads = visibleLeadsSubquery(s, "report_lead_steps");
+  const leadFilter = visibleLeads ? `AND lead_hash IN ${visibleLeads}` : "";
   // One pass per source, UNION ALL'd and summed by key: every CTE is referenced once or
   // twice at most (ClickHouse inlines CTEs), and attribution works on one array per
   // conversion instead of window functions.
   const query = `
 WITH
   touches AS (
-    SELECT event_id AS touch_id, lead_id, touched_at, ${TOUCH_KEY[p.groupBy]} AS key
-    FROM report_lead_events
-    WHERE org_id = {scope_org:String} AND kind = 'lead.created' AND channel != ''
+    SELECT event_id AS touch_id, lead_hash, touched_at, ${TOUCH_KEY[p.groupBy]} AS key
+    FROM report_touches
+    WHERE org_id = {scope_org:String}
       AND touched_at >= {from:DateTime64(3, 'UTC')} - toIntervalSecond({lookback_s:UInt32})
       AND touched_at < {to:DateTime64(3, 'UTC')}
       ${leadFilter}
   ),
   conversions AS (
-    SELECT event_id AS conv_id, lead_id, ts, kind, amount_minor
-    FROM report_lead_events
+    SELECT event_id AS conv_id, lead_hash, ts, kind, amount_minor
+    FROM report_conversions
     WHERE org_id = {scope_org:String}
-      AND kind IN ('call.attempt_created', 'order.created', 'payment.received')
       AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
       AND (kind = 'call.attempt_created' OR currency = {currency:String})
       ${leadFilter}
@@ -121,7 +120,7 @@ WITH
       c.conv_id AS conv_id, any(c.kind) AS kind, any(c.amount_minor) AS amount_minor, any(c.ts) AS conv_ts,
       arraySort(x -> (x.1, x.3), groupArray((t.touched_at, t.key, t.touch_id))) AS path
     FROM conversions AS c
-    INNER JOIN touches AS t ON t.lead_id = c.lead_id
+    INNER JOIN touches AS t ON t.lead_hash = c.lead_hash
     WHERE t.touched_at <= c.ts AND t.touched_at >= c.ts - toIntervalSecond({lookback_s:UInt32})
     GROUP BY c.conv_id
   ),
