@@ -64,9 +64,9 @@ describe("report SQL", () => {
   });
 
   it("restricts leads only when the scope is restricted", () => {
-    expect(funnelSql({ orgId: "a" }, range).query).not.toContain("lead_id IN");
-    expect(funnelSql({ orgId: "a", agentIds: ["x"] }, range).query).toContain("lead_id IN");
-    expect(roiSql({ orgId: "a", campaignIds: [] }, range).query).toContain("lead_id IN");
+    expect(funnelSql({ orgId: "a" }, range).query).not.toContain("lead_hash IN");
+    expect(funnelSql({ orgId: "a", agentIds: ["x"] }, range).query).toContain("lead_hash IN");
+    expect(roiSql({ orgId: "a", campaignIds: [] }, range).query).toContain("lead_hash IN");
     expect(workloadSql({ orgId: "a" }, range).query).not.toContain("scope_agents");
     expect(workloadSql({ orgId: "a", teamIds: ["t"] }, range).query).toContain("scope_teams");
   });
