@@ -261,7 +261,7 @@ describe("dashboard in a real browser", () => {
 
     await page.click('[data-testid="kpi-attempts"]');
     const sql = await page.locator('[data-testid="sql-text"]').innerText();
-    expect(sql).toContain("FROM campaign_stats_10s");
+    expect(sql).toContain("FROM wallboard_campaign");
     expect(sql).toContain("'demo'");
     expect(await page.locator('[data-testid="sql-link"]').getAttribute("href")).toMatch(/^\/sql\?q=SELECT/);
     await shot(page, "wallboard-sql-dialog");

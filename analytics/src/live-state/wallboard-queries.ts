@@ -4,11 +4,11 @@ import { type BoundQuery, param, sql } from "./sql.ts";
 
 /**
  * What the live wallboard reads from ClickHouse, per org — only small aggregated tables
- * (migrations 052 and 060). A range "since T" is the hourly rollup for the whole
- * hours from ceilHour(T) on, plus the 10-second (1-minute) table for [T, ceilHour(T)) —
- * the same rows the fine table alone would give, at a few hundred rows a day instead of
- * ~200k. When T is on the hour (local midnight in whole-hour time zones) the edge range is
- * empty and its parts are pruned by the partition min-max index.
+ * (migrations 052 and 060), five queries, one table read each. A range "since T" is the
+ * hourly rows (res = 3600) from ceilHour(T) on plus the fine rows (res = 10 s, 60 s for
+ * agent states) of [T, ceilHour(T)): the same sums as the fine rows alone, a few hundred
+ * rows a day. `campaigns` gives every per-campaign KPI (today, last 24 h, service level,
+ * conversions) in one read; runWallboardQueries splits it into the row sets below.
  */
 export interface WallboardWindow {
   orgId: string;
@@ -34,81 +34,48 @@ export function wallboardQueries(w: WallboardWindow) {
   const since24Hour = param("since_24h_hour", "UInt32", ceilHour(s(w.now) - 86_400));
   const since30m = param("since_30m", "UInt32", Math.floor((s(w.now) - 1800) / 60) * 60);
   const slS = param("sl_s", "UInt32", w.serviceLevelSeconds);
+  // Each range: hourly rows from its first whole hour on, fine rows before it.
   return {
-    campaignToday: sql`
+    campaigns: sql`
 SELECT campaign_id,
-       sum(attempts) AS attempts, sum(answered) AS answered, sum(human_answered) AS live_answers,
-       sum(abandoned) AS abandoned, sum(bridged) AS bridged, sum(talked) AS talked,
-       sum(talk_s) AS talk_s, sum(wrap_s) AS wrap_s
+       sumIf(stats_rows, today) AS today_rows,
+       sumIf(attempts, today) AS today_attempts, sumIf(answered, today) AS today_answered,
+       sumIf(human_answered, today) AS today_live_answers, sumIf(abandoned, today) AS today_abandoned,
+       sumIf(bridged, today) AS today_bridged, sumIf(talked, today) AS today_talked,
+       sumIf(talk_s, today) AS today_talk_s, sumIf(wrap_s, today) AS today_wrap_s,
+       sumIf(dispositions, today) AS today_dispositions, sumIf(conversions, today) AS today_conversions,
+       sumMapIf(waits, today) AS today_waits,
+       arraySum(mapValues(today_waits)) AS today_sl_bridged,
+       arraySum(mapValues(mapFilter((wait_s, n) -> wait_s < ${slS}, today_waits))) AS today_sl_within,
+       sumIf(stats_rows, last_24h) AS last_24h_rows,
+       sumIf(human_answered, last_24h) AS last_24h_live_answers, sumIf(abandoned, last_24h) AS last_24h_abandoned
 FROM
 (
-    SELECT campaign_id, attempts, answered, human_answered, abandoned, bridged, talked, talk_s, wrap_s
-    FROM campaign_stats_1h
-    WHERE org_id = ${org} AND hour >= toDateTime(${dayHour}, 'UTC')
-    UNION ALL
-    SELECT campaign_id, attempts, answered, human_answered, abandoned, bridged, talked, talk_s, wrap_s
-    FROM campaign_counters_10s
-    WHERE org_id = ${org} AND bucket >= toDateTime(${day}, 'UTC') AND bucket < toDateTime(${dayHour}, 'UTC')
-)
-GROUP BY campaign_id ORDER BY campaign_id`,
-    campaign24h: sql`
-SELECT campaign_id, sum(human_answered) AS live_answers, sum(abandoned) AS abandoned
-FROM
-(
-    SELECT campaign_id, human_answered, abandoned
-    FROM campaign_stats_1h
-    WHERE org_id = ${org} AND hour >= toDateTime(${since24Hour}, 'UTC')
-    UNION ALL
-    SELECT campaign_id, human_answered, abandoned
-    FROM campaign_counters_10s
-    WHERE org_id = ${org} AND bucket >= toDateTime(${since24}, 'UTC') AND bucket < toDateTime(${since24Hour}, 'UTC')
+    SELECT *,
+           (res = 3600 AND t >= toDateTime(${dayHour}, 'UTC'))
+           OR (res = 10 AND t >= toDateTime(${day}, 'UTC') AND t < toDateTime(${dayHour}, 'UTC')) AS today,
+           (res = 3600 AND t >= toDateTime(${since24Hour}, 'UTC'))
+           OR (res = 10 AND t >= toDateTime(${since24}, 'UTC') AND t < toDateTime(${since24Hour}, 'UTC')) AS last_24h
+    FROM wallboard_campaign
+    WHERE org_id = ${org}
+      AND ((res = 3600 AND t >= toDateTime(least(${dayHour}, ${since24Hour}), 'UTC'))
+        OR (res = 10 AND t >= toDateTime(${day}, 'UTC') AND t < toDateTime(${dayHour}, 'UTC'))
+        OR (res = 10 AND t >= toDateTime(${since24}, 'UTC') AND t < toDateTime(${since24Hour}, 'UTC')))
 )
 GROUP BY campaign_id ORDER BY campaign_id`,
     campaignSeries: sql`
-SELECT campaign_id, toUnixTimestamp(toStartOfMinute(bucket)) AS minute,
+SELECT campaign_id, toUnixTimestamp(toStartOfMinute(t)) AS minute,
        sum(attempts) AS attempts, sum(human_answered) AS live_answers, sum(abandoned) AS abandoned,
        sum(bridged) AS bridged
-FROM campaign_counters_10s
-WHERE org_id = ${org} AND bucket >= toDateTime(${since30m}, 'UTC')
-GROUP BY campaign_id, minute ORDER BY campaign_id, minute`,
-    serviceLevel: sql`
-SELECT campaign_id, sum(calls) AS bridged, sumIf(calls, wait_s < ${slS}) AS within_threshold
-FROM
-(
-    SELECT campaign_id, wait_s, bridged AS calls
-    FROM campaign_waits_1h
-    WHERE org_id = ${org} AND hour >= toDateTime(${dayHour}, 'UTC')
-    UNION ALL
-    SELECT campaign_id, wait_s, bridged AS calls
-    FROM campaign_waits_10s
-    WHERE org_id = ${org} AND bucket >= toDateTime(${day}, 'UTC') AND bucket < toDateTime(${dayHour}, 'UTC')
-)
-GROUP BY campaign_id ORDER BY campaign_id`,
-    conversions: sql`
-SELECT campaign_id, sum(conversions) AS conversions, sum(dispositions) AS dispositions
-FROM
-(
-    SELECT campaign_id, conversions, dispositions
-    FROM campaign_dispositions_1h
-    WHERE org_id = ${org} AND hour >= toDateTime(${dayHour}, 'UTC')
-    UNION ALL
-    SELECT campaign_id, conversions, dispositions
-    FROM campaign_dispositions_10s
-    WHERE org_id = ${org} AND bucket >= toDateTime(${day}, 'UTC') AND bucket < toDateTime(${dayHour}, 'UTC')
-)
-GROUP BY campaign_id ORDER BY campaign_id`,
+FROM wallboard_campaign
+WHERE org_id = ${org} AND res = 10 AND t >= toDateTime(${since30m}, 'UTC')
+GROUP BY campaign_id, minute HAVING sum(stats_rows) > 0 ORDER BY campaign_id, minute`,
     agentStates: sql`
 SELECT agent_id, state, sum(seconds) AS seconds
-FROM
-(
-    SELECT agent_id, state, seconds
-    FROM agent_state_1h
-    WHERE org_id = ${org} AND hour >= toDateTime(${dayHour}, 'UTC')
-    UNION ALL
-    SELECT agent_id, state, seconds
-    FROM agent_seconds_1m
-    WHERE org_id = ${org} AND bucket >= toDateTime(${day}, 'UTC') AND bucket < toDateTime(${dayHour}, 'UTC')
-)
+FROM wallboard_agent_states
+WHERE org_id = ${org}
+  AND ((res = 3600 AND t >= toDateTime(${dayHour}, 'UTC'))
+    OR (res = 60 AND t >= toDateTime(${day}, 'UTC') AND t < toDateTime(${dayHour}, 'UTC')))
 GROUP BY agent_id, state ORDER BY agent_id, state`,
     agentWork: sql`
 SELECT agent_id, sum(calls) AS handled, sum(talk_s) AS talk_s, sum(hold_s) AS hold_s, sum(wrap_s) AS wrap_s,
@@ -124,22 +91,30 @@ GROUP BY agent_id ORDER BY agent_id`,
   } satisfies Record<string, BoundQuery>;
 }
 
-export type WallboardQueryName = keyof ReturnType<typeof wallboardQueries>;
+export type WallboardQueries = ReturnType<typeof wallboardQueries>;
+export type WallboardQueryName = keyof WallboardQueries;
 
 const N = z.coerce.number();
+const CampaignsRow = z.object({
+  campaign_id: z.string(),
+  today_rows: N,
+  today_attempts: N,
+  today_answered: N,
+  today_live_answers: N,
+  today_abandoned: N,
+  today_bridged: N,
+  today_talked: N,
+  today_talk_s: N,
+  today_wrap_s: N,
+  today_dispositions: N,
+  today_conversions: N,
+  today_sl_bridged: N,
+  today_sl_within: N,
+  last_24h_rows: N,
+  last_24h_live_answers: N,
+  last_24h_abandoned: N,
+});
 const rowSchemas = {
-  campaignToday: z.object({
-    campaign_id: z.string(),
-    attempts: N,
-    answered: N,
-    live_answers: N,
-    abandoned: N,
-    bridged: N,
-    talked: N,
-    talk_s: N,
-    wrap_s: N,
-  }),
-  campaign24h: z.object({ campaign_id: z.string(), live_answers: N, abandoned: N }),
   campaignSeries: z.object({
     campaign_id: z.string(),
     minute: N,
@@ -148,8 +123,6 @@ const rowSchemas = {
     abandoned: N,
     bridged: N,
   }),
-  serviceLevel: z.object({ campaign_id: z.string(), bridged: N, within_threshold: N }),
-  conversions: z.object({ campaign_id: z.string(), conversions: N, dispositions: N }),
   agentStates: z.object({ agent_id: z.string(), state: z.string(), seconds: N }),
   agentWork: z.object({
     agent_id: z.string(),
@@ -162,22 +135,89 @@ const rowSchemas = {
   agentTeams: z.object({ agent_id: z.string(), team_id: z.string() }),
 } as const;
 
-export type WallboardRows = { [K in WallboardQueryName]: z.infer<(typeof rowSchemas)[K]>[] };
+type Row<S extends z.ZodTypeAny> = z.infer<S>;
+export interface WallboardRows {
+  /** Campaigns with call activity today. */
+  campaignToday: Array<{
+    campaign_id: string;
+    attempts: number;
+    answered: number;
+    live_answers: number;
+    abandoned: number;
+    bridged: number;
+    talked: number;
+    talk_s: number;
+    wrap_s: number;
+  }>;
+  /** Campaigns with call activity in the last 24 h. */
+  campaign24h: Array<{ campaign_id: string; live_answers: number; abandoned: number }>;
+  /** Campaigns with calls bridged today: how many, and how many within the threshold. */
+  serviceLevel: Array<{ campaign_id: string; bridged: number; within_threshold: number }>;
+  /** Campaigns with dispositions today (A and B are conversions). */
+  conversions: Array<{ campaign_id: string; conversions: number; dispositions: number }>;
+  campaignSeries: Row<(typeof rowSchemas)["campaignSeries"]>[];
+  agentStates: Row<(typeof rowSchemas)["agentStates"]>[];
+  agentWork: Row<(typeof rowSchemas)["agentWork"]>[];
+  agentTeams: Row<(typeof rowSchemas)["agentTeams"]>[];
+}
+
+async function rowsOf<S extends z.ZodTypeAny>(client: ClickHouseClient, q: BoundQuery, schema: S) {
+  const rs = await client.query({ query: q.text, query_params: q.params, format: "JSONEachRow" });
+  return z.array(schema).parse(await rs.json()) as z.infer<S>[];
+}
 
 /** Runs every wallboard query (concurrently) and validates the rows. */
 export async function runWallboardQueries(
   client: ClickHouseClient,
   w: WallboardWindow,
-): Promise<{ rows: WallboardRows; queries: ReturnType<typeof wallboardQueries> }> {
+): Promise<{ rows: WallboardRows; queries: WallboardQueries }> {
   const queries = wallboardQueries(w);
-  const names = Object.keys(queries) as WallboardQueryName[];
-  const results = await Promise.all(
-    names.map(async (name) => {
-      const q = queries[name];
-      const rs = await client.query({ query: q.text, query_params: q.params, format: "JSONEachRow" });
-      return z.array(rowSchemas[name] as z.ZodTypeAny).parse(await rs.json());
-    }),
-  );
-  const rows = Object.fromEntries(names.map((n, i) => [n, results[i]])) as WallboardRows;
+  const [campaigns, campaignSeries, agentStates, agentWork, agentTeams] = await Promise.all([
+    rowsOf(client, queries.campaigns, CampaignsRow),
+    rowsOf(client, queries.campaignSeries, rowSchemas.campaignSeries),
+    rowsOf(client, queries.agentStates, rowSchemas.agentStates),
+    rowsOf(client, queries.agentWork, rowSchemas.agentWork),
+    rowsOf(client, queries.agentTeams, rowSchemas.agentTeams),
+  ]);
+  const rows: WallboardRows = {
+    campaignToday: campaigns
+      .filter((r) => r.today_rows > 0)
+      .map((r) => ({
+        campaign_id: r.campaign_id,
+        attempts: r.today_attempts,
+        answered: r.today_answered,
+        live_answers: r.today_live_answers,
+        abandoned: r.today_abandoned,
+        bridged: r.today_bridged,
+        talked: r.today_talked,
+        talk_s: r.today_talk_s,
+        wrap_s: r.today_wrap_s,
+      })),
+    campaign24h: campaigns
+      .filter((r) => r.last_24h_rows > 0)
+      .map((r) => ({
+        campaign_id: r.campaign_id,
+        live_answers: r.last_24h_live_answers,
+        abandoned: r.last_24h_abandoned,
+      })),
+    serviceLevel: campaigns
+      .filter((r) => r.today_sl_bridged > 0)
+      .map((r) => ({
+        campaign_id: r.campaign_id,
+        bridged: r.today_sl_bridged,
+        within_threshold: r.today_sl_within,
+      })),
+    conversions: campaigns
+      .filter((r) => r.today_dispositions > 0)
+      .map((r) => ({
+        campaign_id: r.campaign_id,
+        conversions: r.today_conversions,
+        dispositions: r.today_dispositions,
+      })),
+    campaignSeries,
+    agentStates,
+    agentWork,
+    agentTeams,
+  };
   return { rows, queries };
 }
