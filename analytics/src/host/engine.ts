@@ -34,6 +34,8 @@ export interface EngineResult {
 }
 
 const NAME_RE = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** A query that starts (no leading comment) with SELECT or WITH: safe to run after the preamble in one call. */
+const PLAIN_READ_RE = /^\s*(?:SELECT|WITH)\b/i;
 
 export class EngineInputError extends Error {
   override name = "EngineInputError";
@@ -96,8 +98,17 @@ export class Engine {
     const stmts = preamble(req);
     const session = new Session(this.dataDir);
     const work = (async () => {
-      if (stmts.length > 0) await session.queryAsync(stmts.join(";\n"), { format: "TabSeparated" });
-      const r = await session.queryAsync(req.sql, { format: req.format });
+      let sql = req.sql;
+      if (stmts.length > 0 && PLAIN_READ_RE.test(sql)) {
+        // One engine call instead of two (~0.5 ms less per request): the same statements
+        // in the same order on the same connection, so readonly binds exactly as before.
+        sql = `${stmts.join(";\n")};\n${sql}`;
+      } else if (stmts.length > 0) {
+        // INSERT data (and anything else) keeps its own call: inline rows are never parsed
+        // as part of a multi-statement text.
+        await session.queryAsync(stmts.join(";\n"), { format: "TabSeparated" });
+      }
+      const r = await session.queryAsync(sql, { format: req.format });
       return {
         bytes: r.bytes(),
         rowsRead: r.rowsRead,
