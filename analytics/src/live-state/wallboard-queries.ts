@@ -64,11 +64,11 @@ FROM
 )
 GROUP BY campaign_id ORDER BY campaign_id`,
     campaignSeries: sql`
-SELECT campaign_id, toUnixTimestamp(toStartOfMinute(t)) AS minute,
+SELECT campaign_id, toUnixTimestamp(t) AS minute,
        sum(attempts) AS attempts, sum(human_answered) AS live_answers, sum(abandoned) AS abandoned,
        sum(bridged) AS bridged
 FROM wallboard_campaign
-WHERE org_id = ${org} AND res = 10 AND t >= toDateTime(${since30m}, 'UTC')
+WHERE org_id = ${org} AND res = 60 AND t >= toDateTime(${since30m}, 'UTC')
 GROUP BY campaign_id, minute HAVING sum(stats_rows) > 0 ORDER BY campaign_id, minute`,
     agentStates: sql`
 SELECT agent_id, state, sum(seconds) AS seconds
