@@ -30,8 +30,12 @@ function subscribe(signal: AbortSignal): Client {
       expect(res.status).toBe(200);
       const dec = new TextDecoder();
       let buf = "";
-      for await (const chunk of res.body!) {
-        buf += dec.decode(chunk as Uint8Array, { stream: true });
+      // A reader loop: the DOM typings the dashboard is checked with have no async iterator on ReadableStream.
+      const reader = res.body!.getReader();
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        buf += dec.decode(value, { stream: true });
         for (let i = buf.indexOf("\n\n"); i >= 0; i = buf.indexOf("\n\n")) {
           const block = buf.slice(0, i);
           buf = buf.slice(i + 2);
