@@ -2,7 +2,12 @@ import { readFileSync } from "node:fs";
 import type { ClickHouseClient } from "@clickhouse/client";
 import { z } from "zod";
 
-const LIVE_RATES_SQL = readFileSync(new URL("./live-rates.sql", import.meta.url), "utf8");
+// Leading comment lines dropped: a query that starts with SELECT runs in one engine call on
+// the embedded host (with its parameter preamble); one that starts with a comment takes two.
+const LIVE_RATES_SQL = readFileSync(new URL("./live-rates.sql", import.meta.url), "utf8").replace(
+  /^(?:\s*--[^\n]*\n)+/,
+  "",
+);
 const AGENT_STATE_SQL = readFileSync(new URL("./agent-state.sql", import.meta.url), "utf8");
 
 const CAMPAIGN_BUCKET_S = 10;
