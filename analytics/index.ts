@@ -16,4 +16,4 @@ export * from "./src/reports/index.ts";
 export { MIGRATIONS_DIR, type MigrateResult, MigrationError, migrate } from "./src/schema/migrate.ts";
 export { splitStatements } from "./src/schema/split.ts";
 // Seeding helpers for tests and benchmarks.
-export { eventRow, insertEvents, prng, seedCalls } from "./src/testing/seed.ts";
+export { insertEvents, prng, seedCalls } from "./src/testing/seed.ts";

@@ -2,10 +2,11 @@ import { type ClickHouseHost, startClickHouseHost } from "@cc/infra";
 import { type ClickHouseClient, createClient } from "@clickhouse/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../schema/migrate.ts";
+import { insertEvents } from "../testing/seed.ts";
 import { funnelReport } from "./funnel.ts";
 import { expectedFunnel, expectedRoiByChannel, expectedWorkloadByAgentHour } from "./reference.ts";
 import { roiReport } from "./roi.ts";
-import { buildScenario, eventRow, type Scenario } from "./scenario.ts";
+import { buildScenario, type Scenario } from "./scenario.ts";
 import { workloadReport } from "./workload.ts";
 
 let host: ClickHouseHost;
@@ -20,7 +21,7 @@ beforeAll(async () => {
   analyst = createClient({ url: host.url, ...host.analyst });
   await migrate(writer);
   sc = buildScenario({ seed: 7, leads: 120 });
-  await writer.insert({ table: "events", values: sc.events.map(eventRow), format: "JSONEachRow" });
+  await insertEvents(writer, sc.events);
 });
 
 afterAll(async () => {

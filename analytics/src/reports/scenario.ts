@@ -261,23 +261,3 @@ export function buildScenario(opts: ScenarioOptions = {}): Scenario {
   events.sort((a, b) => a.occurred_at.localeCompare(b.occurred_at));
   return { orgId, start: iso(t0), from: iso(t0), to: iso(t0 + 7 * 24 * H), events, agents: AGENTS };
 }
-
-/** The row the sink writes into `events` (001_events.sql) for one validated event. */
-export function eventRow(e: CallCenterEvent): Record<string, unknown> {
-  const get = (k: string) => {
-    const v = (e as Record<string, unknown>)[k];
-    return typeof v === "string" ? v : "";
-  };
-  return {
-    event_id: e.id,
-    kind: e.kind,
-    org_id: e.org_id,
-    occurred_at: e.occurred_at.replace("T", " ").replace("Z", ""),
-    schema_version: e.schema_version,
-    campaign_id: get("campaign_id"),
-    attempt_id: get("attempt_id"),
-    lead_id: get("lead_id"),
-    agent_id: get("agent_id"),
-    payload: JSON.stringify(e),
-  };
-}

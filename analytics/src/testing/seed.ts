@@ -1,28 +1,8 @@
-// Test/benchmark helpers: deterministic call-center events and the row shape of `events`
-// (the same mapping the ingest sink uses), inserted through @clickhouse/client.
+// Test/benchmark helpers: deterministic call-center events, inserted through @clickhouse/client
+// as the rows the ingest sink writes (its own `eventToRow`).
 
-import { type CallCenterEvent, makeEvent } from "@cc/ingest";
+import { type CallCenterEvent, eventToRow, makeEvent } from "@cc/ingest";
 import type { ClickHouseClient } from "@clickhouse/client";
-
-export function eventRow(e: CallCenterEvent, streamSeq = 0): Record<string, unknown> {
-  const get = (k: string) => {
-    const v = (e as Record<string, unknown>)[k];
-    return typeof v === "string" ? v : "";
-  };
-  return {
-    event_id: e.id,
-    kind: e.kind,
-    org_id: e.org_id,
-    occurred_at: e.occurred_at.replace("T", " ").replace("Z", ""),
-    schema_version: e.schema_version,
-    campaign_id: get("campaign_id"),
-    attempt_id: get("attempt_id"),
-    lead_id: get("lead_id"),
-    agent_id: get("agent_id"),
-    payload: JSON.stringify(e),
-    stream_seq: streamSeq,
-  };
-}
 
 export async function insertEvents(
   client: ClickHouseClient,
@@ -31,7 +11,7 @@ export async function insertEvents(
 ): Promise<void> {
   await client.insert({
     table: "events",
-    values: events.map((e) => eventRow(e)),
+    values: events.map((e) => eventToRow(e, 0)),
     format: "JSONEachRow",
     ...(dedupToken ? { clickhouse_settings: { insert_deduplication_token: dedupToken } } : {}),
   });
