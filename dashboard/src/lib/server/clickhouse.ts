@@ -1,4 +1,5 @@
-import { type ClickHouseClient, createClient } from "@clickhouse/client";
+import { createClickHouse } from "@cc/analytics";
+import type { ClickHouseClient } from "@clickhouse/client";
 import { config } from "./config.ts";
 
 let writer: ClickHouseClient | undefined;
@@ -7,13 +8,13 @@ let analyst: ClickHouseClient | undefined;
 /** The services' user: dashboards and live numbers (always filtered by scope in our queries). */
 export function clickhouse(): ClickHouseClient {
   const c = config();
-  writer ??= createClient({
+  writer ??= createClickHouse({
     url: c.CLICKHOUSE_URL,
     username: c.CLICKHOUSE_USER,
     password: c.CLICKHOUSE_PASSWORD,
     database: c.CLICKHOUSE_DATABASE,
     application: "cc-dashboard",
-    request_timeout: 30_000,
+    requestTimeoutMs: 30_000,
   });
   return writer;
 }
@@ -21,13 +22,13 @@ export function clickhouse(): ClickHouseClient {
 /** The read-only analyst user (readonly=1 and resource limits enforced by the server). */
 export function clickhouseAnalyst(): ClickHouseClient {
   const c = config();
-  analyst ??= createClient({
+  analyst ??= createClickHouse({
     url: c.CLICKHOUSE_URL,
     username: c.CLICKHOUSE_ANALYST_USER,
     password: c.CLICKHOUSE_ANALYST_PASSWORD,
     database: c.CLICKHOUSE_DATABASE,
     application: "cc-dashboard-analyst",
-    request_timeout: 60_000,
+    requestTimeoutMs: 60_000,
   });
   return analyst;
 }
