@@ -13,8 +13,25 @@ export class LauncherError extends Error {
   }
 }
 
-/** A free TCP port on 127.0.0.1, as the kernel hands it out. */
+/** Ports this process has handed out: the kernel may offer a just-closed port again. */
+const handedOut = new Set<number>();
+
+/**
+ * A free TCP port on 127.0.0.1, as the kernel hands it out, never one this process already
+ * handed out (two calls in a row could otherwise return the same port, e.g. a server's
+ * client and monitor ports).
+ */
 export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await kernelPort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+async function kernelPort(): Promise<number> {
   return await new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.unref();
