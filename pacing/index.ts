@@ -1,4 +1,5 @@
-// @cc/pacing: the pacing decision core, its baselines, compliance rules, the simulator and the
+// @cc/pacing: the pacing decision core, its baselines, compliance rules, the call-control boundary
+// the dialer drives (media implements it), the simulator (with simulated telephony) and the
 // demo campaign. See README.md for the snapshot/decision interface.
 
 export * from "./src/compliance/abandon.ts";
@@ -13,6 +14,7 @@ export {
   localMinutes,
   nextWindowOpen,
 } from "./src/compliance/window.ts";
+export * from "./src/core/call-control.ts";
 export * from "./src/core/index.ts";
 export {
   DialCommand,
@@ -40,3 +42,14 @@ export {
   simulate,
   syntheticLeads,
 } from "./src/sim/simulate.ts";
+export { type Clock, RealClock, type TimerHandle, VirtualClock } from "./src/sim/telephony/clock.ts";
+export {
+  type CallPlan,
+  type CustomerModel,
+  type CustomerParams,
+  customerModel,
+  DEFAULT_CUSTOMERS,
+  type TrueOutcome,
+} from "./src/sim/telephony/customers.ts";
+export { Rng } from "./src/sim/telephony/rng.ts";
+export { SimCallControl, type SimTelephonyOptions } from "./src/sim/telephony/telephony.ts";

@@ -1,5 +1,5 @@
 // Simulated agent shifts: staggered logins, breaks and lunch, late joiners and early leavers.
-import { Rng } from "@cc/media";
+import { Rng } from "./telephony/rng.ts";
 
 export type PauseReason = "break" | "lunch" | "meeting" | "training" | "coaching" | "technical" | "other";
 

@@ -1,7 +1,6 @@
 // A demo campaign in real time: simulated telephony and agents, the real decision core, and
 // real contract events out through `publish` (the stack wires it to NATS). Makes the wallboard alive.
 import { type CallCenterEvent, type EventFields, makeEvent } from "@cc/ingest";
-import { customerModel, DEFAULT_CUSTOMERS, RealClock, SimCallControl } from "@cc/media";
 import { PROFILES } from "../compliance/profiles.ts";
 import { DEFAULT_ESTIMATOR_CONFIG } from "../core/estimators.ts";
 import { pacerForMode } from "../core/index.ts";
@@ -9,6 +8,9 @@ import { type CampaignSettings, DEFAULT_CAMPAIGN } from "../core/types.ts";
 import { shiftPlans } from "./agents.ts";
 import { CampaignRunner, type RunnerEvent } from "./runner.ts";
 import { amdFalsePositiveShare, syntheticLeads } from "./simulate.ts";
+import { RealClock } from "./telephony/clock.ts";
+import { customerModel, DEFAULT_CUSTOMERS } from "./telephony/customers.ts";
+import { SimCallControl } from "./telephony/telephony.ts";
 
 export interface DemoCampaignOptions {
   publish: (e: CallCenterEvent) => void | Promise<void>;

@@ -3,18 +3,16 @@
 // rule, the estimators and the abandon ledger; it asks the pacing algorithm every tick how many
 // calls to launch and places them through CallControl. The same code runs in virtual time
 // (simulator, benchmark) and in real time (demo campaign).
+
+import { type AbandonLedger, ledgerFor, periodsForCore } from "../compliance/abandon.ts";
+import type { JurisdictionProfile } from "../compliance/profiles.ts";
 import type {
   CallControl,
   CallControlEvent,
-  Clock,
-  CustomerModel,
   Detection,
   FailureCause,
   HangupBy,
-} from "@cc/media";
-import { Rng } from "@cc/media";
-import { type AbandonLedger, ledgerFor, periodsForCore } from "../compliance/abandon.ts";
-import type { JurisdictionProfile } from "../compliance/profiles.ts";
+} from "../core/call-control.ts";
 import {
   currentEstimates,
   type EstimatorConfig,
@@ -34,6 +32,9 @@ import type {
   PacingSnapshot,
 } from "../core/types.ts";
 import type { AgentPlan, PauseReason } from "./agents.ts";
+import type { Clock } from "./telephony/clock.ts";
+import type { CustomerModel } from "./telephony/customers.ts";
+import { Rng } from "./telephony/rng.ts";
 
 export interface DialTarget {
   leadKey: string;

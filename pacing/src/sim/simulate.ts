@@ -1,11 +1,5 @@
 // One simulated shift: virtual clock + simulated telephony + simulated agents + a pacing algorithm.
-import {
-  type CustomerParams,
-  customerModel,
-  DEFAULT_CUSTOMERS,
-  SimCallControl,
-  VirtualClock,
-} from "@cc/media";
+
 import { type JurisdictionProfile, PROFILES } from "../compliance/profiles.ts";
 import { DEFAULT_ESTIMATOR_CONFIG, type EstimatorConfig } from "../core/estimators.ts";
 import { type CampaignSettings, DEFAULT_CAMPAIGN, type PacingAlgorithm } from "../core/types.ts";
@@ -17,6 +11,9 @@ import {
   type LeadSource,
   type RunnerEvent,
 } from "./runner.ts";
+import { VirtualClock } from "./telephony/clock.ts";
+import { type CustomerParams, customerModel, DEFAULT_CUSTOMERS } from "./telephony/customers.ts";
+import { SimCallControl } from "./telephony/telephony.ts";
 
 export interface Scenario {
   name: string;

@@ -6,7 +6,7 @@ import type {
   CallControlListener,
   HangupBy,
   OriginateRequest,
-} from "../call-control/types.ts";
+} from "../../core/call-control.ts";
 import type { Clock, TimerHandle } from "./clock.ts";
 import type { CallPlan, CustomerModel } from "./customers.ts";
 

@@ -1,5 +1,5 @@
-// The call-control boundary between the dialer and telephony. The simulator (media/src/sim)
-// implements it in virtual or real time; the drachtio-srf + rtpengine implementation will satisfy
+// The call-control boundary between the dialer and telephony. The simulator (pacing/src/sim/telephony)
+// implements it in virtual or real time; media's drachtio-srf + rtpengine implementation satisfies
 // the same interface. Commands are fire-and-forget; everything that happens comes back as events.
 
 export type FailureCause =
