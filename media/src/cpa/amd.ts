@@ -1,0 +1,192 @@
+// Answering-machine detection after answer, in the spirit of Asterisk's app_amd (initial silence,
+// greeting length, after-greeting silence, words) with two changes that matter for a predictive
+// dialer: the silence that proves a person depends on how long the greeting was (a lone "喂？" or
+// "hello?" is followed by the caller waiting, so a short pause is enough; after a longer greeting a
+// longer pause is needed, because recorded greetings pause between sentences), and a beep after
+// speech confirms a machine at once. Fax and modem answer tones give "fax".
+
+import { z } from "zod";
+import { BeepDetector, type FaxDetector, FRAME_MS, type FrameFeatures } from "./tones.ts";
+import type { FrameClass } from "./vad.ts";
+
+export const AmdParams = z.object({
+  /** Silence from answer with no word at all: then the initialSilenceVerdict. */
+  initialSilenceMs: z.number().int().min(200).max(20_000).default(2500),
+  initialSilenceVerdict: z.enum(["machine", "unknown"]).default("unknown"),
+  /** Voiced time of the greeting beyond which it is a recording (no person greets this long). */
+  maxGreetingMs: z.number().int().min(300).max(20_000).default(2200),
+  /** A greeting with at most this much voice is "short" ("喂？", "hello?", "yes, speaking"). */
+  shortGreetingMs: z.number().int().min(0).max(5000).default(900),
+  /** Silence after a short greeting that decides a person. */
+  afterShortGreetingSilenceMs: z.number().int().min(100).max(5000).default(500),
+  /** Silence after a longer greeting that decides a person. */
+  afterGreetingSilenceMs: z.number().int().min(100).max(5000).default(800),
+  /** Voice shorter than this is a click or a breath, not a word. */
+  minWordLengthMs: z.number().int().min(20).max(1000).default(100),
+  /** Silence that separates two words. */
+  betweenWordsSilenceMs: z.number().int().min(20).max(1000).default(60),
+  /** More words than this in the greeting: a recording. */
+  maxWords: z.number().int().min(1).max(100).default(8),
+  /** One uninterrupted voice longer than this (music, a long sentence): a recording. */
+  maxWordLengthMs: z.number().int().min(200).max(20_000).default(3000),
+  /** Give up (verdict unknown) after this long. */
+  totalAnalysisMs: z.number().int().min(1000).max(60_000).default(5000),
+  /**
+   * Beep after speech: "confirm" decides machine as soon as it is heard; "wait" also holds a machine
+   * verdict until the beep (or beepWaitMs) so a message can be dropped after it; "ignore" skips it.
+   */
+  beep: z.enum(["confirm", "wait", "ignore"]).default("confirm"),
+  beepWaitMs: z.number().int().min(0).max(60_000).default(20_000),
+});
+export type AmdParams = z.infer<typeof AmdParams>;
+export const DEFAULT_AMD_PARAMS: AmdParams = AmdParams.parse({});
+
+export type AmdDetection = "human" | "machine" | "fax" | "unknown";
+export type AmdReason =
+  | "after-greeting-silence"
+  | "long-greeting"
+  | "max-words"
+  | "long-word"
+  | "beep"
+  | "initial-silence"
+  | "too-long"
+  | "fax-ced"
+  | "fax-cng"
+  | "modem-ansam";
+
+export interface AmdVerdict {
+  detection: AmdDetection;
+  reason: AmdReason;
+  /** Time from answer to the decision. */
+  decisionMs: number;
+  /** When a beep was heard (ms from answer), if one was. */
+  beepMs?: number;
+  /** Greeting statistics at decision time, for tuning per campaign. */
+  stats: { voicedMs: number; words: number; initialSilenceMs: number };
+}
+
+/** Streaming AMD over classified frames; push() returns the verdict once, then null. */
+export class AnsweringMachineDetector {
+  readonly params: AmdParams;
+  #fax: FaxDetector;
+  #beep = new BeepDetector();
+  #t = 0;
+  #done = false;
+  #pending: { reason: AmdReason; atMs: number } | null = null;
+  // Greeting state.
+  #words = 0;
+  #voicedMs = 0;
+  #firstWordAt = -1;
+  #wordMs = 0; // current word span (voice plus short gaps), 0 when not in a word
+  #wordVoiceMs = 0;
+  #silenceMs = 0;
+
+  constructor(params: AmdParams, fax: FaxDetector) {
+    this.params = params;
+    this.#fax = fax;
+  }
+
+  get decided(): boolean {
+    return this.#done;
+  }
+
+  push(f: FrameFeatures, cls: FrameClass): AmdVerdict | null {
+    if (this.#done) return null;
+    this.#t += FRAME_MS;
+    const fax = this.#fax.push(f, cls === "silence");
+    if (fax) {
+      const reason = fax.kind === "modem" ? "modem-ansam" : fax.tone === "cng" ? "fax-cng" : "fax-ced";
+      return this.#decide("fax", reason);
+    }
+    const beep = this.params.beep === "ignore" ? null : this.#beep.push(f);
+    if (beep && this.#voicedMs >= 300) {
+      const beepMs = this.#t - beep.ms;
+      if (this.#pending) return this.#decide("machine", this.#pending.reason, beepMs);
+      return this.#decide("machine", "beep", beepMs);
+    }
+    if (this.#pending) {
+      if (this.#t - this.#pending.atMs >= this.params.beepWaitMs)
+        return this.#decide("machine", this.#pending.reason);
+      return null;
+    }
+    this.#track(cls === "voice");
+    const machineReason = this.#machineReason();
+    if (machineReason) {
+      if (this.params.beep !== "wait") return this.#decide("machine", machineReason);
+      this.#pending = { reason: machineReason, atMs: this.#t };
+      return null;
+    }
+    return this.#personOrTimeout();
+  }
+
+  /** Call when the media ends before a verdict (hang-up, end of a test file). */
+  finish(): AmdVerdict | null {
+    if (this.#done) return null;
+    if (this.#pending) return this.#decide("machine", this.#pending.reason);
+    return this.#decide("unknown", this.#firstWordAt < 0 ? "initial-silence" : "too-long");
+  }
+
+  #track(voice: boolean): void {
+    const p = this.params;
+    if (voice) {
+      if (this.#wordMs === 0) this.#wordVoiceMs = 0;
+      this.#wordMs += FRAME_MS + (this.#wordMs > 0 ? this.#silenceMs : 0);
+      this.#wordVoiceMs += FRAME_MS;
+      if (this.#firstWordAt >= 0) this.#voicedMs += FRAME_MS;
+      if (this.#wordVoiceMs === p.minWordLengthMs - (p.minWordLengthMs % FRAME_MS) && this.#wordVoiceMs > 0) {
+        this.#countWord();
+      }
+      this.#silenceMs = 0;
+      return;
+    }
+    this.#silenceMs += FRAME_MS;
+    if (this.#wordMs > 0 && this.#silenceMs >= p.betweenWordsSilenceMs) this.#wordMs = 0;
+  }
+
+  #countWord(): void {
+    this.#words++;
+    if (this.#firstWordAt < 0) {
+      // The word's voice so far belongs to the greeting.
+      this.#firstWordAt = this.#t - this.#wordMs;
+      this.#voicedMs = this.#wordVoiceMs;
+    }
+  }
+
+  #machineReason(): AmdReason | null {
+    const p = this.params;
+    if (this.#firstWordAt < 0) return null;
+    if (this.#voicedMs > p.maxGreetingMs) return "long-greeting";
+    if (this.#words > p.maxWords) return "max-words";
+    if (this.#wordMs > p.maxWordLengthMs) return "long-word";
+    return null;
+  }
+
+  #personOrTimeout(): AmdVerdict | null {
+    const p = this.params;
+    if (this.#firstWordAt < 0) {
+      if (this.#t >= p.initialSilenceMs) return this.#decide(p.initialSilenceVerdict, "initial-silence");
+    } else {
+      const needed =
+        this.#voicedMs <= p.shortGreetingMs ? p.afterShortGreetingSilenceMs : p.afterGreetingSilenceMs;
+      if (this.#silenceMs >= needed) return this.#decide("human", "after-greeting-silence");
+    }
+    if (this.#t >= p.totalAnalysisMs) return this.#decide("unknown", "too-long");
+    return null;
+  }
+
+  #decide(detection: AmdDetection, reason: AmdReason, beepMs?: number): AmdVerdict {
+    this.#done = true;
+    const verdict: AmdVerdict = {
+      detection,
+      reason,
+      decisionMs: this.#t,
+      stats: {
+        voicedMs: this.#voicedMs,
+        words: this.#words,
+        initialSilenceMs: this.#firstWordAt < 0 ? this.#t : this.#firstWordAt,
+      },
+    };
+    if (beepMs !== undefined) verdict.beepMs = beepMs;
+    return verdict;
+  }
+}
