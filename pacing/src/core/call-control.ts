@@ -31,8 +31,25 @@ export type CallControlEvent =
   | { type: "ringing"; attemptId: string; at: number }
   | { type: "answered"; attemptId: string; at: number; ringS: number }
   /** Call-progress analysis verdict, after answer. `at` is the end of the greeting. */
-  | { type: "detected"; attemptId: string; at: number; detection: Detection; detectMs: number }
-  | { type: "failed"; attemptId: string; at: number; cause: FailureCause; sipCode?: number; ringS: number }
+  | {
+      type: "detected";
+      attemptId: string;
+      at: number;
+      detection: Detection;
+      detectMs: number;
+      /** Why the analysis decided so (e.g. "long_greeting", "beep"); real telephony only. */
+      reason?: string;
+    }
+  | {
+      type: "failed";
+      attemptId: string;
+      at: number;
+      cause: FailureCause;
+      sipCode?: number;
+      ringS: number;
+      /** What was heard or said beyond the cause (e.g. "announcement:powered_off", "sit:IC"). */
+      detail?: string;
+    }
   | { type: "bridged"; attemptId: string; at: number; agentId: string }
   | { type: "message_started"; attemptId: string; at: number; messageId: string }
   | { type: "hungup"; attemptId: string; at: number; by: HangupBy };
