@@ -1,0 +1,213 @@
+// Runs the call analyzer over a generated corpus the way the media service will: every file goes
+// through G.711 (PCMU or PCMA) and is fed as 160-byte RTP payloads; early-media classes before
+// answer, the rest after answer. Prints a confusion matrix and the headline rates.
+//
+//   node media/src/cpa/corpus/evaluate.ts --corpus DIR [--law PCMU|PCMA] [--json FILE]
+
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import type { AmdParams } from "../amd.ts";
+import { type CallVerdict, createCallAnalyzer, type EarlyVerdict } from "../analyzer.ts";
+import { loadFingerprintDb } from "../announcements.ts";
+import { type G711Law, g711Encode } from "../g711.ts";
+import { FRAME_MS, FRAME_SAMPLES } from "../tones.ts";
+import { readWav } from "./audio.ts";
+import type { CorpusItem, CorpusManifest } from "./generate.ts";
+
+export interface EvaluateOptions {
+  corpusDir: string;
+  law?: G711Law;
+  amd?: Partial<AmdParams>;
+  /** Only items whose class starts with one of these. */
+  only?: string[];
+}
+
+export interface ItemResult {
+  file: string;
+  class: string;
+  label: string;
+  predicted: string;
+  reason: string;
+  /** Answered items: ms from answer to the verdict; early items: ms from media start. */
+  decisionMs: number | null;
+}
+
+export interface Evaluation {
+  items: ItemResult[];
+  /** confusion[label][predicted] = count */
+  confusion: Record<string, Record<string, number>>;
+  human_as_machine_rate: number;
+  machine_detected_rate: number;
+  tone_classes_accuracy: number;
+  /** Median decision time after answer over the human and machine items. */
+  decision_ms_p50: number;
+  decision_ms_p50_human: number;
+  decision_ms_p50_machine: number;
+  /** Share of items whose prediction equals the label. */
+  accuracy: number;
+  frames: number;
+  us_per_frame: number;
+}
+
+const TONE_LABELS = (label: string) =>
+  label === "sit" ||
+  label === "fax" ||
+  label === "busy" ||
+  label === "congestion" ||
+  label.startsWith("announcement:");
+
+function earlyLabel(v: EarlyVerdict | null, ringback: boolean): string {
+  if (!v) return ringback ? "ringback" : "none";
+  if (v.kind === "announcement") return `announcement:${v.class}`;
+  if (v.kind === "modem") return "fax";
+  return v.kind;
+}
+
+function median(xs: number[]): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+export function evaluateCorpus(opts: EvaluateOptions): Evaluation {
+  const manifest: CorpusManifest = JSON.parse(readFileSync(join(opts.corpusDir, "manifest.json"), "utf8"));
+  const db = loadFingerprintDb(readFileSync(join(opts.corpusDir, manifest.fingerprints), "utf8"));
+  const law = opts.law ?? "PCMU";
+  const items = manifest.items.filter((it) => !opts.only || opts.only.some((p) => it.class.startsWith(p)));
+  const results: ItemResult[] = [];
+  let frames = 0;
+  let busyMs = 0;
+  for (const item of items) {
+    const payloads = packetize(law, readWav(readFileSync(join(opts.corpusDir, item.file))));
+    const t0 = performance.now();
+    results.push(runItem(item, payloads, law, db, opts.amd));
+    busyMs += performance.now() - t0;
+    frames += payloads.length;
+  }
+  return summarize(results, frames, busyMs);
+}
+
+function packetize(law: G711Law, pcm: Int16Array): Uint8Array[] {
+  const bytes = g711Encode(law, pcm);
+  const out: Uint8Array[] = [];
+  for (let i = 0; i + FRAME_SAMPLES <= bytes.length; i += FRAME_SAMPLES)
+    out.push(bytes.subarray(i, i + FRAME_SAMPLES));
+  return out;
+}
+
+function runItem(
+  item: CorpusItem,
+  payloads: Uint8Array[],
+  law: G711Law,
+  db: ReturnType<typeof loadFingerprintDb>,
+  amd: Partial<AmdParams> | undefined,
+): ItemResult {
+  let ringback = false;
+  const analyzer = createCallAnalyzer({
+    amd: amd ?? {},
+    fingerprints: db,
+    onVerdict: (v: CallVerdict) => {
+      if ("kind" in v && v.kind === "ringback") ringback = true;
+    },
+  });
+  const base = { file: item.file, class: item.class, label: item.label };
+  if (item.phase === "early") {
+    for (let i = 0; i < payloads.length && !analyzer.earlyVerdict; i++)
+      analyzer.pushPayload(law, payloads[i]!, i * FRAME_MS);
+    const v = analyzer.earlyVerdict;
+    const reason = v?.kind === "sit" ? v.code : v?.kind === "announcement" ? v.id : "";
+    return { ...base, predicted: earlyLabel(v, ringback), reason, decisionMs: v ? v.atMs : null };
+  }
+  analyzer.answered(0);
+  for (let i = 0; i < payloads.length && !analyzer.answeredVerdict; i++)
+    analyzer.pushPayload(law, payloads[i]!, i * FRAME_MS);
+  const v = analyzer.answeredVerdict ?? analyzer.finish();
+  return {
+    ...base,
+    predicted: v?.detection ?? "unknown",
+    reason: v?.reason ?? "",
+    decisionMs: v?.decisionMs ?? null,
+  };
+}
+
+function summarize(items: ItemResult[], frames: number, busyMs: number): Evaluation {
+  const confusion: Record<string, Record<string, number>> = {};
+  for (const r of items) {
+    const row = confusion[r.label] ?? {};
+    row[r.predicted] = (row[r.predicted] ?? 0) + 1;
+    confusion[r.label] = row;
+  }
+  const rate = (xs: ItemResult[], ok: (r: ItemResult) => boolean) =>
+    xs.length ? xs.filter(ok).length / xs.length : Number.NaN;
+  const humans = items.filter((r) => r.label === "human");
+  const machines = items.filter((r) => r.label === "machine");
+  const tones = items.filter((r) => TONE_LABELS(r.label));
+  const decided = (xs: ItemResult[]) =>
+    xs
+      .filter((r) => r.decisionMs !== null && (r.predicted === "human" || r.predicted === "machine"))
+      .map((r) => r.decisionMs!);
+  return {
+    items,
+    confusion,
+    human_as_machine_rate: rate(humans, (r) => r.predicted === "machine"),
+    machine_detected_rate: rate(machines, (r) => r.predicted === "machine"),
+    tone_classes_accuracy: rate(tones, (r) => r.predicted === r.label),
+    decision_ms_p50: median(decided([...humans, ...machines])),
+    decision_ms_p50_human: median(decided(humans)),
+    decision_ms_p50_machine: median(decided(machines)),
+    accuracy: rate(items, (r) => r.predicted === r.label),
+    frames,
+    us_per_frame: frames ? (busyMs * 1000) / frames : 0,
+  };
+}
+
+export function formatEvaluation(e: Evaluation): string {
+  const labels = Object.keys(e.confusion).sort();
+  const predicted = [...new Set(Object.values(e.confusion).flatMap((row) => Object.keys(row)))].sort();
+  const width = Math.max(12, ...labels.map((l) => l.length)) + 1;
+  const col = (s: string) => s.slice(0, 12).padStart(13);
+  const lines = [`${"label \\ predicted".padEnd(width)}${predicted.map(col).join("")}`];
+  for (const l of labels) {
+    lines.push(`${l.padEnd(width)}${predicted.map((p) => col(String(e.confusion[l]![p] ?? ""))).join("")}`);
+  }
+  const pct = (x: number) => `${(100 * x).toFixed(1)} %`;
+  lines.push(
+    "",
+    `items                   ${e.items.length}`,
+    `accuracy               ${pct(e.accuracy)}`,
+    `human_as_machine_rate  ${pct(e.human_as_machine_rate)}`,
+    `machine_detected_rate  ${pct(e.machine_detected_rate)}`,
+    `tone_classes_accuracy  ${pct(e.tone_classes_accuracy)}`,
+    `decision_ms_p50        ${e.decision_ms_p50} (human ${e.decision_ms_p50_human}, machine ${e.decision_ms_p50_machine})`,
+    `us_per_frame           ${e.us_per_frame.toFixed(2)} over ${e.frames} frames (G.711 decode included)`,
+  );
+  return lines.join("\n");
+}
+
+if (import.meta.main) {
+  const { values } = parseArgs({
+    options: {
+      corpus: { type: "string" },
+      law: { type: "string", default: "PCMU" },
+      json: { type: "string" },
+      only: { type: "string", multiple: true },
+      errors: { type: "boolean", default: false },
+    },
+  });
+  if (!values.corpus || (values.law !== "PCMU" && values.law !== "PCMA")) {
+    console.error(
+      "usage: node media/src/cpa/corpus/evaluate.ts --corpus DIR [--law PCMU|PCMA] [--json FILE] [--errors]",
+    );
+    process.exit(2);
+  }
+  const e = evaluateCorpus({ corpusDir: values.corpus, law: values.law, only: values.only });
+  console.log(formatEvaluation(e));
+  if (values.errors) {
+    for (const r of e.items)
+      if (r.predicted !== r.label)
+        console.log(`  ${r.file}: ${r.label} -> ${r.predicted} (${r.reason}, ${r.decisionMs} ms)`);
+  }
+  if (values.json) writeFileSync(values.json, JSON.stringify(e, null, 2));
+}
