@@ -161,20 +161,15 @@ class StreamingCallAnalyzer implements CallAnalyzer {
 
   #early(frame: Int16Array, f: FrameFeatures, atMs: number): EarlyVerdict | null {
     if (this.earlyVerdict) return null;
+    // Every detector sees every frame (the matcher keeps a window of the past); then pick.
     const quiet = this.#earlyVad.classify(f) === "silence";
     const fax = this.#earlyFax.push(f, quiet);
-    if (fax) return this.#emitEarly({ ...fax, final: true, atMs } as EarlyVerdict);
     const tone = this.#progress.push(f);
-    if (tone) {
-      if (tone.kind === "ringback") {
-        if (this.#ringbackSeen) return null;
-        this.#ringbackSeen = true;
-        return this.#emitEarly({ kind: "ringback", plan: tone.plan, final: false, atMs });
-      }
-      if (tone.kind === "sit") return this.#emitEarly({ kind: "sit", code: tone.code, final: true, atMs });
+    const match = this.#matcher?.push(frame) ?? null;
+    if (fax) return this.#emitEarly({ ...fax, final: true, atMs } as EarlyVerdict);
+    if (tone?.kind === "sit") return this.#emitEarly({ kind: "sit", code: tone.code, final: true, atMs });
+    if (tone && tone.kind !== "ringback")
       return this.#emitEarly({ kind: tone.kind, plan: tone.plan, final: true, atMs });
-    }
-    const match = this.#matcher?.push(frame);
     if (match) {
       return this.#emitEarly({
         kind: "announcement",
@@ -184,6 +179,10 @@ class StreamingCallAnalyzer implements CallAnalyzer {
         final: true,
         atMs,
       });
+    }
+    if (tone?.kind === "ringback" && !this.#ringbackSeen) {
+      this.#ringbackSeen = true;
+      return this.#emitEarly({ kind: "ringback", plan: tone.plan, final: false, atMs });
     }
     return null;
   }

@@ -35,7 +35,19 @@ export interface FrameFeatures {
   bank: Float64Array;
   /** RMS of each 5 ms quarter of the frame. */
   envelope: Float64Array;
+  /**
+   * How long (ms, this frame included) a pure tone has held its frequency within 1 %. Speech can be
+   * as pure as a tone within one 20 ms frame, but its pitch and formants glide; tones do not.
+   */
+  steadyMs: number;
+  /** Mean frequency of that steady run (Hz). */
+  steadyHz: number;
 }
+
+/** Minimum level for any call-progress tone (tones are sent around −24 dBm0 ≈ −27 dBov). */
+export const MIN_TONE_DB = -48;
+/** A pure tone that has held its frequency this long is a tone, never speech. */
+export const STEADY_TONE_MS = 100;
 
 export function levelDb(meanSquare: number): number {
   return meanSquare > 0 ? Math.max(-100, 10 * Math.log10(meanSquare / (32768 * 32768))) : -100;
@@ -51,6 +63,8 @@ export class FrameAnalyzer {
     purity: 0,
     bank: new Float64Array(BANK_HZ.length),
     envelope: new Float64Array(ENVELOPE_BLOCKS),
+    steadyMs: 0,
+    steadyHz: 0,
   };
   #prev = new Float64Array(FRAME_SAMPLES);
   #prevEnergySum = 0;
@@ -78,6 +92,7 @@ export class FrameAnalyzer {
     f.hfEnergy = hf / FRAME_SAMPLES;
     f.levelDb = levelDb(f.energy);
     this.#fitSingleTone(frame, sum);
+    this.#trackSteadiness();
     this.#goertzelBank(frame, sum + this.#prevEnergySum);
     for (let i = 0; i < FRAME_SAMPLES; i++) this.#prev[i] = frame[i]!;
     this.#prevEnergySum = sum;
@@ -118,6 +133,22 @@ export class FrameAnalyzer {
     f.toneHz = (Math.acos(a / 2) * SAMPLE_RATE) / (2 * Math.PI);
   }
 
+  #trackSteadiness(): void {
+    const f = this.features;
+    if (f.purity < STEADY_PURITY || f.levelDb < MIN_TONE_DB) {
+      f.steadyMs = 0;
+      return;
+    }
+    if (f.steadyMs > 0 && Math.abs(f.toneHz - f.steadyHz) <= Math.max(6, 0.01 * f.steadyHz)) {
+      const n = f.steadyMs / FRAME_MS;
+      f.steadyHz = (f.steadyHz * n + f.toneHz) / (n + 1);
+      f.steadyMs += FRAME_MS;
+    } else {
+      f.steadyMs = FRAME_MS;
+      f.steadyHz = f.toneHz;
+    }
+  }
+
   #goertzelBank(x: Int16Array, energySum: number): void {
     const bank = this.features.bank;
     if (energySum <= 0) {
@@ -153,9 +184,8 @@ function bank(f: FrameFeatures, hz: (typeof BANK_HZ)[number]): number {
   return f.bank[BANK_INDEX[hz]]!;
 }
 
-/** Minimum level for any call-progress tone (tones are sent around −24 dBm0 ≈ −27 dBov). */
-export const MIN_TONE_DB = -48;
 const MIN_PURITY = 0.9;
+const STEADY_PURITY = 0.85;
 
 /** A single sinusoid between loHz and hiHz dominates the frame. */
 export function isPureTone(f: FrameFeatures, loHz: number, hiHz: number, minPurity = MIN_PURITY): boolean {
@@ -500,32 +530,29 @@ export interface Beep {
 }
 
 export class BeepDetector {
-  #frames = 0;
-  #hzSum = 0;
+  #lastSteadyMs = 0;
+  #lastHz = 0;
   #reported = false;
-  /** Report the beep once it has lasted this long, without waiting for its end. */
-  #confirmFrames = 10;
 
   push(f: FrameFeatures): Beep | null {
-    const tonal = isPureTone(f, 380, 2050, 0.85) && f.levelDb >= -45;
-    const mean = this.#frames > 0 ? this.#hzSum / this.#frames : f.toneHz;
-    const steady = Math.abs(f.toneHz - mean) <= Math.max(15, 0.02 * mean);
-    if (tonal && (this.#frames === 0 || steady)) {
-      this.#frames++;
-      this.#hzSum += f.toneHz;
-      if (!this.#reported && this.#frames === this.#confirmFrames) {
+    const inBand = f.steadyHz >= 380 && f.steadyHz <= 2050 && f.levelDb >= -45;
+    const ms = inBand ? f.steadyMs : 0;
+    const prevMs = this.#lastSteadyMs;
+    const prevHz = this.#lastHz;
+    this.#lastSteadyMs = ms;
+    this.#lastHz = f.steadyHz;
+    if (ms > prevMs) {
+      // Report a long beep once it has lasted 200 ms, without waiting for its end.
+      if (!this.#reported && ms >= 200) {
         this.#reported = true;
-        return { hz: this.#hzSum / this.#frames, ms: this.#frames * FRAME_MS };
+        return { hz: f.steadyHz, ms };
       }
       return null;
     }
-    const ended = this.#frames;
-    const hz = ended > 0 ? this.#hzSum / ended : 0;
+    // The steady run ended (or restarted at another frequency).
     const reported = this.#reported;
-    this.#frames = tonal ? 1 : 0;
-    this.#hzSum = tonal ? f.toneHz : 0;
     this.#reported = false;
-    if (!reported && ended * FRAME_MS >= 100 && ended * FRAME_MS <= 1500) return { hz, ms: ended * FRAME_MS };
+    if (!reported && prevMs >= 100 && prevMs <= 1500) return { hz: prevHz, ms: prevMs };
     return null;
   }
 }

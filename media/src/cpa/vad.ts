@@ -8,24 +8,24 @@
 // busy tone after answer must not look like "hello?" followed by silence.
 // See README.md for why this and not WebRTC VAD (wasm) or Silero (onnxruntime).
 
-import { type FrameFeatures, isCallProgressTone } from "./tones.ts";
+import { type FrameFeatures, isCallProgressTone, STEADY_TONE_MS } from "./tones.ts";
 
 export interface VadOptions {
-  /** How far above the noise floor a band must rise (dB). */
+  /** Least distance above the noise floor a band must rise (dB); more on fluctuating noise. */
   marginDb: number;
+  /** The margin is at least this many times the noise's typical excursion above its floor. */
+  spreadFactor: number;
   /** Below this level (dBov) nothing is voice, whatever the floor. */
   absoluteFloorDb: number;
   /** Minimum-statistics window (frames). */
   windowFrames: number;
-  /** Purity above which a frame is a tone, not voice. */
-  tonePurity: number;
 }
 
 export const DEFAULT_VAD_OPTIONS: VadOptions = {
-  marginDb: 8,
+  marginDb: 4.5,
+  spreadFactor: 2.5,
   absoluteFloorDb: -50,
   windowFrames: 100,
-  tonePurity: 0.9,
 };
 
 /** Ring buffer minimum over the last n values (n is small: a linear scan is cheaper than a deque). */
@@ -57,6 +57,8 @@ export class Vad {
   #opts: VadOptions;
   #low: MinWindow;
   #high: MinWindow;
+  #lowSpread = 2;
+  #highSpread = 2;
   /** Noise floor estimate (dBov) of the full band, for reporting and SNR-aware callers. */
   noiseFloorDb = -100;
 
@@ -75,10 +77,17 @@ export class Vad {
     const highFloor = this.#high.min();
     this.noiseFloorDb = lowFloor;
     if (lowDb < this.#opts.absoluteFloorDb) return "silence";
-    const m = this.#opts.marginDb;
-    const active = lowDb > lowFloor + m || highDb > highFloor + m;
-    if (!active) return "silence";
-    if (f.purity >= this.#opts.tonePurity || isCallProgressTone(f)) return "tone";
+    const { marginDb, spreadFactor } = this.#opts;
+    const lowMargin = Math.min(12, Math.max(marginDb, spreadFactor * this.#lowSpread));
+    const highMargin = Math.min(12, Math.max(marginDb, spreadFactor * this.#highSpread));
+    const active = lowDb > lowFloor + lowMargin || highDb > highFloor + highMargin;
+    if (!active) {
+      // How far noise frames wander above the floor: white noise ~1 dB, brown noise or hum more.
+      this.#lowSpread += 0.05 * (lowDb - lowFloor - this.#lowSpread);
+      this.#highSpread += 0.05 * (highDb - highFloor - this.#highSpread);
+      return "silence";
+    }
+    if (f.steadyMs >= STEADY_TONE_MS || isCallProgressTone(f)) return "tone";
     return "voice";
   }
 }

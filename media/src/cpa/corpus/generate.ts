@@ -193,6 +193,8 @@ interface Recipe {
   count: number;
   make: (rng: Rng, i: number) => Made;
   snrDb?: number;
+  /** Distinguishes file names of recipes that share a class (announcements per reference). */
+  tag?: string;
 }
 
 /** Low line noise so "silence" is never digital zero (it never is on a real call). */
@@ -404,7 +406,7 @@ function announcementVariant(loop: Signal, rng: Rng): Made {
     rng.next() < 0.4
       ? cadence({ hz: [450], levelDb: -20 }, [1000, 4000], rng.uniform(1000, 5000))
       : silence(0);
-  const totalMs = rng.uniform(8000, 11000);
+  const totalMs = rng.uniform(12000, 16000);
   const n = msToSamples(totalMs);
   const played = new Float64Array(n);
   for (let i = 0; i < n; i++) played[i] = loop[(start + i) % loop.length]!;
@@ -600,6 +602,7 @@ function recipes(scale: number): {
         label: `announcement:${cls}`,
         phase: "early",
         lang: "cmn",
+        tag: id,
         count: n(2),
         make: (rng) => {
           const v = announcementVariant(loop, rng);
@@ -644,7 +647,7 @@ export async function generateCorpus(opts: GenerateOptions): Promise<CorpusManif
   for (const r of all) {
     if (!wanted(r.class)) continue;
     for (let i = 0; i < r.count; i++) {
-      const name = `${r.class}-${r.lang}-${String(i).padStart(3, "0")}${r.class === "announcement" ? `-${r.label.split(":")[1]}` : ""}`;
+      const name = `${r.class}-${r.tag ?? r.lang}-${String(i).padStart(3, "0")}`;
       const rng = new Rng(`${seed}:${name}`);
       const made = r.make(rng, i);
       const pcm = toInt16(made.signal);
