@@ -2,6 +2,7 @@
 // the dialer drives (media implements it), the simulator (with simulated telephony) and the
 // demo campaign. See README.md for the snapshot/decision interface.
 
+export * from "./src/campaigns.ts";
 export * from "./src/compliance/abandon.ts";
 export { DncList, normalisePhone } from "./src/compliance/dnc.ts";
 export { DialingList, type ListLead, type SkipReason } from "./src/compliance/list.ts";
@@ -17,8 +18,18 @@ export {
 export * from "./src/core/call-control.ts";
 export * from "./src/core/index.ts";
 export {
-  DialCommand,
-  dialSubject,
+  DncStore,
+  type ListLeadInput,
+  type ListOutcome,
+  listKeys,
+  RedisDialingList,
+  type TakenLead,
+  type TakeResult,
+} from "./src/lists/dialing-list.ts";
+export { type DncLookup, dialBlockReason } from "./src/lists/gate.ts";
+export { type Launcher, type LaunchResult, listLauncher } from "./src/service/launcher.ts";
+export { ListOutcomes } from "./src/service/list-outcomes.ts";
+export {
   estimatesFromRates,
   PacingError,
   type PacingServiceOptions,

@@ -108,6 +108,9 @@ export async function applyEvent(redis: LiveRedis, e: CallCenterEvent): Promise<
     case "agent.skills_changed":
       await agentUpdate(e.agent_id, "skills", { skills: JSON.stringify(e.skills) });
       return;
+    case "agent.device":
+      await agentUpdate(e.agent_id, "device", { device: e.state === "connected" ? e.device : DEL });
+      return;
     case "call.attempt_created":
       await callUpdate("created", {
         lead: e.lead_id,

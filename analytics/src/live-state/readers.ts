@@ -23,6 +23,8 @@ export interface LiveAgent {
   team: string;
   skills: Array<{ skill: string; level: number }>;
   pauseReason: string;
+  /** The agent's phone on the switch ("webrtc" or "sip"), "" when none is connected. */
+  device: string;
   /** The last call bridged to this agent (kept through wrap-up for the disposition). */
   call: { attempt: string; lead: string; campaign: string; since: number } | null;
 }
@@ -87,6 +89,7 @@ function parseAgent(h: Record<string, string>, now: number): LiveAgent | null {
     team: h.team ?? "",
     skills,
     pauseReason: h.pause_reason ?? "",
+    device: h.device ?? "",
     call: h.call_attempt
       ? {
           attempt: h.call_attempt,

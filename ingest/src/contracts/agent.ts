@@ -53,4 +53,20 @@ export const AgentSkillsChanged = z.object({
   skills: z.array(SkillLevel).max(64),
 });
 
-export const agentEvents = [AgentLogin, AgentLogout, AgentStateChanged, AgentSkillsChanged] as const;
+/** The agent's phone (SIP softphone or the console's WebRTC softphone) joined or left the switch. */
+export const AgentDevice = z.object({
+  ...agentShape,
+  kind: z.literal("agent.device"),
+  state: z.enum(["connected", "disconnected"]),
+  device: z.enum(["webrtc", "sip"]),
+  /** Why it left: "phone_hung_up", "replaced", "switch_restarted", "media_restarted"… */
+  reason: z.string().max(64).optional(),
+});
+
+export const agentEvents = [
+  AgentLogin,
+  AgentLogout,
+  AgentStateChanged,
+  AgentSkillsChanged,
+  AgentDevice,
+] as const;

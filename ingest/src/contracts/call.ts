@@ -50,6 +50,8 @@ export const CallAnswered = z.object({
   kind: z.literal("call.answered"),
   detection: Detection,
   detect_ms: NonNegMillis,
+  /** Why call progress analysis decided so (e.g. "short_greeting_then_silence", "beep"). */
+  detect_reason: z.string().max(64).optional(),
   /** Seconds from dial to answer. */
   ring_s: NonNegSeconds,
 });
@@ -60,6 +62,30 @@ export const CallFailed = z.object({
   cause: FailureCause,
   sip_code: z.number().int().min(100).max(699).optional(),
   ring_s: NonNegSeconds,
+  /** What was heard or said beyond the cause: "announcement:powered_off", "sit:IC", "ring_timeout"… */
+  detail: z.string().max(200).optional(),
+});
+
+/** Why an attempt was not dialed at all (the media service's second line of compliance). */
+export const BlockReason = z.enum([
+  "dnc",
+  "outside_window",
+  "max_attempts",
+  "no_consent",
+  "timezone_unknown",
+  "expired",
+  "no_route",
+  "unknown_campaign",
+]);
+
+export type BlockReason = z.infer<typeof BlockReason>;
+
+export const CallBlocked = z.object({
+  ...callShape,
+  kind: z.literal("call.blocked"),
+  reason: BlockReason,
+  phone: E164,
+  decision_id: z.string().optional(),
 });
 
 export const CallBridged = z.object({
@@ -108,6 +134,7 @@ export const callEvents = [
   CallRinging,
   CallAnswered,
   CallFailed,
+  CallBlocked,
   CallBridged,
   CallAbandoned,
   CallEnded,

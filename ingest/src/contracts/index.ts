@@ -8,6 +8,7 @@ import { pacingEvents } from "./pacing.ts";
 
 export * from "./agent.ts";
 export * from "./call.ts";
+export * from "./commands.ts";
 export * from "./commerce.ts";
 export * from "./common.ts";
 export * from "./lead.ts";

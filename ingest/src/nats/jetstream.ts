@@ -9,7 +9,13 @@ import {
   type StreamConfig,
 } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
-import type { CallCenterEvent } from "../contracts/index.ts";
+import {
+  type CallCenterEvent,
+  COMMANDS_STREAM,
+  COMMANDS_SUBJECT_PREFIX,
+  type DialCommand,
+  dialSubject,
+} from "../contracts/index.ts";
 import {
   DLQ_STREAM,
   DLQ_SUBJECT_PREFIX,
@@ -87,9 +93,22 @@ export function dlqStreamConfig(opts: StreamOptions = {}): Partial<StreamConfig>
   };
 }
 
-/** Creates CC_EVENTS and CC_DLQ, or updates them to the wanted config; safe to call at every start. */
+/** Commands live an hour: a dial command older than its expiry is never executed anyway. */
+export function commandsStreamConfig(): Partial<StreamConfig> & { name: string } {
+  return {
+    name: COMMANDS_STREAM,
+    subjects: [`${COMMANDS_SUBJECT_PREFIX}.>`],
+    storage: StorageType.File,
+    retention: RetentionPolicy.Limits,
+    duplicate_window: DEFAULT_DUPLICATE_WINDOW_MS * NS_PER_MS,
+    max_age: 3_600_000 * NS_PER_MS,
+    num_replicas: 1,
+  };
+}
+
+/** Creates CC_EVENTS, CC_DLQ and CC_COMMANDS, or updates them to the wanted config; safe at every start. */
 export async function ensureStreams(jsm: JetStreamManager, opts: StreamOptions = {}): Promise<void> {
-  for (const cfg of [eventsStreamConfig(opts), dlqStreamConfig(opts)]) {
+  for (const cfg of [eventsStreamConfig(opts), dlqStreamConfig(opts), commandsStreamConfig()]) {
     try {
       await jsm.streams.info(cfg.name);
     } catch (err) {
@@ -146,6 +165,17 @@ export function encodeEvent(event: CallCenterEvent): Uint8Array {
 export async function publishEvent(js: JetStreamClient, event: CallCenterEvent): Promise<PublishResult> {
   const ack = await publishRaw(js, subjectFor(event), encodeEvent(event), event.id);
   return { id: event.id, seq: ack.seq, duplicate: ack.duplicate };
+}
+
+/** Publishes a dial command with Nats-Msg-Id = attempt id: a retried publish is never stored twice. */
+export async function publishDialCommand(js: JetStreamClient, cmd: DialCommand): Promise<PublishResult> {
+  const ack = await publishRaw(
+    js,
+    dialSubject(cmd.org_id, cmd.campaign_id),
+    encoder.encode(JSON.stringify(cmd)),
+    cmd.attempt_id,
+  );
+  return { id: cmd.attempt_id, seq: ack.seq, duplicate: ack.duplicate };
 }
 
 async function publishRaw(

@@ -8,12 +8,23 @@ import {
   seedCalls,
 } from "@cc/analytics";
 import { startClickHouseHost, startNats, startRedis } from "@cc/infra";
-import { makeEvent, parseEvent, subjectFor } from "@cc/ingest";
+import {
+  DialCommand,
+  dialSubject,
+  ensureStreams,
+  jetStreamFor,
+  makeEvent,
+  parseEvent,
+  subjectFor,
+} from "@cc/ingest";
 import { connect } from "@nats-io/transport-node";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CampaignConfig, profileOf, settingsOf } from "../campaigns.ts";
 import { DEFAULT_CAMPAIGN } from "../core/types.ts";
-import { DialCommand, dialSubject, startPacingService } from "./service.ts";
+import { RedisDialingList } from "../lists/dialing-list.ts";
+import { listLauncher } from "./launcher.ts";
+import { startPacingService } from "./service.ts";
 
 describe("pacing service against real nats-server and redis-server", () => {
   let nats: Awaited<ReturnType<typeof startNats>>;
@@ -27,20 +38,37 @@ describe("pacing service against real nats-server and redis-server", () => {
     await redisServer?.stop();
   });
 
-  it("turns agent events into dial commands and audited pacing.decision events", async () => {
+  it("turns agent events into one dial command per lead taken from the list, and audited pacing.decision events", async () => {
     const nc = await connect({ servers: nats.url });
     const redis = createClient({ url: redisServer.url }) as unknown as LiveRedis;
     await redis.connect();
     const org = "acme";
     const campaign = "spring";
+    const cfg = CampaignConfig.parse({
+      id: campaign,
+      mode: "progressive",
+      caller_id: "+8657100000000",
+      window: { start: "00:00", end: "24:00" },
+    });
+    const list = new RedisDialingList({ redis, orgId: org, campaignId: campaign, profile: profileOf(cfg) });
+    for (let i = 0; i < 5; i++)
+      await list.add({ leadId: `L${i}`, phone: `+861380000000${i}`, consent: true });
+    const { js, jsm } = await jetStreamFor(nc);
+    await ensureStreams(jsm);
     const svc = startPacingService({
       nats: nc,
       redis,
       orgId: org,
-      campaigns: [{ ...DEFAULT_CAMPAIGN, campaignId: campaign, mode: "progressive" }],
+      campaigns: [settingsOf(cfg)],
       tickMs: 60_000,
+      launch: listLauncher({
+        js,
+        orgId: org,
+        lists: new Map([[campaign, list]]),
+        campaigns: new Map([[campaign, cfg]]),
+      }),
     });
-    const dials = nc.subscribe(dialSubject(campaign));
+    const dials = nc.subscribe(dialSubject(org, campaign));
     const decisions = nc.subscribe(`cc.events.${org}.pacing.decision.${campaign}`);
     try {
       // Three agents log in and become ready (projected into Redis by analytics' live-state).
@@ -68,13 +96,17 @@ describe("pacing service against real nats-server and redis-server", () => {
         await applyEvent(redis, ready);
         nc.publish(subjectFor(ready), JSON.stringify(ready));
       }
-      let dialed = 0;
+      const commands: DialCommand[] = [];
       for await (const m of dials) {
-        const cmd = DialCommand.parse(m.json());
-        dialed += cmd.count;
-        if (dialed >= 3) break;
+        commands.push(DialCommand.parse(m.json()));
+        if (commands.length >= 3) break;
       }
-      expect(dialed).toBe(3);
+      // Three ready agents, progressive 1:1: three attempts, three different leads, first attempts.
+      expect(new Set(commands.map((c) => c.lead_id)).size).toBe(3);
+      expect(commands.every((c) => c.attempt_no === 1 && c.caller_id === "+8657100000000")).toBe(true);
+      expect(new Set(commands.map((c) => c.attempt_id)).size).toBe(3);
+      for (const c of commands) expect((await list.lead(c.lead_id)).state).toBe("taken");
+      expect((await list.sizes()).fresh).toBe(2);
       const it = decisions[Symbol.asyncIterator]();
       const first = await it.next();
       const parsed = parseEvent(first.value!.json());

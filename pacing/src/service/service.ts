@@ -1,12 +1,11 @@
 // The live pacing service: event-triggered decisions per campaign. Agent state and calls in flight
 // come from Redis (analytics live-state layout), rates from ClickHouse (`liveRates`), the decision
-// from the core; dial commands go to `cc.cmd.dial.<campaign>` and every decision is published as a
-// `pacing.decision` event.
+// from the core; a launcher turns launches into dial commands (one per attempt, on JetStream, for
+// the media service) and every decision is published as a `pacing.decision` event.
 import { type LiveRedis, liveRates, readLiveAgents, readLiveCalls } from "@cc/analytics";
-import { type CallCenterEvent, makeEvent, subjectFor } from "@cc/ingest";
+import { type CallCenterEvent, decodeEvent, makeEvent, subjectFor } from "@cc/ingest";
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { NatsConnection } from "@nats-io/transport-node";
-import { z } from "zod";
 import { lognormalFromMeanSd } from "../core/dist.ts";
 import { currentEstimates, DEFAULT_ESTIMATOR_CONFIG, initialEstimatorState } from "../core/estimators.ts";
 import { pacerForMode } from "../core/index.ts";
@@ -19,17 +18,7 @@ import type {
   Estimates,
   PacingSnapshot,
 } from "../core/types.ts";
-
-export const DialCommand = z.object({
-  decision_id: z.string(),
-  campaign_id: z.string(),
-  count: z.number().int().nonnegative(),
-  per_launch_abandon: z.array(z.number()),
-  issued_at: z.string(),
-});
-export type DialCommand = z.infer<typeof DialCommand>;
-
-export const dialSubject = (campaignId: string) => `cc.cmd.dial.${campaignId}`;
+import type { Launcher } from "./launcher.ts";
 
 export interface PacingServiceOptions {
   nats: NatsConnection;
@@ -43,6 +32,10 @@ export interface PacingServiceOptions {
   ratesRefreshMs?: number;
   logger?: { info(o: object, m?: string): void; warn(o: object, m?: string): void };
   onDecision?: (e: CallCenterEvent, latencyMs: number) => void;
+  /** Turns a decision's launches into calls; without one the service only decides. */
+  launch?: Launcher;
+  /** Every call event of the org, decoded (the dialing list's outcomes follow them). */
+  onCallEvent?: (e: CallCenterEvent) => void | Promise<void>;
 }
 
 export class PacingError extends Error {
@@ -62,8 +55,8 @@ interface CampaignRuntime {
   ratesAt: number;
   busy: boolean;
   seq: number;
-  /** Calls commanded but not yet seen as call.attempt_created: counted as dialing so we never dial twice. */
-  pending: { at: number; id: string }[];
+  /** Attempts commanded but not yet seen by the media service: counted as dialing so we never dial twice. */
+  pending: Map<string, number>;
   /** The predictive controller's state (its integral term), carried from decision to decision. */
   state: PredictiveState | null;
 }
@@ -113,7 +106,7 @@ export function startPacingService(o: PacingServiceOptions) {
         ratesAt: 0,
         busy: false,
         seq: 0,
-        pending: [],
+        pending: new Map(),
         state: alg.initial(),
       },
     ]),
@@ -128,7 +121,7 @@ export function startPacingService(o: PacingServiceOptions) {
       // Our own decisions must not trigger decisions (that would loop).
       if (family === "pacing") continue;
       const campaign = parts[5];
-      if (family === "call" && name === "attempt_created" && campaign) rt.get(campaign)?.pending.shift();
+      if (family === "call" && campaign && rt.has(campaign)) await onCall(rt.get(campaign)!, name, m.data);
       const targets =
         campaign && campaign !== "_" && rt.has(campaign)
           ? [rt.get(campaign)!]
@@ -139,6 +132,20 @@ export function startPacingService(o: PacingServiceOptions) {
       for (const c of targets) void run(c);
     }
   })().catch((err) => o.logger?.warn({ err }, "event subscription ended"));
+
+  async function onCall(c: CampaignRuntime, name: string | undefined, data: Uint8Array): Promise<void> {
+    if (name !== "attempt_created" && name !== "blocked" && !o.onCallEvent) return;
+    const parsed = decodeEvent(data);
+    if (!parsed.ok) return;
+    const attemptId = (parsed.event as { attempt_id?: string }).attempt_id;
+    // The media service has the attempt now (or refused it): it is in Redis, no longer pending.
+    if (attemptId && (name === "attempt_created" || name === "blocked")) c.pending.delete(attemptId);
+    try {
+      await o.onCallEvent?.(parsed.event);
+    } catch (err) {
+      o.logger?.warn({ err, kind: parsed.event.kind }, "call event not applied to the dialing list");
+    }
+  }
 
   async function refreshRates(c: CampaignRuntime): Promise<void> {
     if (!o.clickhouse || Date.now() - c.ratesAt < (o.ratesRefreshMs ?? 10_000)) return;
@@ -200,14 +207,17 @@ export function startPacingService(o: PacingServiceOptions) {
         attempts.push({ attemptId: call.attempt, ageS: age, stage, stageAgeS: age });
       }
     // Commands older than 5 s without an attempt event are considered lost.
-    c.pending = c.pending.filter((p) => now - p.at < 5_000);
-    for (const p of c.pending)
-      attempts.push({
-        attemptId: p.id,
-        ageS: (now - p.at) / 1000,
-        stage: "dialing",
-        stageAgeS: (now - p.at) / 1000,
-      });
+    const seen = new Set(attempts.map((a) => a.attemptId));
+    for (const [id, at] of c.pending) {
+      if (now - at >= 5_000) c.pending.delete(id);
+      else if (!seen.has(id))
+        attempts.push({
+          attemptId: id,
+          ageS: (now - at) / 1000,
+          stage: "dialing",
+          stageAgeS: (now - at) / 1000,
+        });
+    }
     return {
       now,
       campaign: c.settings,
@@ -230,17 +240,11 @@ export function startPacingService(o: PacingServiceOptions) {
         const { decision, state } = alg.decide(snap, c.state);
         c.state = state;
         const decisionId = `${c.settings.campaignId}-${Date.now().toString(36)}-${c.seq++}`;
-        if (decision.launch > 0) {
-          const cmd: DialCommand = {
-            decision_id: decisionId,
-            campaign_id: c.settings.campaignId,
-            count: decision.launch,
-            per_launch_abandon: decision.perLaunchAbandon,
-            issued_at: new Date().toISOString(),
-          };
-          o.nats.publish(dialSubject(c.settings.campaignId), JSON.stringify(cmd));
-          for (let i = 0; i < decision.launch; i++)
-            c.pending.push({ at: Date.now(), id: `${decisionId}-${i}` });
+        let launched = 0;
+        if (decision.launch > 0 && o.launch) {
+          const r = await o.launch(c.settings, decisionId, decision.launch, decision.perLaunchAbandon);
+          for (const id of r.attemptIds) c.pending.set(id, Date.now());
+          launched = r.attemptIds.length;
         }
         const latency = performance.now() - since;
         latencies.push(latency);
@@ -261,7 +265,7 @@ export function startPacingService(o: PacingServiceOptions) {
           expected_live_answers: x.expectedLiveAnswers,
           predicted_abandon_probability: Math.min(1, x.predictedAbandonProbability),
           abandon_budget_left: x.abandonBudgetLeft,
-          explanation: { limited_by: x.limitedBy, ...x.details },
+          explanation: { limited_by: x.limitedBy, ...x.details, launched },
           latency_ms: latency,
         });
         o.nats.publish(subjectFor(ev), JSON.stringify(ev));

@@ -1,0 +1,98 @@
+// Campaign configuration, one schema for everything that runs a campaign: the pacing service
+// (mode, caps, ring timeout), the dialing list (profile: window, attempt limits, retries) and the
+// media service (caller id, analysis, what to do with machines, the abandon message).
+// Given as JSON in CC_CAMPAIGNS (a list), validated at start with every problem named.
+import { z } from "zod";
+import { type JurisdictionProfile, PROFILES } from "./compliance/profiles.ts";
+import { type CampaignSettings, DEFAULT_CAMPAIGN } from "./core/types.ts";
+
+const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number such as +8657100000000");
+const HHMM = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be "HH:MM" (end may be "24:00")');
+
+export const CampaignConfig = z.object({
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, "campaign ids are 1–64 of [A-Za-z0-9_-]"),
+  name: z.string().max(200).optional(),
+  mode: z.enum(["preview", "progressive", "predictive"]).default("predictive"),
+  caller_id: E164,
+  /** Jurisdiction profile: abandon cap and periods, calling window, attempt limits. */
+  profile: z
+    .enum(Object.keys(PROFILES) as [keyof typeof PROFILES, ...(keyof typeof PROFILES)[]])
+    .default("CN"),
+  /** Override of the profile's calling window in the callee's local time. */
+  window: z.object({ start: HHMM, end: HHMM }).optional(),
+  max_attempts: z.number().int().positive().optional(),
+  abandon_cap: z.number().min(0).max(0.2).optional(),
+  ring_timeout_s: z.number().min(5).max(120).default(25),
+  /** Skill an agent needs to take this campaign's calls. */
+  skill: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,64}$/)
+    .optional(),
+  /** Run answering-machine detection after answer. */
+  amd: z.boolean().default(true),
+  /** Overrides of the analyzer's AMD parameters (media validates them). */
+  amd_params: z.record(z.string(), z.unknown()).default({}),
+  /** What to do when a machine answers: hang up, or wait for the beep and leave the message. */
+  machine_action: z.enum(["hangup", "message"]).default("hangup"),
+  /** An undecided analysis is routed like a person (the safe side for the caller) or hung up on. */
+  unknown_as: z.enum(["human", "machine"]).default("human"),
+  /** Wait this long for an agent after a live answer before the abandon message (2-second rule). */
+  grace_ms: z.number().int().min(0).max(1_800).default(1_500),
+  /** WAV files as rtpengine reads them: the information message and the voicemail message. */
+  abandon_message: z.string().min(1).optional(),
+  voicemail_message: z.string().min(1).optional(),
+});
+export type CampaignConfig = z.infer<typeof CampaignConfig>;
+
+export const CampaignList = z
+  .array(CampaignConfig)
+  .refine((cs) => new Set(cs.map((c) => c.id)).size === cs.length, "campaign ids must be unique");
+
+export class CampaignConfigError extends Error {
+  readonly code = "BAD_CAMPAIGNS";
+  constructor(message: string) {
+    super(message);
+    this.name = "CampaignConfigError";
+  }
+}
+
+/** Parses CC_CAMPAIGNS; the error lists every problem with its path. */
+export function parseCampaigns(json: string): CampaignConfig[] {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(json);
+  } catch (err) {
+    throw new CampaignConfigError(`CC_CAMPAIGNS is not JSON: ${(err as Error).message}`);
+  }
+  const r = CampaignList.safeParse(raw);
+  if (!r.success) {
+    throw new CampaignConfigError(
+      `CC_CAMPAIGNS: ${r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return r.data;
+}
+
+/** The profile in force for a campaign, with its overrides applied. */
+export function profileOf(c: CampaignConfig): JurisdictionProfile {
+  const base = PROFILES[c.profile];
+  return {
+    ...base,
+    ...(c.window ? { window: c.window } : {}),
+    ...(c.max_attempts ? { maxAttemptsPerCampaign: c.max_attempts } : {}),
+    ...(c.abandon_cap !== undefined ? { abandonCap: c.abandon_cap } : {}),
+  };
+}
+
+/** What the decision core needs of a campaign. */
+export function settingsOf(c: CampaignConfig): CampaignSettings {
+  const p = profileOf(c);
+  return {
+    ...DEFAULT_CAMPAIGN,
+    campaignId: c.id,
+    mode: c.mode,
+    abandonCap: p.abandonCap,
+    ringTimeoutS: Math.max(c.ring_timeout_s, p.minRingS),
+    ...(c.skill ? { skill: c.skill } : {}),
+  };
+}

@@ -1,0 +1,76 @@
+// How a decision becomes calls: take that many leads from the campaign's dialing list and publish
+// one dial command per attempt to JetStream (CC_COMMANDS), the attempt id doubling as the
+// message id. A command that cannot be published gives its lead back at once.
+import { type DialCommand, newEventId, publishDialCommand } from "@cc/ingest";
+import type { JetStreamClient } from "@nats-io/jetstream";
+import type { CampaignConfig } from "../campaigns.ts";
+import type { CampaignSettings } from "../core/types.ts";
+import type { RedisDialingList } from "../lists/dialing-list.ts";
+
+export interface LaunchResult {
+  attemptIds: string[];
+  /** Leads closed or deferred by the list's rules while taking. */
+  skipped: number;
+}
+
+export type Launcher = (
+  campaign: CampaignSettings,
+  decisionId: string,
+  count: number,
+  perLaunchAbandon: readonly number[],
+) => Promise<LaunchResult>;
+
+export interface ListLauncherOptions {
+  js: JetStreamClient;
+  orgId: string;
+  lists: ReadonlyMap<string, RedisDialingList>;
+  campaigns: ReadonlyMap<string, CampaignConfig>;
+  /** How long a command stays valid (the media service drops older ones as expired). */
+  commandTtlMs?: number;
+  onPublishError?: (err: unknown, cmd: DialCommand) => void;
+}
+
+export function listLauncher(o: ListLauncherOptions): Launcher {
+  return async (campaign, decisionId, count, perLaunchAbandon) => {
+    const list = o.lists.get(campaign.campaignId);
+    const cfg = o.campaigns.get(campaign.campaignId);
+    if (!list || !cfg) return { attemptIds: [], skipped: 0 };
+    const { leads, skipped } = await list.take(count);
+    const now = Date.now();
+    const commands = leads.map(
+      (lead, i): DialCommand => ({
+        kind: "cmd.dial",
+        attempt_id: newEventId(),
+        org_id: o.orgId,
+        campaign_id: campaign.campaignId,
+        lead_id: lead.leadId,
+        phone: lead.phone,
+        caller_id: cfg.caller_id,
+        mode: cfg.mode,
+        attempt_no: lead.attemptNo,
+        decision_id: decisionId,
+        consent: lead.consent,
+        issued_at: new Date(now).toISOString(),
+        expires_at: new Date(now + (o.commandTtlMs ?? 10_000)).toISOString(),
+        ...(lead.tz ? { tz: lead.tz } : {}),
+        ...(cfg.skill ? { skill: cfg.skill } : {}),
+        ...(perLaunchAbandon[i] !== undefined
+          ? { predicted_abandon: Math.min(1, perLaunchAbandon[i]!) }
+          : {}),
+      }),
+    );
+    const published = await Promise.all(
+      commands.map(async (cmd) => {
+        try {
+          await publishDialCommand(o.js, cmd);
+          return cmd.attempt_id;
+        } catch (err) {
+          o.onPublishError?.(err, cmd);
+          await list.settle(cmd.lead_id, "network", now, { dueAt: now, undo: true });
+          return null;
+        }
+      }),
+    );
+    return { attemptIds: published.filter((id): id is string => id !== null), skipped: skipped.length };
+  };
+}
