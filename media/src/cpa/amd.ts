@@ -14,22 +14,27 @@ export const AmdParams = z.object({
   initialSilenceMs: z.number().int().min(200).max(20_000).default(2500),
   initialSilenceVerdict: z.enum(["machine", "unknown"]).default("unknown"),
   /** Voiced time of the greeting beyond which it is a recording (no person greets this long). */
-  maxGreetingMs: z.number().int().min(300).max(20_000).default(2200),
-  /** A greeting with at most this much voice is "short" ("喂？", "hello?", "yes, speaking"). */
-  shortGreetingMs: z.number().int().min(0).max(5000).default(900),
+  maxGreetingMs: z.number().int().min(300).max(20_000).default(3400),
+  /**
+   * A greeting spanning at most this long (first word to last voice) is "short" ("喂？", "hello?",
+   * "yes, speaking"). The span, not the voiced time, because noise hides the weak parts of words.
+   */
+  shortGreetingMs: z.number().int().min(0).max(5000).default(1000),
+  /** Below this estimated speech-to-noise ratio (dB) only the longer after-greeting silence counts. */
+  noisyLineSnrDb: z.number().min(0).max(60).default(25),
   /** Silence after a short greeting that decides a person. */
-  afterShortGreetingSilenceMs: z.number().int().min(100).max(5000).default(500),
+  afterShortGreetingSilenceMs: z.number().int().min(100).max(5000).default(400),
   /** Silence after a longer greeting that decides a person. */
-  afterGreetingSilenceMs: z.number().int().min(100).max(5000).default(800),
+  afterGreetingSilenceMs: z.number().int().min(100).max(5000).default(700),
   /** Voice shorter than this is a click or a breath, not a word. */
   minWordLengthMs: z.number().int().min(20).max(1000).default(100),
   /** Silence that separates two words. */
   betweenWordsSilenceMs: z.number().int().min(20).max(1000).default(60),
   /** More words than this in the greeting: a recording. */
-  maxWords: z.number().int().min(1).max(100).default(8),
+  maxWords: z.number().int().min(1).max(100).default(12),
   /** One uninterrupted voice longer than this (music, a long sentence): a recording. */
-  maxWordLengthMs: z.number().int().min(200).max(20_000).default(3000),
-  /** Give up (verdict unknown) after this long. */
+  maxWordLengthMs: z.number().int().min(200).max(20_000).default(4000),
+  /** Give up after this long: machine if someone has been talking all along, else unknown. */
   totalAnalysisMs: z.number().int().min(1000).max(60_000).default(5000),
   /**
    * Beep after speech: "confirm" decides machine as soon as it is heard; "wait" also holds a machine
@@ -80,6 +85,9 @@ export class AnsweringMachineDetector {
   #wordMs = 0; // current word span (voice plus short gaps), 0 when not in a word
   #wordVoiceMs = 0;
   #silenceMs = 0;
+  #lastVoiceAt = 0;
+  #peakDb = -100;
+  #noiseDb = -100;
 
   constructor(params: AmdParams, fax: FaxDetector) {
     this.params = params;
@@ -90,9 +98,12 @@ export class AnsweringMachineDetector {
     return this.#done;
   }
 
-  push(f: FrameFeatures, cls: FrameClass): AmdVerdict | null {
+  /** noiseFloorDb: the VAD's current noise floor (dBov), for the speech-to-noise estimate. */
+  push(f: FrameFeatures, cls: FrameClass, noiseFloorDb = -100): AmdVerdict | null {
     if (this.#done) return null;
     this.#t += FRAME_MS;
+    this.#noiseDb = noiseFloorDb;
+    if (cls === "voice") this.#peakDb = Math.max(this.#peakDb - 0.05, f.levelDb);
     const fax = this.#fax.push(f, cls === "silence");
     if (fax) {
       const reason = fax.kind === "modem" ? "modem-ansam" : fax.tone === "cng" ? "fax-cng" : "fax-ced";
@@ -137,6 +148,7 @@ export class AnsweringMachineDetector {
         this.#countWord();
       }
       this.#silenceMs = 0;
+      this.#lastVoiceAt = this.#t;
       return;
     }
     this.#silenceMs += FRAME_MS;
@@ -166,11 +178,16 @@ export class AnsweringMachineDetector {
     if (this.#firstWordAt < 0) {
       if (this.#t >= p.initialSilenceMs) return this.#decide(p.initialSilenceVerdict, "initial-silence");
     } else {
-      const needed =
-        this.#voicedMs <= p.shortGreetingMs ? p.afterShortGreetingSilenceMs : p.afterGreetingSilenceMs;
+      const spanMs = this.#lastVoiceAt - this.#firstWordAt;
+      const clearLine = this.#peakDb - this.#noiseDb >= p.noisyLineSnrDb;
+      const short = spanMs <= p.shortGreetingMs && clearLine;
+      const needed = short ? p.afterShortGreetingSilenceMs : p.afterGreetingSilenceMs;
       if (this.#silenceMs >= needed) return this.#decide("human", "after-greeting-silence");
     }
-    if (this.#t >= p.totalAnalysisMs) return this.#decide("unknown", "too-long");
+    if (this.#t >= p.totalAnalysisMs) {
+      // Talking for the whole analysis time without the pause a person leaves: a recording.
+      return this.#decide(this.#firstWordAt < 0 ? "unknown" : "machine", "too-long");
+    }
     return null;
   }
 

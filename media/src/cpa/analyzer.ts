@@ -189,7 +189,8 @@ class StreamingCallAnalyzer implements CallAnalyzer {
 
   #answered(f: FrameFeatures): AnsweredVerdict | null {
     if (!this.#amd || this.answeredVerdict) return null;
-    const v = this.#amd.push(f, this.#vad.classify(f));
+    const cls = this.#vad.classify(f);
+    const v = this.#amd.push(f, cls, this.#vad.noiseFloorDb);
     return v ? this.#emitAnswered(v) : null;
   }
 

@@ -51,12 +51,15 @@ function db(meanSquare: number): number {
   return meanSquare > 0 ? Math.max(-100, 10 * Math.log10(meanSquare / (32768 * 32768))) : -100;
 }
 
+const WARMUP_FRAMES = 12;
+
 export type FrameClass = "silence" | "voice" | "tone";
 
 export class Vad {
   #opts: VadOptions;
   #low: MinWindow;
   #high: MinWindow;
+  #frames = 0;
   #lowSpread = 2;
   #highSpread = 2;
   /** Noise floor estimate (dBov) of the full band, for reporting and SNR-aware callers. */
@@ -78,8 +81,10 @@ export class Vad {
     this.noiseFloorDb = lowFloor;
     if (lowDb < this.#opts.absoluteFloorDb) return "silence";
     const { marginDb, spreadFactor } = this.#opts;
-    const lowMargin = Math.min(12, Math.max(marginDb, spreadFactor * this.#lowSpread));
-    const highMargin = Math.min(12, Math.max(marginDb, spreadFactor * this.#highSpread));
+    // Until the floor has seen a quarter second it may sit on a noise trough: be stricter.
+    const warmup = this.#frames++ < WARMUP_FRAMES ? 6 : 0;
+    const lowMargin = warmup + Math.min(12, Math.max(marginDb, spreadFactor * this.#lowSpread));
+    const highMargin = warmup + Math.min(12, Math.max(marginDb, spreadFactor * this.#highSpread));
     const active = lowDb > lowFloor + lowMargin || highDb > highFloor + highMargin;
     if (!active) {
       // How far noise frames wander above the floor: white noise ~1 dB, brown noise or hum more.

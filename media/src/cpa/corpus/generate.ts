@@ -184,6 +184,8 @@ type Lang = "cmn" | "en";
 interface Made {
   signal: Signal;
   notes: string;
+  /** Overrides the recipe's label (an unknown announcement after ringback expects "ringback"). */
+  label?: CorpusLabel;
 }
 interface Recipe {
   class: string;
@@ -229,7 +231,8 @@ function speech(
 function humanShort(lang: Lang) {
   return (rng: Rng): Made => {
     const initial = rng.uniform(200, 1000);
-    const s = speech(rng, lang, rng.pick(HUMAN_SHORT[lang]), lang === "cmn" ? [180, 240] : [150, 200]);
+    // espeak's Mandarin is ~30 % slower than conversational speech at the same wpm setting.
+    const s = speech(rng, lang, rng.pick(HUMAN_SHORT[lang]), lang === "cmn" ? [220, 300] : [150, 200]);
     const wait = rng.uniform(1800, 2600);
     // A third of the people say it again when nobody answers.
     const again =
@@ -244,7 +247,7 @@ function humanShort(lang: Lang) {
 function humanLong(lang: Lang) {
   return (rng: Rng): Made => {
     const initial = rng.uniform(200, 1000);
-    const s = speech(rng, lang, rng.pick(HUMAN_LONG[lang]), lang === "cmn" ? [210, 260] : [170, 210]);
+    const s = speech(rng, lang, rng.pick(HUMAN_LONG[lang]), lang === "cmn" ? [260, 320] : [170, 210]);
     const signal = concat(silence(initial), s.signal, silence(3500));
     return { signal: onLine(rng, signal), notes: `initial ${initial.toFixed(0)} ms; ${s.notes}` };
   };
@@ -400,7 +403,7 @@ function announcementLoop(
 }
 
 /** The carrier plays the loop from wherever it is when the media starts; we hear it degraded. */
-function announcementVariant(loop: Signal, rng: Rng): Made {
+function announcementVariant(loop: Signal, rng: Rng): Made & { ringbackFirst: boolean } {
   const start = rng.int(0, loop.length);
   const lead =
     rng.next() < 0.4
@@ -415,6 +418,7 @@ function announcementVariant(loop: Signal, rng: Rng): Made {
   const colour: NoiseColour = rng.next() < 0.5 ? "pink" : "white";
   const degraded = addNoiseAtSnr(rng, gain(played, levelChange), snr, colour);
   return {
+    ringbackFirst: lead.length > 0,
     signal: concat(lead, degraded),
     notes: `start ${((start / 8000) * 1000).toFixed(0)} ms into the loop, ${levelChange.toFixed(1)} dB, ${colour} noise ${snr.toFixed(0)} dB SNR, ${lead.length > 0 ? "after ringback" : "no ringback"}`,
   };
@@ -620,7 +624,8 @@ function recipes(scale: number): {
     make: (rng, i) => {
       const cls = CLASSES[i % CLASSES.length]!;
       const v = announcementVariant(announcementLoop(UNKNOWN_CARRIER, cls), rng);
-      return { signal: v.signal, notes: `${cls} by a carrier not in the database: ${v.notes}` };
+      const label: CorpusLabel = v.ringbackFirst ? "ringback" : "none";
+      return { signal: v.signal, label, notes: `${cls} by a carrier not in the database: ${v.notes}` };
     },
   });
   return { items, references };
@@ -656,7 +661,7 @@ export async function generateCorpus(opts: GenerateOptions): Promise<CorpusManif
       writeFileSync(join(out, "alaw", `${name}.al`), padToPackets(alawEncode(pcm), 0xd5));
       items.push({
         file: `wav/${name}.wav`,
-        label: r.label,
+        label: made.label ?? r.label,
         class: r.class,
         lang: r.lang,
         snrDb: r.snrDb ?? null,
