@@ -32,7 +32,7 @@ const FFT_N = 256;
 const BANDS = 17;
 const PHASES = 4;
 const PHASE_STEP = FRAME_SAMPLES / PHASES;
-const WINDOW = 50; // query window: 1 s
+const WINDOW = 75; // query window: 1.5 s
 const EVERY = 5; // score every 100 ms
 const FORMAT = "cpa-fingerprints";
 const VERSION = 1;
@@ -44,14 +44,17 @@ export interface MatchOptions {
   classMargin: number;
   /** Share of the window that must fall on the reference's speech (not its pauses). */
   minLoudShare: number;
-  /** Consecutive agreeing evaluations needed (each 100 ms apart). */
+  /**
+   * Consecutive evaluations (each 100 ms apart) that must find the same reference at the same
+   * place, moving on in step with the call: a chance resemblance does not keep lining up.
+   */
   confirmations: number;
 }
 export const DEFAULT_MATCH_OPTIONS: MatchOptions = {
-  maxBer: 0.3,
-  classMargin: 0.08,
+  maxBer: 0.25,
+  classMargin: 0.06,
   minLoudShare: 0.5,
-  confirmations: 2,
+  confirmations: 3,
 };
 
 // ---------------------------------------------------------------------------------------------
@@ -357,6 +360,7 @@ export class AnnouncementMatcher {
   #votes = new Map<number, number>();
   #streak = 0;
   #lastEntry = -1;
+  #lastAlign = 0;
   #done = false;
 
   constructor(db: FingerprintDb, opts: Partial<MatchOptions> = {}) {
@@ -377,11 +381,13 @@ export class AnnouncementMatcher {
       return null;
     }
     const entry = this.#db.entries.findIndex((e) => e.id === match.id);
-    this.#streak = entry === this.#lastEntry ? this.#streak + 1 : 1;
+    const inStep = entry === this.#lastEntry && Math.abs(match.align - this.#lastAlign - EVERY) <= 1;
+    this.#streak = inStep ? this.#streak + 1 : 1;
     this.#lastEntry = entry;
+    this.#lastAlign = match.align;
     if (this.#streak < this.#opts.confirmations) return null;
     this.#done = true;
-    return match;
+    return { id: match.id, class: match.class, ber: match.ber, offsetMs: match.offsetMs };
   }
 
   /** Query sub-fingerprint i of the window (0 = oldest). */
@@ -389,7 +395,7 @@ export class AnnouncementMatcher {
     return this.#ring[(this.#count - WINDOW + i) % WINDOW]!;
   }
 
-  #evaluate(): AnnouncementMatch | null {
+  #evaluate(): (AnnouncementMatch & { align: number }) | null {
     const db = this.#db;
     const votes = this.#votes;
     votes.clear();
@@ -425,7 +431,7 @@ export class AnnouncementMatcher {
     const entry = db.entries[best.block.entry]!;
     const frameInRef = best.align - best.block.start;
     const offsetMs = ((frameInRef % entry.frames) * FRAME_SAMPLES + best.block.phase * PHASE_STEP) / 8;
-    return { id: entry.id, class: entry.class, ber: best.ber, offsetMs };
+    return { id: entry.id, class: entry.class, ber: best.ber, offsetMs, align: best.align };
   }
 
   /** BER of the window against the reference at global alignment, over the reference's speech. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { cadence, concat, music, Rng, type Signal, silence, speak, tone, toInt16 } from "./corpus/audio.ts";
+import { cadence, concat, music, Rng, type Signal, silence, speak, toInt16, tone } from "./corpus/audio.ts";
 import { g711RoundTrip } from "./g711.ts";
 import {
   BeepDetector,
@@ -44,7 +44,11 @@ describe("call progress tones", () => {
     ["RO", [985.2, 1370.6, 1776.7], [274, 380, 380]],
     ["itu", [950, 1400, 1800], [330, 330, 330]],
   ] as const)("SIT %s is recognised with its code, during the third segment", (code, hz, ms) => {
-    const sig = concat(silence(300), ...hz.map((h, k) => tone({ hz: [h], levelDb: lvl }, ms[k]!)), silence(500));
+    const sig = concat(
+      silence(300),
+      ...hz.map((h, k) => tone({ hz: [h], levelDb: lvl }, ms[k]!)),
+      silence(500),
+    );
     const r = run(sig);
     expect(r.finals).toHaveLength(1);
     expect(r.finals[0]!.v).toMatchObject({ kind: "sit", code });
@@ -60,7 +64,9 @@ describe("call progress tones", () => {
     for (const offset of [0, 123, 444]) {
       const r = run(cadence({ hz: [...hz], levelDb: lvl }, [...pattern], 6000, offset));
       // Detectors report every matching cycle; the analyzer keeps the first. None may disagree.
-      expect(new Set(r.finals.map((x) => JSON.stringify(x.v)))).toEqual(new Set([JSON.stringify({ kind, plan })]));
+      expect(new Set(r.finals.map((x) => JSON.stringify(x.v)))).toEqual(
+        new Set([JSON.stringify({ kind, plan })]),
+      );
     }
   });
 
@@ -77,7 +83,12 @@ describe("call progress tones", () => {
     const ced = run(concat(silence(300), tone({ hz: [2100], levelDb: lvl }, 3000)));
     expect(ced.faxes[0]?.v).toEqual({ kind: "fax", tone: "ced" });
     expect(ced.faxes[0]!.t - 300).toBeLessThanOrEqual(1000);
-    const ansam = run(concat(silence(300), tone({ hz: [2100], levelDb: lvl, am: { hz: 15, depth: 0.2 }, reversalMs: 450 }, 3000)));
+    const ansam = run(
+      concat(
+        silence(300),
+        tone({ hz: [2100], levelDb: lvl, am: { hz: 15, depth: 0.2 }, reversalMs: 450 }, 3000),
+      ),
+    );
     expect(ansam.faxes[0]?.v).toEqual({ kind: "modem", tone: "ansam" });
     expect(ansam.faxes[0]!.t - 300).toBeLessThanOrEqual(1000);
   });
@@ -107,7 +118,10 @@ describe("negatives: speech and music are not tones", () => {
   const voices = [
     { voice: "cmn", text: "您好，我现在不方便接听电话。请在提示音后留言，我会尽快给您回电。" },
     { voice: "cmn+f3", text: "喂，你好，请问哪位？喂？" },
-    { voice: "en-us", text: "Hi, you have reached Mary. I can't take your call right now. Please leave a message after the beep." },
+    {
+      voice: "en-us",
+      text: "Hi, you have reached Mary. I can't take your call right now. Please leave a message after the beep.",
+    },
     { voice: "en-gb+f2", text: "Hello, this is John speaking, who is this?" },
   ];
   it.each(voices)("speech ($voice) never triggers SIT, busy, congestion or fax", ({ voice, text }) => {
