@@ -1,2 +1,54 @@
 // @cc/media: call control over SIP (drachtio-srf + drachtio-server) and media (rtpengine), with call
 // progress analysis on the customer leg's audio. Implements pacing's CallControl boundary.
+
+export {
+  type AmdDetection,
+  AmdParams,
+  type AmdReason,
+  type AmdVerdict,
+  DEFAULT_AMD_PARAMS,
+} from "./src/cpa/amd.ts";
+// Call progress analysis and answering-machine detection (media/src/cpa, see its README).
+export {
+  type AnsweredVerdict,
+  type CallAnalyzer,
+  type CallAnalyzerOptions,
+  type CallVerdict,
+  createCallAnalyzer,
+  type EarlyVerdict,
+} from "./src/cpa/analyzer.ts";
+export {
+  ANNOUNCEMENT_CLASSES,
+  type AnnouncementClass,
+  type AnnouncementEntry,
+  buildFingerprintDb,
+  type FingerprintDb,
+  type FingerprintDbJson,
+  loadFingerprintDb,
+} from "./src/cpa/announcements.ts";
+export {
+  type EvaluateOptions,
+  type Evaluation,
+  evaluateCorpus,
+  formatEvaluation,
+} from "./src/cpa/corpus/evaluate.ts";
+export {
+  type CorpusItem,
+  type CorpusLabel,
+  type CorpusManifest,
+  type GenerateOptions,
+  generateCorpus,
+} from "./src/cpa/corpus/generate.ts";
+export {
+  alawDecode,
+  alawEncode,
+  bytesToPcm,
+  type G711Law,
+  g711Decode,
+  g711Encode,
+  g711RoundTrip,
+  pcmToBytes,
+  ulawDecode,
+  ulawEncode,
+} from "./src/cpa/g711.ts";
+export type { SitCode, TonePlan } from "./src/cpa/tones.ts";

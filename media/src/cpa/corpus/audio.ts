@@ -19,7 +19,8 @@ export class Rng {
       }
       h = Math.imul(h ^ (h >>> 16), 2246822507 + k);
       h = Math.imul(h ^ (h >>> 13), 3266489909);
-      s[k] = (h ^= h >>> 16) >>> 0;
+      h ^= h >>> 16;
+      s[k] = h >>> 0;
     }
     this.#s = s;
     for (let i = 0; i < 12; i++) this.next();
