@@ -288,6 +288,8 @@ export function speak(spec: SpeechSpec): Signal {
   const raw = execFileSync(
     "sox",
     [
+      // -D: no dither (sox dithers from a random generator by default; the corpus must repeat).
+      "-D",
       "-t",
       "wav",
       "-",
