@@ -8,5 +8,11 @@ export { buildIntakeApp, IDEMPOTENCY_BUCKET, type IntakeHandle, startIntake } fr
 export * from "./src/nats/jetstream.ts";
 export { type SinkConfig, SinkEnv, sinkConfigFromEnv } from "./src/sink/config.ts";
 export { dedupTokenFor, type EventRow, eventToRow, toClickHouseDateTime64 } from "./src/sink/rows.ts";
-export { type DeadLetter, type SinkHandle, type SinkStats, startSink } from "./src/sink/sink.ts";
+export {
+  type DeadLetter,
+  deadLetterFor,
+  type SinkHandle,
+  type SinkStats,
+  startSink,
+} from "./src/sink/sink.ts";
 export * from "./src/subjects.ts";

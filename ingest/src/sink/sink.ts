@@ -50,7 +50,7 @@ interface Valid {
   msg: JsMsg;
   event: CallCenterEvent;
 }
-interface Invalid {
+export interface Invalid {
   msg: JsMsg;
   reason: string;
   issues: FieldIssue[];

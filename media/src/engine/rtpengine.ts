@@ -102,6 +102,12 @@ export class Rtpengine extends EventEmitter<RtpengineEvents> {
     return await this.command("query", { "call-id": callId });
   }
 
+  /** Ids of the calls rtpengine holds. */
+  async callIds(): Promise<string[]> {
+    const r = (await this.command("list", { limit: 100_000 })) as { calls?: unknown };
+    return Array.isArray(r.calls) ? r.calls.map(String) : [];
+  }
+
   async uptimeS(): Promise<number> {
     const r = (await this.command("statistics", {})) as {
       statistics?: { totalstatistics?: { uptime?: string | number } };

@@ -117,6 +117,8 @@ export interface AgentSessionsOptions {
   /** Shared secret the agent SIP passwords derive from (see credentials.ts). */
   sipSecret: string;
   realm: string;
+  /** Prefix of rtpengine call ids (names the media service instance). */
+  callIdPrefix: string;
   /** Where parked agents' audio goes (our park socket). */
   park: AudioTarget;
   log: Logger;
@@ -191,7 +193,7 @@ export class AgentSessions extends EventEmitter<AgentSessionEvents> {
     if (!agentId) return res.send(403);
     const log = this.#o.log.child({ agent: agentId });
     const device: AgentDevice = isWebRtcSdp(req.body) ? "webrtc" : "sip";
-    const rtpCallId = `cc-agent-${agentId}-${process.pid}-${++this.#seq}`;
+    const rtpCallId = `${this.#o.callIdPrefix}agent-${agentId}-${Date.now().toString(36)}${++this.#seq}`;
     let session: AgentSession;
     let phoneAnswer: string;
     try {

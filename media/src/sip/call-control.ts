@@ -26,6 +26,8 @@ export interface SipCallControlOptions {
   /** A fresh analysis for a call of this campaign (null: no analysis). */
   analysisFor: (campaignId: string) => LegAnalysis | null;
   maxDetectMs: number;
+  /** Prefix of rtpengine call ids, e.g. "cc-media-1-" (a restart deletes what it finds under it). */
+  callIdPrefix: string;
   /** Audio file (as rtpengine reads it) of a message id, e.g. a campaign's abandon message. */
   messageFile: (messageId: string, campaignId: string) => string | null;
   log: Logger;
@@ -82,6 +84,7 @@ export class SipCallControl implements CallControl {
       mediaHost: this.#o.mediaHost,
       analysis: req.amd ? this.#o.analysisFor(req.campaignId) : null,
       maxDetectMs: this.#o.maxDetectMs,
+      callIdPrefix: this.#o.callIdPrefix,
       emit: (e) => this.#emit(e),
       ended: (c) => {
         if (this.#calls.get(c.req.attemptId) === c) this.#calls.delete(c.req.attemptId);

@@ -10,7 +10,12 @@ import { CARRIER_LEG } from "../engine/profiles.ts";
 import type { Rtpengine } from "../engine/rtpengine.ts";
 import { RtpEndpoint } from "../rtp/endpoint.ts";
 import { type AudioTarget, audioTarget, plainAudioSdp, SdpError } from "../rtp/sdp.ts";
-import { causeOfEarlyVerdict, causeOfStatus, detailOfEarlyVerdict, type EarlyVerdict } from "./outcomes.ts";
+import {
+  causeOfEarlyVerdict,
+  causeOfStatus,
+  detailOfEarlyVerdict,
+  type FinalEarlyVerdict,
+} from "./outcomes.ts";
 import type { AgentLeg, AnswerVerdict, LegAnalysis } from "./ports.ts";
 import { requestUri, type TrunkConfig } from "./trunks.ts";
 
@@ -29,6 +34,8 @@ export interface OutboundCallDeps {
   analysis: LegAnalysis | null;
   /** Longest analysis after answer before the verdict is "unknown". */
   maxDetectMs: number;
+  /** Prefix of rtpengine call ids (names the media service instance). */
+  callIdPrefix: string;
   emit(e: CallControlEvent): void;
   ended(call: OutboundCall): void;
   log: Logger;
@@ -64,7 +71,7 @@ export class OutboundCall {
   constructor(req: OriginateRequest, deps: OutboundCallDeps) {
     this.req = req;
     this.#d = deps;
-    this.rtpCallId = `cc-${req.attemptId}`;
+    this.rtpCallId = `${deps.callIdPrefix}${req.attemptId}`;
     this.#log = deps.log.child({ attempt: req.attemptId });
   }
 
@@ -177,7 +184,7 @@ export class OutboundCall {
     });
   }
 
-  #earlyVerdict(v: EarlyVerdict): void {
+  #earlyVerdict(v: FinalEarlyVerdict): void {
     this.#log.info({ verdict: v }, "early media classified");
     this.#cancel({ cause: causeOfEarlyVerdict(v), detail: detailOfEarlyVerdict(v) });
   }

@@ -2,6 +2,7 @@
 // call progress analysis heard in early media (which beats the SIP code: Chinese carriers answer
 // an empty number with a recorded announcement and then a vague 480 or 503).
 import type { FailureCause } from "@cc/pacing";
+import type { EarlyVerdict } from "../cpa/analyzer.ts";
 
 /** SIP final response → outcome. Unlisted 4xx are "rejected", 5xx/6xx "network" unless listed. */
 const BY_STATUS: Record<number, FailureCause> = {
@@ -33,25 +34,16 @@ export function causeOfStatus(status: number): FailureCause {
   return "rejected";
 }
 
-/** What early-media analysis can conclude before any answer. */
-export type EarlyVerdict =
-  | { kind: "sit"; detail?: string }
-  | {
-      kind: "announcement";
-      class: "invalid_number" | "powered_off" | "suspended" | "out_of_service_area" | "busy" | string;
-    }
-  | { kind: "busy" }
-  | { kind: "congestion" }
-  | { kind: "fax" }
-  | { kind: "modem" };
+/** A final early-media verdict of the analyzer (ringback is informational and never ends a call). */
+export type FinalEarlyVerdict = Exclude<EarlyVerdict, { kind: "ringback" }>;
 
-export function causeOfEarlyVerdict(v: EarlyVerdict): FailureCause {
+export function causeOfEarlyVerdict(v: FinalEarlyVerdict): FailureCause {
   switch (v.kind) {
     case "sit":
-      // SIT means "no such number / no circuit / reorder": never a person on the line.
-      return v.detail && /circuit|reorder|congest/i.test(v.detail) ? "network" : "invalid_number";
+      // SIT never means a person: intercept / vacant code → bad number; no circuit / reorder → network.
+      return v.code === "NC" || v.code === "RO" ? "network" : "invalid_number";
     case "announcement":
-      if (v.class === "invalid_number") return "invalid_number";
+      if (v.class === "invalid-number") return "invalid_number";
       if (v.class === "busy") return "busy";
       return "unreachable";
     case "busy":
@@ -64,14 +56,18 @@ export function causeOfEarlyVerdict(v: EarlyVerdict): FailureCause {
   }
 }
 
-/** Short machine-readable detail carried on call.failed (why, beyond the cause). */
-export function detailOfEarlyVerdict(v: EarlyVerdict): string {
+/** Short machine-readable detail carried on call.failed (what was heard, beyond the cause). */
+export function detailOfEarlyVerdict(v: FinalEarlyVerdict): string {
   switch (v.kind) {
     case "sit":
-      return v.detail ? `sit:${v.detail}` : "sit";
+      return `sit:${v.code}`;
     case "announcement":
       return `announcement:${v.class}`;
-    default:
-      return v.kind;
+    case "busy":
+    case "congestion":
+      return `${v.kind}_tone:${v.plan}`;
+    case "fax":
+    case "modem":
+      return `${v.kind}:${v.tone}`;
   }
 }

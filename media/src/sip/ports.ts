@@ -2,7 +2,7 @@
 // customer's audio and the agent leg it may be bridged to.
 import type { Detection } from "@cc/pacing";
 import type { AudioTarget } from "../rtp/sdp.ts";
-import type { EarlyVerdict } from "./outcomes.ts";
+import type { FinalEarlyVerdict } from "./outcomes.ts";
 
 export interface AnswerVerdict {
   detection: Detection;
@@ -13,7 +13,7 @@ export interface AnswerVerdict {
 
 /** Streaming analysis of one customer leg: early media first, then after answer. */
 export interface LegAnalysis {
-  early(pcm: Int16Array, tMs: number): EarlyVerdict | null;
+  early(pcm: Int16Array, tMs: number): FinalEarlyVerdict | null;
   answered(tMs: number): void;
   afterAnswer(pcm: Int16Array, tMs: number): AnswerVerdict | null;
 }

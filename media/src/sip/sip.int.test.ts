@@ -25,7 +25,7 @@ function standInAnalysis(): LegAnalysis {
   return {
     early(pcm) {
       sitFrames = toneShare(pcm, SIT_HZ) > 0.6 ? sitFrames + 1 : 0;
-      return sitFrames >= 5 ? { kind: "sit", detail: "IC" } : null;
+      return sitFrames >= 5 ? { kind: "sit", code: "IC", final: true, atMs: 0 } : null;
     },
     answered(t) {
       answeredAt = t;
@@ -90,6 +90,7 @@ beforeAll(async () => {
     orgId: "t",
     sipSecret: SECRET,
     realm: "cc.test",
+    callIdPrefix: "cc-test-",
     park: { host: "127.0.0.1", port: park.port, law: "PCMU" },
     log,
   });
@@ -105,6 +106,7 @@ beforeAll(async () => {
     mediaHost: "127.0.0.1",
     analysisFor: () => standInAnalysis(),
     maxDetectMs: 4_000,
+    callIdPrefix: "cc-test-",
     messageFile: () => messageFile,
     log,
   });

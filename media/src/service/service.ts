@@ -1,0 +1,353 @@
+// The media service put together: agents' phones and customer calls on drachtio + rtpengine, the
+// dialer consuming pacing's commands, the floor routing live answers, events out to JetStream.
+// It survives the loss of drachtio-server or rtpengine (every call in hand is accounted for, agents
+// are freed and their phones reconnect) and, through the in-flight journal, its own crash.
+import { type LiveRedis, readLiveAgents } from "@cc/analytics";
+import { decodeEvent, type EventFields, ensureStreams, jetStreamFor } from "@cc/ingest";
+import { type CampaignConfig, DncStore } from "@cc/pacing";
+import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import type Srf from "drachtio-srf";
+import type { Logger } from "pino";
+import type { createClient } from "redis";
+import { AmdParams } from "../cpa/amd.ts";
+import type { FingerprintDb } from "../cpa/announcements.ts";
+import type { Rtpengine } from "../engine/rtpengine.ts";
+import { RtpEndpoint } from "../rtp/endpoint.ts";
+import { AgentSessions } from "../sip/agent-sessions.ts";
+import { SipCallControl } from "../sip/call-control.ts";
+import type { TrunkConfig } from "../sip/trunks.ts";
+import { AgentPool } from "./agent-pool.ts";
+import { legAnalysis } from "./analysis.ts";
+import { Dialer, type DialResult } from "./dialer.ts";
+import { Floor, type FloorMetrics } from "./floor.ts";
+import { InFlightJournal } from "./journal.ts";
+import { type EventPublisher, eventPublisher } from "./publisher.ts";
+import { serveRequests } from "./requests.ts";
+
+type Redis = ReturnType<typeof createClient>;
+
+export interface MediaServiceMetrics extends FloorMetrics {
+  dialResult(r: DialResult, reason?: string): void;
+  published(kind: string): void;
+  publishFailed(): void;
+  lost(what: "switch" | "engine", calls: number): void;
+}
+
+export interface MediaServiceOptions {
+  nc: NatsConnection;
+  redis: Redis;
+  srf: Srf;
+  engine: Rtpengine;
+  orgId: string;
+  /** Names this instance (claims, journal, rtpengine call ids). */
+  instance: string;
+  /** Address of our RTP sockets as rtpengine reaches them. */
+  mediaHost: string;
+  sipSecret: string;
+  realm: string;
+  trunks: TrunkConfig[];
+  campaigns: CampaignConfig[];
+  fingerprints: FingerprintDb | null;
+  maxDetectMs: number;
+  /** Abandon message for campaigns that name none. */
+  defaultAbandonMessage?: string;
+  log: Logger;
+  metrics?: MediaServiceMetrics;
+}
+
+export interface MediaService {
+  readonly cc: SipCallControl;
+  readonly sessions: AgentSessions;
+  readonly pool: AgentPool;
+  readonly floor: Floor;
+  readonly dialer: Dialer;
+  readonly publish: EventPublisher;
+  health(): { ok: boolean; switch: boolean; engine: boolean; calls: number; phones: number; waiting: number };
+  stop(): Promise<void>;
+}
+
+/** Validates each campaign's AMD overrides up front, naming the campaign. */
+function amdOverrides(campaigns: CampaignConfig[]): Map<string, Partial<AmdParams>> {
+  const out = new Map<string, Partial<AmdParams>>();
+  for (const c of campaigns) {
+    const r = AmdParams.partial().strict().safeParse(c.amd_params);
+    if (!r.success) {
+      throw new Error(
+        `campaign ${c.id}: amd_params: ${r.error.issues.map((i) => `${i.path.join(".") || "(root)"}: ${i.message}`).join("; ")}`,
+      );
+    }
+    out.set(c.id, r.data);
+  }
+  return out;
+}
+
+export async function startMediaService(o: MediaServiceOptions): Promise<MediaService> {
+  const log = o.log;
+  const campaigns = new Map(o.campaigns.map((c) => [c.id, c]));
+  const amd = amdOverrides(o.campaigns);
+  const callIdPrefix = `cc-${o.instance}-`;
+  const { js, jsm } = await jetStreamFor(o.nc);
+  await ensureStreams(jsm);
+  const publish = eventPublisher(
+    js,
+    log,
+    (e) => o.metrics?.published(e.kind),
+    () => o.metrics?.publishFailed(),
+  );
+  const emit = (fields: EventFields, at?: number) => publish(fields, at);
+
+  await cleanupEngine(o.engine, callIdPrefix, log);
+  const journal = new InFlightJournal(o.redis, o.orgId, o.instance);
+  await recover(journal, o.orgId, emit, o.engine, callIdPrefix, log);
+
+  const park = await RtpEndpoint.open(o.mediaHost);
+  const sessions = new AgentSessions({
+    srf: o.srf,
+    engine: o.engine,
+    orgId: o.orgId,
+    sipSecret: o.sipSecret,
+    realm: o.realm,
+    callIdPrefix,
+    park: { host: o.mediaHost, port: park.port, law: "PCMU" },
+    log,
+  });
+  sessions.install();
+  const cc = new SipCallControl({
+    srf: o.srf,
+    engine: o.engine,
+    agents: sessions,
+    trunks: o.trunks,
+    mediaHost: o.mediaHost,
+    analysisFor: (campaignId) =>
+      legAnalysis({ amd: amd.get(campaignId) ?? {}, fingerprints: o.fingerprints }),
+    maxDetectMs: o.maxDetectMs,
+    callIdPrefix,
+    messageFile: (messageId, campaignId) => {
+      const c = campaigns.get(campaignId);
+      if (messageId === "voicemail") return c?.voicemail_message ?? null;
+      return c?.abandon_message ?? o.defaultAbandonMessage ?? null;
+    },
+    log,
+  });
+  const pool = new AgentPool();
+  for (const a of await readLiveAgents(o.redis as unknown as LiveRedis, { orgId: o.orgId })) {
+    pool.seed({
+      agentId: a.agentId,
+      state: a.state,
+      since: a.since,
+      campaign: a.campaign,
+      team: a.team,
+      skills: a.skills.map((s) => s.skill),
+    });
+  }
+  const floor = new Floor({
+    orgId: o.orgId,
+    cc,
+    pool,
+    emit,
+    log,
+    journal,
+    ...(o.metrics ? { metrics: o.metrics } : {}),
+  });
+  wirePhones(sessions, pool, floor, emit, o.orgId);
+  const agentEvents = followAgents(o.nc, o.orgId, pool, floor, emit);
+
+  const dialer = new Dialer({
+    js,
+    jsm,
+    redis: o.redis,
+    orgId: o.orgId,
+    instance: o.instance,
+    campaigns,
+    trunks: o.trunks,
+    dnc: new DncStore(o.redis, o.orgId),
+    cc,
+    floor,
+    emit,
+    log,
+    ...(o.metrics ? { onResult: (r: DialResult, reason?: string) => o.metrics?.dialResult(r, reason) } : {}),
+  });
+  await dialer.start();
+  const requests = serveRequests({ nc: o.nc, orgId: o.orgId, cc, pool, sessions });
+
+  let switchUp = true;
+  const lose = async (what: "switch" | "engine", reason: string) => {
+    const calls = cc.activeCalls;
+    log.error(
+      { what, calls, phones: sessions.list().length },
+      `${what} lost: accounting for every call in hand`,
+    );
+    o.metrics?.lost(what, calls);
+    await cc.loseAll();
+    await sessions.dropAll(reason);
+  };
+  // drachtio-srf emits "close" when the switch connection drops (its typings omit it).
+  (o.srf as unknown as { on(event: "close", l: () => void): void }).on("close", () => {
+    if (!switchUp) return;
+    switchUp = false;
+    void lose("switch", "switch_lost");
+  });
+  o.srf.on("connect", () => {
+    if (!switchUp) log.info("drachtio-server connection back");
+    switchUp = true;
+  });
+  o.engine.on("down", (err) => {
+    log.error({ err: err.message }, "rtpengine not answering");
+    void lose("engine", "media_lost");
+  });
+  o.engine.on("restarted", () => void lose("engine", "media_restarted"));
+  o.engine.watch();
+
+  return {
+    cc,
+    sessions,
+    pool,
+    floor,
+    dialer,
+    publish,
+    health: () => ({
+      ok: switchUp && o.engine.up,
+      switch: switchUp,
+      engine: o.engine.up,
+      calls: cc.activeCalls,
+      phones: sessions.list().length,
+      waiting: floor.waiting,
+    }),
+    async stop() {
+      await dialer.stop();
+      for (const s of [...requests, agentEvents]) s.unsubscribe();
+      await cc.hangupAll();
+      await sessions.dropAll("media_stopped");
+      await publish.drain();
+      park.close();
+    },
+  };
+}
+
+/** Phones joining and leaving: device events, availability, calls they held. */
+function wirePhones(
+  sessions: AgentSessions,
+  pool: AgentPool,
+  floor: Floor,
+  emit: (f: EventFields) => void,
+  orgId: string,
+): void {
+  sessions.on("connected", (s) => {
+    pool.setPhone(s.agentId, true);
+    emit({ kind: "agent.device", org_id: orgId, agent_id: s.agentId, state: "connected", device: s.device });
+    floor.agentAvailable();
+  });
+  sessions.on("disconnected", (s, reason) => {
+    if (reason === "replaced") return;
+    pool.setPhone(s.agentId, false);
+    emit({
+      kind: "agent.device",
+      org_id: orgId,
+      agent_id: s.agentId,
+      state: "disconnected",
+      device: s.device,
+      reason,
+    });
+    floor.phoneLost(s.agentId);
+    pauseIfReadyWithoutPhone(pool, s.agentId, emit, orgId);
+  });
+}
+
+/** An agent marked ready without a phone would be counted by pacing and never reached: pause them. */
+function pauseIfReadyWithoutPhone(
+  pool: AgentPool,
+  agentId: string,
+  emit: (f: EventFields) => void,
+  orgId: string,
+) {
+  const a = pool.get(agentId);
+  if (!a || a.phone || a.state !== "ready") return;
+  const { previousS } = pool.mark(agentId, "paused");
+  emit({
+    kind: "agent.state_changed",
+    org_id: orgId,
+    agent_id: agentId,
+    state: "paused",
+    previous_state: "ready",
+    previous_state_s: Math.min(previousS, 7 * 86_400),
+    pause_reason: "technical",
+  });
+}
+
+/** Agent events from every source (console, other services, our own) keep the pool current. */
+function followAgents(
+  nc: NatsConnection,
+  orgId: string,
+  pool: AgentPool,
+  floor: Floor,
+  emit: (f: EventFields) => void,
+): Subscription {
+  return nc.subscribe(`cc.events.${orgId}.agent.>`, {
+    callback: (err, m) => {
+      if (err) return;
+      const r = decodeEvent(m.data);
+      if (!r.ok) return;
+      pool.apply(r.event);
+      if (r.event.kind === "agent.state_changed" && r.event.state === "ready") {
+        pauseIfReadyWithoutPhone(pool, r.event.agent_id, emit, orgId);
+        floor.agentAvailable();
+      }
+    },
+  });
+}
+
+/** Deletes rtpengine calls a previous run of this instance left behind (crash, kill -9). */
+async function cleanupEngine(engine: Rtpengine, prefix: string, log: Logger): Promise<void> {
+  try {
+    const stale = (await engine.callIds()).filter((id) => id.startsWith(prefix));
+    await Promise.all(stale.map((id) => engine.delete(id)));
+    if (stale.length) log.warn({ calls: stale.length }, "released rtpengine calls left by a previous run");
+  } catch (err) {
+    log.warn({ err }, "could not list rtpengine calls at start");
+  }
+}
+
+/** Calls a crashed run had in hand get their terminal events; agents on them are freed. */
+async function recover(
+  journal: InFlightJournal,
+  orgId: string,
+  emit: (f: EventFields) => void,
+  engine: Rtpengine,
+  prefix: string,
+  log: Logger,
+): Promise<void> {
+  const entries = await journal.all();
+  if (!entries.length) return;
+  log.warn({ calls: entries.length }, "accounting for calls a previous run left in flight");
+  for (const j of entries) {
+    const call = { org_id: orgId, attempt_id: j.attemptId, campaign_id: j.campaignId, lead_id: j.leadId };
+    if (j.stage === "dialing") {
+      emit({ kind: "call.failed", ...call, cause: "network", ring_s: 0, detail: "media_restarted" });
+    } else {
+      emit({
+        kind: "call.ended",
+        ...call,
+        ring_s: 0,
+        talk_s: j.stage === "bridged" ? Math.min(86_400, (Date.now() - j.at) / 1000) : 0,
+        hold_s: 0,
+        wrap_s: 0,
+        hangup_by: "network",
+        ...(j.agentId && j.stage === "bridged" ? { agent_id: j.agentId } : {}),
+      });
+    }
+    if (j.agentId) {
+      emit({
+        kind: "agent.state_changed",
+        org_id: orgId,
+        agent_id: j.agentId,
+        state: j.stage === "bridged" ? "wrap_up" : "ready",
+        previous_state: j.stage === "bridged" ? "on_call" : "reserved",
+        previous_state_s: 0,
+        campaign_id: j.campaignId,
+        attempt_id: j.attemptId,
+      });
+    }
+    await engine.delete(`${prefix}${j.attemptId}`).catch(() => {});
+    await journal.remove(j.attemptId);
+  }
+}

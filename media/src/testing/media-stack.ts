@@ -1,0 +1,217 @@
+// A media service on real servers for integration tests: nats-server, redis-server, two
+// drachtio-servers (ours, and one for the phones: carrier and agents) and rtpengine, all on free
+// loopback ports, with the service itself running in-process so tests can look inside.
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { LiveRedis } from "@cc/analytics";
+import {
+  type DrachtioServer,
+  type NatsServer,
+  type RedisServer,
+  type Rtpengine as RtpengineServer,
+  startDrachtio,
+  startNats,
+  startRedis,
+  startRtpengine,
+  tempDir,
+} from "@cc/infra";
+import {
+  type CallCenterEvent,
+  DialCommand,
+  decodeEvent,
+  type EventFields,
+  ensureStreams,
+  jetStreamFor,
+  makeEvent,
+  newEventId,
+  publishDialCommand,
+  publishEvent,
+} from "@cc/ingest";
+import { CampaignConfig } from "@cc/pacing";
+import type { JetStreamClient } from "@nats-io/jetstream";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { pino } from "pino";
+import { createClient } from "redis";
+import { wavBytes } from "../cpa/corpus/audio.ts";
+import { Rtpengine } from "../engine/rtpengine.ts";
+import { tone } from "../rtp/endpoint.ts";
+import { type MediaService, startMediaService } from "../service/service.ts";
+import { agentSipCredentials } from "../sip/credentials.ts";
+import { TrunkConfig } from "../sip/trunks.ts";
+import { type AgentPhone, PhoneSwitch } from "./phones.ts";
+import { connectSwitchForTests } from "./switch.ts";
+
+export const ORG = "acme";
+export const CAMPAIGN = "spring";
+const SIP_SECRET = "media-stack-sip-secret-123";
+
+export interface MediaStack {
+  nats: NatsServer;
+  redisServer: RedisServer;
+  media: DrachtioServer;
+  phoneSide: DrachtioServer;
+  engineServer: RtpengineServer;
+  nc: NatsConnection;
+  js: JetStreamClient;
+  redis: LiveRedis;
+  svc: MediaService;
+  phones: PhoneSwitch;
+  events: CallCenterEvent[];
+  abandonMessageHz: number;
+  /** Starts (or restarts) the service in-process against the same servers. */
+  startService(): Promise<MediaService>;
+  dial(over?: Partial<DialCommand>): Promise<DialCommand>;
+  /** An agent with a phone on the switch, logged in and ready (as the console would say). */
+  readyAgent(agentId: string): Promise<AgentPhone>;
+  agentEvent(fields: EventFields): Promise<void>;
+  of(attemptId: string): CallCenterEvent[];
+  waitFor<T>(fn: () => T | undefined | null | false, ms?: number): Promise<T>;
+  stop(): Promise<void>;
+}
+
+export async function startMediaStack(
+  opts: { campaign?: Partial<CampaignConfig> } = {},
+): Promise<MediaStack> {
+  const [nats, redisServer, media, phoneSide, engineServer] = await Promise.all([
+    startNats(),
+    startRedis(),
+    startDrachtio({ logLevel: "notice" }),
+    startDrachtio({ logLevel: "notice" }),
+    startRtpengine({ logLevel: 4 }),
+  ]);
+  const nc = await connect({ servers: nats.url });
+  const { js, jsm } = await jetStreamFor(nc);
+  await ensureStreams(jsm);
+  const redis = createClient({ url: redisServer.url }) as unknown as LiveRedis;
+  await redis.connect();
+  const dir = await tempDir("media-stack");
+  const abandonMessageHz = 700;
+  const abandon = path.join(dir, "abandon.wav");
+  await writeFile(abandon, wavBytes(tone(abandonMessageHz, 3000)));
+  const campaign = CampaignConfig.parse({
+    id: CAMPAIGN,
+    caller_id: "+8657100000000",
+    window: { start: "00:00", end: "24:00" },
+    abandon_message: abandon,
+    ring_timeout_s: 15,
+    ...opts.campaign,
+  });
+  const events: CallCenterEvent[] = [];
+  nc.subscribe(`cc.events.${ORG}.>`, {
+    callback: (_err, m) => {
+      const r = decodeEvent(m.data);
+      if (r.ok) events.push(r.event);
+    },
+  });
+  const phones = await PhoneSwitch.connect({ adminPort: phoneSide.adminPort, secret: phoneSide.secret });
+  const log = pino({ level: process.env.MEDIA_TEST_LOG ?? "silent" });
+  let engine: Rtpengine | null = null;
+  const stack: MediaStack = {
+    nats,
+    redisServer,
+    media,
+    phoneSide,
+    engineServer,
+    nc,
+    js,
+    redis,
+    svc: undefined as unknown as MediaService,
+    phones,
+    events,
+    abandonMessageHz,
+    async startService() {
+      engine = new Rtpengine({ host: "127.0.0.1", port: engineServer.ngPort, pingMs: 200 });
+      const srf = await connectSwitchForTests(media);
+      stack.svc = await startMediaService({
+        nc,
+        redis: redis as never,
+        srf,
+        engine,
+        orgId: ORG,
+        instance: "t1",
+        mediaHost: "127.0.0.1",
+        sipSecret: SIP_SECRET,
+        realm: "cc.test",
+        trunks: [TrunkConfig.parse({ id: "carrier", uri: phoneSide.sipUri })],
+        campaigns: [campaign],
+        fingerprints: null,
+        maxDetectMs: 5_000,
+        log,
+      });
+      return stack.svc;
+    },
+    async dial(over = {}) {
+      const now = Date.now();
+      const cmd = DialCommand.parse({
+        kind: "cmd.dial",
+        attempt_id: newEventId(),
+        org_id: ORG,
+        campaign_id: CAMPAIGN,
+        lead_id: `L${now.toString(36)}`,
+        phone: "+8613800000001",
+        caller_id: "+8657100000000",
+        mode: "predictive",
+        attempt_no: 1,
+        decision_id: "d-test",
+        consent: true,
+        issued_at: new Date(now).toISOString(),
+        expires_at: new Date(now + 10_000).toISOString(),
+        ...over,
+      });
+      await publishDialCommand(js, cmd);
+      return cmd;
+    },
+    async readyAgent(agentId) {
+      const phone = await phones.agentPhone(media.sipUri, agentSipCredentials(SIP_SECRET, ORG, agentId));
+      await stack.waitFor(() => stack.svc.sessions.get(agentId));
+      await stack.agentEvent({
+        kind: "agent.login",
+        org_id: ORG,
+        agent_id: agentId,
+        team_id: "t1",
+        skills: [],
+        campaign_id: CAMPAIGN,
+      });
+      await stack.agentEvent({
+        kind: "agent.state_changed",
+        org_id: ORG,
+        agent_id: agentId,
+        state: "ready",
+        previous_state: "paused",
+        previous_state_s: 1,
+        campaign_id: CAMPAIGN,
+      });
+      await stack.waitFor(() => stack.svc.pool.get(agentId)?.state === "ready");
+      return phone;
+    },
+    async agentEvent(fields) {
+      await publishEvent(js, makeEvent(fields));
+    },
+    of: (attemptId) => events.filter((e) => "attempt_id" in e && e.attempt_id === attemptId),
+    async waitFor(fn, ms = 10_000) {
+      const until = Date.now() + ms;
+      for (;;) {
+        const v = fn();
+        if (v) return v;
+        if (Date.now() > until) throw new Error("timed out waiting");
+        await new Promise((r) => setTimeout(r, 20));
+      }
+    },
+    async stop() {
+      await stack.svc?.stop().catch(() => {});
+      engine?.close();
+      phones.close();
+      await nc.drain().catch(() => {});
+      await redis.quit().catch(() => {});
+      await Promise.allSettled([
+        media.stop(),
+        phoneSide.stop(),
+        engineServer.stop(),
+        nats.stop(),
+        redisServer.stop(),
+      ]);
+    },
+  };
+  await stack.startService();
+  return stack;
+}
