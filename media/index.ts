@@ -52,3 +52,19 @@ export {
   ulawEncode,
 } from "./src/cpa/g711.ts";
 export type { SitCode, TonePlan } from "./src/cpa/tones.ts";
+// SIP and media: the call-control implementation, agents' sessions, the service.
+export { MediaEngineError, Rtpengine, type RtpengineOptions } from "./src/engine/rtpengine.ts";
+export { type AudioFrame, FRAME_MS, FRAME_SAMPLES, RtpEndpoint, tone } from "./src/rtp/endpoint.ts";
+export { type AudioTarget, audioTarget, plainAudioSdp, SdpError } from "./src/rtp/sdp.ts";
+export { loadMediaConfig, type MediaConfig, MediaConfigError, MediaEnv } from "./src/service/config.ts";
+export { type MediaService, type MediaServiceOptions, startMediaService } from "./src/service/service.ts";
+export { type AgentDevice, AgentSession, AgentSessions } from "./src/sip/agent-sessions.ts";
+export { SipCallControl, type SipCallControlOptions } from "./src/sip/call-control.ts";
+export {
+  type AgentSipCredentials,
+  agentSipCredentials,
+  identityOf,
+  sipPassword,
+} from "./src/sip/credentials.ts";
+export { causeOfStatus } from "./src/sip/outcomes.ts";
+export { routeFor, TrunkConfig, TrunkList } from "./src/sip/trunks.ts";

@@ -1,0 +1,14 @@
+// @cc/media/testing: phones and a media stack on real servers, for integration tests, benchmarks
+// and the simulated floor of `npm start`.
+export { type MediaStack, startMediaStack } from "./src/testing/media-stack.ts";
+export {
+  type AgentPhone,
+  type CarrierCall,
+  type CarrierScript,
+  framesWithTone,
+  looped,
+  onceThenSilence,
+  PhoneSwitch,
+  toneShare,
+} from "./src/testing/phones.ts";
+export { connectSwitchForTests } from "./src/testing/switch.ts";
