@@ -1,6 +1,12 @@
 // @cc/media/testing: phones and a media stack on real servers, for integration tests, benchmarks
 // and the simulated floor of `npm start`.
-export { type MediaStack, startMediaStack } from "./src/testing/media-stack.ts";
+export {
+  CAMPAIGN,
+  type MediaStack,
+  type MediaStackOptions,
+  ORG,
+  startMediaStack,
+} from "./src/testing/media-stack.ts";
 export {
   type AgentPhone,
   type CarrierCall,

@@ -32,6 +32,7 @@ import type { JetStreamClient } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { pino } from "pino";
 import { createClient } from "redis";
+import type { FingerprintDb } from "../cpa/announcements.ts";
 import { wavBytes } from "../cpa/corpus/audio.ts";
 import { Rtpengine } from "../engine/rtpengine.ts";
 import { tone } from "../rtp/endpoint.ts";
@@ -75,8 +76,8 @@ export async function startMediaStack(
   const [nats, redisServer, media, phoneSide, engineServer] = await Promise.all([
     startNats(),
     startRedis(),
-    startDrachtio({ logLevel: "notice" }),
-    startDrachtio({ logLevel: "notice" }),
+    startDrachtio({ logLevel: opts.drachtioLogLevel ?? "notice" }),
+    startDrachtio({ logLevel: opts.drachtioLogLevel ?? "notice" }),
     startRtpengine({ logLevel: 4 }),
   ]);
   const nc = await connect({ servers: nats.url });
@@ -132,9 +133,9 @@ export async function startMediaStack(
         mediaHost: "127.0.0.1",
         sipSecret: SIP_SECRET,
         realm: "cc.test",
-        trunks: [TrunkConfig.parse({ id: "carrier", uri: phoneSide.sipUri })],
+        trunks: opts.trunks?.(phoneSide) ?? [TrunkConfig.parse({ id: "carrier", uri: phoneSide.sipUri })],
         campaigns: [campaign],
-        fingerprints: null,
+        fingerprints: opts.fingerprints ?? null,
         maxDetectMs: 5_000,
         log,
       });
