@@ -70,9 +70,16 @@ export interface MediaStack {
   stop(): Promise<void>;
 }
 
-export async function startMediaStack(
-  opts: { campaign?: Partial<CampaignConfig> } = {},
-): Promise<MediaStack> {
+export interface MediaStackOptions {
+  campaign?: Partial<CampaignConfig>;
+  /** Carrier trunks; default: one trunk to the phone switch (PhoneSwitch.carrier scripts). */
+  trunks?: (phoneSide: DrachtioServer) => TrunkConfig[];
+  fingerprints?: FingerprintDb | null;
+  /** drachtio-server log level (use "notice" or quieter under load). */
+  drachtioLogLevel?: "error" | "warning" | "notice" | "info";
+}
+
+export async function startMediaStack(opts: MediaStackOptions = {}): Promise<MediaStack> {
   const [nats, redisServer, media, phoneSide, engineServer] = await Promise.all([
     startNats(),
     startRedis(),
