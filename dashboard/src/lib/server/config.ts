@@ -1,5 +1,14 @@
 import { z } from "zod";
 
+const DemoAgents = z
+  .array(
+    z.object({
+      username: z.string().regex(/^[a-z0-9_.-]{2,64}$/),
+      agent_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+    }),
+  )
+  .max(500);
+
 /** Environment of the dashboard server, validated once at start with readable messages. */
 const EnvSchema = z.object({
   CLICKHOUSE_URL: z.url().default("http://127.0.0.1:8123"),
@@ -42,6 +51,22 @@ const EnvSchema = z.object({
     .default("1")
     .transform((v) => v === "1" || v === "true"),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  /** `npm start`'s simulated floor: agent accounts created at start, JSON [{username, agent_id}]. */
+  DASHBOARD_DEMO_AGENTS: z
+    .string()
+    .default("[]")
+    .transform((s, ctx) => {
+      try {
+        return DemoAgents.parse(JSON.parse(s));
+      } catch {
+        ctx.addIssue({
+          code: "custom",
+          message: 'must be a JSON list like [{"username":"demo-agent-01","agent_id":"sim-agent-01"}]',
+        });
+        return z.NEVER;
+      }
+    }),
+  DASHBOARD_DEMO_AGENT_PASSWORD: z.string().min(10).optional(),
 });
 
 export type DashboardConfig = z.infer<typeof EnvSchema>;

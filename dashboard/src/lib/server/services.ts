@@ -1,4 +1,5 @@
 import { type LiveStateProjector, startLiveStateProjector } from "@cc/analytics";
+import { ensureDemoAgents } from "./auth/demo-agents.ts";
 import { ensureAdmin } from "./auth/users.ts";
 import { closeClickHouse } from "./clickhouse.ts";
 import { config } from "./config.ts";
@@ -24,6 +25,14 @@ export async function startServices(): Promise<void> {
       { username: "admin", one_time_password: oneTime },
       "created the admin user: sign in and change this password",
     );
+  }
+  if (cfg.DASHBOARD_DEMO_AGENTS.length && cfg.DASHBOARD_DEMO_AGENT_PASSWORD) {
+    const created = await ensureDemoAgents(r, {
+      org: cfg.CC_ORG,
+      agents: cfg.DASHBOARD_DEMO_AGENTS,
+      password: cfg.DASHBOARD_DEMO_AGENT_PASSWORD,
+    });
+    if (created) log.info({ created }, "created the simulated floor's agent accounts");
   }
   if (cfg.DASHBOARD_RUN_PROJECTOR) {
     projector = await startLiveStateProjector({ nats: await nats(), redis: r, log });
