@@ -31,6 +31,20 @@ export interface ItemResult {
   reason: string;
   /** Answered items: ms from answer to the verdict; early items: ms from media start. */
   decisionMs: number | null;
+  /** Answered items with a known greeting: ms from the end of the first utterance to the verdict. */
+  afterGreetingMs: number | null;
+}
+
+/** Decision times of one corpus class (answered human/machine verdicts only). */
+export interface ClassTiming {
+  items: number;
+  /** Share of the class's items predicted as labelled. */
+  correct: number;
+  p50: number;
+  p90: number;
+  /** Human classes: from the end of the first utterance to the verdict. */
+  afterGreetingP50: number;
+  afterGreetingP90: number;
 }
 
 export interface Evaluation {
@@ -44,6 +58,13 @@ export interface Evaluation {
   decision_ms_p50: number;
   decision_ms_p50_human: number;
   decision_ms_p50_machine: number;
+  decision_ms_p90_human: number;
+  decision_ms_p90_machine: number;
+  /** Human items: from the end of the person's first utterance to the verdict (the agent's wait). */
+  after_greeting_ms_p50: number;
+  after_greeting_ms_p90: number;
+  /** Per corpus class (human*, machine*): decision time distribution. */
+  by_class: Record<string, ClassTiming>;
   /** Share of items whose prediction equals the label. */
   accuracy: number;
   frames: number;
@@ -69,6 +90,13 @@ function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}
+
+/** Nearest-rank percentile (p in 0..100). */
+function percentile(xs: number[], p: number): number {
+  if (xs.length === 0) return Number.NaN;
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.max(0, Math.ceil((p / 100) * s.length) - 1))]!;
 }
 
 export function evaluateCorpus(opts: EvaluateOptions): Evaluation {
@@ -112,7 +140,7 @@ function runItem(
       if ("kind" in v && v.kind === "ringback") ringback = true;
     },
   });
-  const base = { file: item.file, class: item.class, label: item.label };
+  const base = { file: item.file, class: item.class, label: item.label, afterGreetingMs: null };
   if (item.phase === "early") {
     for (let i = 0; i < payloads.length && !analyzer.earlyVerdict; i++)
       analyzer.pushPayload(law, payloads[i]!, i * FRAME_MS);
@@ -124,11 +152,13 @@ function runItem(
   for (let i = 0; i < payloads.length && !analyzer.answeredVerdict; i++)
     analyzer.pushPayload(law, payloads[i]!, i * FRAME_MS);
   const v = analyzer.answeredVerdict ?? analyzer.finish();
+  const greetingEnd = item.segments?.find((s) => s.kind === "speech")?.endMs;
   return {
     ...base,
     predicted: v?.detection ?? "unknown",
     reason: v?.reason ?? "",
     decisionMs: v?.decisionMs ?? null,
+    afterGreetingMs: v && greetingEnd !== undefined ? v.decisionMs - greetingEnd : null,
   };
 }
 
@@ -148,9 +178,32 @@ function summarize(items: ItemResult[], frames: number, busyMs: number): Evaluat
     xs
       .filter((r) => r.decisionMs !== null && (r.predicted === "human" || r.predicted === "machine"))
       .map((r) => r.decisionMs!);
+  const byClass: Record<string, ClassTiming> = {};
+  for (const cls of [...new Set([...humans, ...machines].map((r) => r.class))].sort()) {
+    const xs = items.filter((r) => r.class === cls);
+    const after = xs
+      .filter((r) => r.afterGreetingMs !== null && r.predicted === "human")
+      .map((r) => r.afterGreetingMs!);
+    byClass[cls] = {
+      items: xs.length,
+      correct: rate(xs, (r) => r.predicted === r.label),
+      p50: median(decided(xs)),
+      p90: percentile(decided(xs), 90),
+      afterGreetingP50: median(after),
+      afterGreetingP90: percentile(after, 90),
+    };
+  }
+  const afterGreeting = humans
+    .filter((r) => r.afterGreetingMs !== null && r.predicted === "human")
+    .map((r) => r.afterGreetingMs!);
   return {
     items,
     confusion,
+    by_class: byClass,
+    decision_ms_p90_human: percentile(decided(humans), 90),
+    decision_ms_p90_machine: percentile(decided(machines), 90),
+    after_greeting_ms_p50: median(afterGreeting),
+    after_greeting_ms_p90: percentile(afterGreeting, 90),
     human_as_machine_rate: rate(humans, (r) => r.predicted === "machine"),
     machine_detected_rate: rate(machines, (r) => r.predicted === "machine"),
     tone_classes_accuracy: rate(tones, (r) => r.predicted === r.label),
@@ -181,8 +234,18 @@ export function formatEvaluation(e: Evaluation): string {
     `machine_detected_rate  ${pct(e.machine_detected_rate)}`,
     `tone_classes_accuracy  ${pct(e.tone_classes_accuracy)}`,
     `decision_ms_p50        ${e.decision_ms_p50} (human ${e.decision_ms_p50_human}, machine ${e.decision_ms_p50_machine})`,
+    `decision_ms_p90        human ${e.decision_ms_p90_human}, machine ${e.decision_ms_p90_machine}`,
+    `after_greeting_ms      p50 ${e.after_greeting_ms_p50}, p90 ${e.after_greeting_ms_p90} (human verdicts, from the end of the first utterance)`,
     `us_per_frame           ${e.us_per_frame.toFixed(2)} over ${e.frames} frames (G.711 decode included)`,
+    "",
+    `${"class".padEnd(22)}${["items", "correct", "p50", "p90", "after p50", "after p90"].map((h) => h.padStart(10)).join("")}`,
   );
+  for (const [cls, t] of Object.entries(e.by_class)) {
+    const num = (x: number) => (Number.isNaN(x) ? "" : String(x)).padStart(10);
+    lines.push(
+      `${cls.padEnd(22)}${String(t.items).padStart(10)}${pct(t.correct).padStart(10)}${num(t.p50)}${num(t.p90)}${num(t.afterGreetingP50)}${num(t.afterGreetingP90)}`,
+    );
+  }
   return lines.join("\n");
 }
 

@@ -61,6 +61,17 @@ export interface CorpusItem {
   ulaw: string;
   alaw: string;
   durationMs: number;
+  /**
+   * Where the known sounds are in the file (answered speech classes): the greeting(s), music, the
+   * beep. Lets the evaluator measure how long after the end of a person's greeting the verdict came.
+   */
+  segments?: CorpusSegment[];
+}
+
+export interface CorpusSegment {
+  kind: "speech" | "music" | "beep";
+  startMs: number;
+  endMs: number;
 }
 
 export interface CorpusReference {
@@ -184,6 +195,7 @@ type Lang = "cmn" | "en";
 interface Made {
   signal: Signal;
   notes: string;
+  segments?: CorpusSegment[];
   /** Overrides the recipe's label (an unknown announcement after ringback expects "ringback"). */
   label?: CorpusLabel;
 }
@@ -206,6 +218,28 @@ function lineNoise(rng: Rng, ms: number): Signal {
 
 function onLine(rng: Rng, s: Signal): Signal {
   return mixAt(s, lineNoise(rng, (s.length * 1000) / 8000));
+}
+
+/** Concatenates parts and remembers where the labelled ones are. */
+class Timeline {
+  readonly segments: CorpusSegment[] = [];
+  #parts: Signal[] = [];
+  #samples = 0;
+  add(s: Signal, kind?: CorpusSegment["kind"]): this {
+    if (kind && s.length > 0) this.mark(kind, 0, s.length);
+    this.#parts.push(s);
+    this.#samples += s.length;
+    return this;
+  }
+  /** Marks a segment relative to the current end (samples), e.g. a music bed under the next part. */
+  mark(kind: CorpusSegment["kind"], from: number, length: number): this {
+    const ms = (n: number) => Math.round(((this.#samples + n) * 1000) / 8000);
+    this.segments.push({ kind, startMs: ms(from), endMs: ms(from + length) });
+    return this;
+  }
+  signal(): Signal {
+    return concat(...this.#parts);
+  }
 }
 
 function speech(
@@ -239,8 +273,17 @@ function humanShort(lang: Lang) {
       rng.next() < 0.33
         ? speech(rng, lang, lang === "cmn" ? "喂？" : "hello?", [170, 220]).signal
         : silence(0);
-    const signal = concat(silence(initial), s.signal, silence(wait), again, silence(1500));
-    return { signal: onLine(rng, signal), notes: `initial ${initial.toFixed(0)} ms; ${s.notes}` };
+    const tl = new Timeline()
+      .add(silence(initial))
+      .add(s.signal, "speech")
+      .add(silence(wait))
+      .add(again, "speech")
+      .add(silence(1500));
+    return {
+      signal: onLine(rng, tl.signal()),
+      notes: `initial ${initial.toFixed(0)} ms; ${s.notes}`,
+      segments: tl.segments,
+    };
   };
 }
 
@@ -248,8 +291,12 @@ function humanLong(lang: Lang) {
   return (rng: Rng): Made => {
     const initial = rng.uniform(200, 1000);
     const s = speech(rng, lang, rng.pick(HUMAN_LONG[lang]), lang === "cmn" ? [260, 320] : [170, 210]);
-    const signal = concat(silence(initial), s.signal, silence(3500));
-    return { signal: onLine(rng, signal), notes: `initial ${initial.toFixed(0)} ms; ${s.notes}` };
+    const tl = new Timeline().add(silence(initial)).add(s.signal, "speech").add(silence(3500));
+    return {
+      signal: onLine(rng, tl.signal()),
+      notes: `initial ${initial.toFixed(0)} ms; ${s.notes}`,
+      segments: tl.segments,
+    };
   };
 }
 
@@ -259,33 +306,43 @@ function machine(lang: Lang, kind: MachineKind) {
   return (rng: Rng): Made => {
     const initial = rng.uniform(100, 800);
     const s = speech(rng, lang, rng.pick(MACHINE[lang]), lang === "cmn" ? [150, 200] : [140, 180]);
-    let greeting = s.signal;
+    const tl = new Timeline().add(silence(initial));
     let notes = `initial ${initial.toFixed(0)} ms; ${s.notes}`;
     if (kind === "music") {
       const introMs = rng.next() < 0.5 ? rng.uniform(1000, 3000) : 0;
       const bedDb = rng.uniform(-40, -32);
       const intro = introMs > 0 ? music(rng, introMs, rng.uniform(-26, -20)) : silence(0);
-      const bed = music(rng, (greeting.length * 1000) / 8000, bedDb);
-      greeting = concat(intro, mixAt(greeting, bed));
+      const bed = music(rng, (s.signal.length * 1000) / 8000, bedDb);
+      tl.add(intro, "music").mark("music", 0, bed.length).add(mixAt(s.signal, bed), "speech");
       notes += `; music intro ${introMs.toFixed(0)} ms, bed ${bedDb.toFixed(0)} dBov`;
+    } else {
+      tl.add(s.signal, "speech");
     }
-    let tail = silence(rng.uniform(1000, 2000));
+    const tailMs = rng.uniform(1000, 2000); // drawn first, as before: the corpus stays the same
     if (kind === "beep" || (kind === "music" && rng.next() < 0.5)) {
       const hz = rng.pick([440, 800, 850, 1000, 1400, 1800]);
       const ms = rng.uniform(150, 900);
       const gap = rng.uniform(300, 800);
-      tail = concat(silence(gap), tone({ hz: [hz], levelDb: rng.uniform(-24, -14) }, ms), silence(1500));
+      tl.add(silence(gap))
+        .add(tone({ hz: [hz], levelDb: rng.uniform(-24, -14) }, ms), "beep")
+        .add(silence(1500));
       notes += `; beep ${hz} Hz ${ms.toFixed(0)} ms after ${gap.toFixed(0)} ms`;
+    } else {
+      tl.add(silence(tailMs));
     }
-    return { signal: onLine(rng, concat(silence(initial), greeting, tail)), notes };
+    return { signal: onLine(rng, tl.signal()), notes, segments: tl.segments };
   };
 }
 
 function noisy(base: (rng: Rng) => Made, snrDb: number) {
   return (rng: Rng): Made => {
     const made = base(rng);
-    const colour: NoiseColour = rng.next() < 0.7 ? "pink" : "white";
+    // Pink as before; half of the former white items get brown (low-frequency rumble: wind and traffic
+    // on mobiles), so the noisy classes cover all three colours. Same draw: pink items are unchanged.
+    const draw = rng.next();
+    const colour: NoiseColour = draw < 0.7 ? "pink" : draw < 0.85 ? "white" : "brown";
     return {
+      ...made,
       signal: addNoiseAtSnr(rng, made.signal, snrDb, colour),
       notes: `${made.notes}; ${colour} noise ${snrDb} dB SNR`,
     };
@@ -670,6 +727,7 @@ export async function generateCorpus(opts: GenerateOptions): Promise<CorpusManif
         ulaw: `ulaw/${name}.ul`,
         alaw: `alaw/${name}.al`,
         durationMs: Math.round(pcm.length / 8),
+        ...(made.segments ? { segments: made.segments } : {}),
       });
     }
   }
