@@ -1,5 +1,15 @@
 // @cc/media/testing: phones and a media stack on real servers, for integration tests, benchmarks
 // and the simulated floor of `npm start`.
+// The simulated carrier: SIPp UAS lines per outcome class, numbers that select the outcome.
+export {
+  type CarrierLine,
+  type CarrierOutcome,
+  type ExpectedEvent,
+  type LineItem,
+  type SimulatedCarrier,
+  type SimulatedCarrierOptions,
+  startSimulatedCarrier,
+} from "./src/sim-carrier/carrier.ts";
 export {
   CAMPAIGN,
   type MediaStack,
