@@ -1,5 +1,8 @@
 // @cc/media/testing: phones and a media stack on real servers, for integration tests, benchmarks
 // and the simulated floor of `npm start`.
+
+// Audio tools of the CPA corpus (espeak-ng speech at 8 kHz, WAV files), for simulated floors.
+export { concat, silence, speak, toInt16, wavBytes } from "./src/cpa/corpus/audio.ts";
 // The simulated carrier: SIPp UAS lines per outcome class, numbers that select the outcome.
 export {
   type CarrierLine,

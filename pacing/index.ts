@@ -1,6 +1,6 @@
 // @cc/pacing: the pacing decision core, its baselines, compliance rules, the call-control boundary
-// the dialer drives (media implements it), the simulator (with simulated telephony) and the
-// demo campaign. See README.md for the snapshot/decision interface.
+// the dialer drives (media implements it), the dialing list, the live service, and the simulator
+// (with simulated telephony) the pacing benchmark runs on. See README.md for the snapshot/decision interface.
 
 export * from "./src/campaigns.ts";
 export * from "./src/compliance/abandon.ts";
@@ -36,7 +36,6 @@ export {
   startPacingService,
 } from "./src/service/service.ts";
 export { type AgentPlan, type ShiftParams, shiftPlans } from "./src/sim/agents.ts";
-export { type DemoCampaign, type DemoCampaignOptions, startDemoCampaign } from "./src/sim/demo.ts";
 export {
   type CallOutcome,
   CampaignRunner,

@@ -29,17 +29,31 @@ export const StackEnv = z.object({
   CLICKHOUSE_PASSWORD: z.string().optional(),
   CLICKHOUSE_ANALYST_USER: z.string().optional(),
   CLICKHOUSE_ANALYST_PASSWORD: z.string().optional(),
+  /** drachtio-server elsewhere: DRACHTIO_HOST + DRACHTIO_ADMIN_PORT + DRACHTIO_SECRET (not started locally). */
+  DRACHTIO_HOST: z.string().optional(),
+  DRACHTIO_SECRET: z.string().optional(),
+  DRACHTIO_ADMIN_PORT: Port.default(9022),
+  DRACHTIO_SIP_PORT: Port.default(5070),
+  /** SIP over WebSocket for the console's softphone. */
+  DRACHTIO_WS_PORT: Port.default(5071),
+  /** rtpengine elsewhere: RTPENGINE_HOST + RTPENGINE_NG_PORT (not started locally). */
+  RTPENGINE_HOST: z.string().optional(),
+  RTPENGINE_NG_PORT: Port.default(22222),
+  /** First of the 2000 UDP ports rtpengine relays media on. */
+  RTPENGINE_PORT_MIN: Port.default(40000),
+  MEDIA_HTTP_PORT: Port.default(9467),
+  /** Carrier trunks (JSON list, see media/README.md); the simulated carrier is added for the demo. */
+  MEDIA_TRUNKS: z.string().default("[]"),
+  /** Campaigns (JSON list, see pacing/README.md); the demo campaign is added when DEMO_CAMPAIGN is on. */
+  CC_CAMPAIGNS: z.string().default("[]"),
   INTAKE_PORT: Port.default(8080),
   SINK_HTTP_PORT: Port.default(9464),
   PACING_HTTP_PORT: Port.default(9465),
   DEMO_HTTP_PORT: Port.default(9466),
   DASHBOARD_PORT: Port.default(3000),
-  /** JSON array of campaign ids the pacing service paces (the demo campaign paces itself). */
-  PACING_CAMPAIGNS: z.string().default("[]"),
+  /** The simulated campaign: leads, SIP agents and a SIPp carrier, dialed for real. */
   DEMO_CAMPAIGN: Flag.default(true),
-  DEMO_AGENTS: z.coerce.number().int().min(1).max(500).default(12),
-  /** Simulated time runs this many times faster than real time. */
-  DEMO_SPEED: z.coerce.number().min(0.1).max(100).default(1),
+  DEMO_AGENTS: z.coerce.number().int().min(1).max(100).default(8),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
 });
 export type StackConfig = z.infer<typeof StackEnv>;

@@ -3,15 +3,31 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
 
+const token = (bytes: number) => randomBytes(bytes).toString("base64url");
+
+/** Secrets added after a data dir was first created are generated on the next start. */
 const Secrets = z.object({
   clickhouse_writer_password: z.string().min(16),
   clickhouse_analyst_password: z.string().min(16),
   intake_api_key: z.string().min(24),
   metrics_api_key: z.string().min(24),
+  /** drachtio-server's admin secret (media service ↔ switch). */
+  drachtio_secret: z
+    .string()
+    .min(16)
+    .default(() => token(18)),
+  /** Agents' SIP passwords derive from it (media service and dashboard). */
+  media_sip_secret: z
+    .string()
+    .min(16)
+    .default(() => token(24)),
+  /** The simulated floor's agent accounts. */
+  demo_agent_password: z
+    .string()
+    .min(10)
+    .default(() => token(15)),
 });
 export type StackSecrets = z.infer<typeof Secrets>;
-
-const token = (bytes: number) => randomBytes(bytes).toString("base64url");
 
 /** Credentials generated on the first `npm start` and kept in the data dir (mode 0600). */
 export async function loadOrCreateSecrets(
@@ -19,18 +35,23 @@ export async function loadOrCreateSecrets(
 ): Promise<{ secrets: StackSecrets; created: boolean }> {
   const file = path.join(dataDir, "secrets.json");
   try {
-    return { secrets: Secrets.parse(JSON.parse(await readFile(file, "utf8"))), created: false };
+    const raw = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
+    const secrets = Secrets.parse(raw);
+    if (Object.keys(secrets).some((k) => !(k in raw))) {
+      await writeFile(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
+    }
+    return { secrets, created: false };
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code !== "ENOENT") {
       throw new Error(`${file} is unreadable or malformed; fix or delete it`, { cause: err });
     }
   }
-  const secrets: StackSecrets = {
+  const secrets: StackSecrets = Secrets.parse({
     clickhouse_writer_password: token(18),
     clickhouse_analyst_password: token(18),
     intake_api_key: `cc_${token(24)}`,
     metrics_api_key: `cc_${token(24)}`,
-  };
+  });
   await mkdir(dataDir, { recursive: true });
   await writeFile(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
   return { secrets, created: true };

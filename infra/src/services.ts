@@ -14,8 +14,32 @@ export interface ServiceSpec {
   enabled?: boolean;
 }
 
+/** What the stack learned while starting its servers, which the services need. */
+export interface StackRuntime {
+  drachtio: { host: string; adminPort: number; secret: string; sipUri: string; wsUrl: string };
+  rtpengine: { host: string; ngPort: number };
+  /** JSON lists handed to pacing and media as CC_CAMPAIGNS and MEDIA_TRUNKS. */
+  campaignsJson: string;
+  trunksJson: string;
+  /** Known carrier announcements and the default abandon message (demo media), when made. */
+  fingerprints?: string;
+  abandonMessage?: string;
+  /** How the simulated carrier maps behaviours to numbers (JSON), for the floor's leads. */
+  carrierNumbersJson?: string;
+}
+
+/** The simulated floor's agent accounts: the dashboard creates them, the floor signs in with them. */
+export function demoAgents(count: number): { username: string; agent_id: string }[] {
+  return Array.from({ length: count }, (_, i) => {
+    const nn = String(i + 1).padStart(2, "0");
+    return { username: `demo-agent-${nn}`, agent_id: `sim-agent-${nn}` };
+  });
+}
+
 /** In start order: each service's dependencies come before it. */
-export function services(cfg: StackConfig, secrets: StackSecrets): ServiceSpec[] {
+export function services(cfg: StackConfig, secrets: StackSecrets, rt: StackRuntime): ServiceSpec[] {
+  const dashboardUrl = `http://127.0.0.1:${cfg.DASHBOARD_PORT}`;
+  const agents = JSON.stringify(demoAgents(cfg.DEMO_AGENTS));
   return [
     {
       name: "sink",
@@ -37,16 +61,32 @@ export function services(cfg: StackConfig, secrets: StackSecrets): ServiceSpec[]
       },
     },
     {
-      // Paces the campaigns listed in PACING_CAMPAIGNS through the call-control side
-      // (dial commands on cc.cmd.dial.<campaign>); the demo campaign paces itself.
+      // Places and bridges the calls: dial commands in, SIP through drachtio, media through rtpengine.
+      name: "media",
+      entry: "media/src/service/main.ts",
+      port: cfg.MEDIA_HTTP_PORT,
+      portEnv: "MEDIA_HTTP_PORT",
+      env: {
+        MEDIA_HTTP_PORT: String(cfg.MEDIA_HTTP_PORT),
+        DRACHTIO_HOST: rt.drachtio.host,
+        DRACHTIO_PORT: String(rt.drachtio.adminPort),
+        DRACHTIO_SECRET: rt.drachtio.secret,
+        RTPENGINE_HOST: rt.rtpengine.host,
+        RTPENGINE_NG_PORT: String(rt.rtpengine.ngPort),
+        MEDIA_SIP_SECRET: secrets.media_sip_secret,
+        MEDIA_TRUNKS: rt.trunksJson,
+        CC_CAMPAIGNS: rt.campaignsJson,
+        ...(rt.fingerprints ? { MEDIA_FINGERPRINTS: rt.fingerprints } : {}),
+        ...(rt.abandonMessage ? { MEDIA_ABANDON_MESSAGE: rt.abandonMessage } : {}),
+      },
+    },
+    {
+      // Paces every campaign in CC_CAMPAIGNS: dial commands for the media service on JetStream.
       name: "pacing",
       entry: "pacing/src/service/main.ts",
       port: cfg.PACING_HTTP_PORT,
       portEnv: "PACING_HTTP_PORT",
-      env: {
-        PACING_HTTP_PORT: String(cfg.PACING_HTTP_PORT),
-        PACING_CAMPAIGNS: cfg.PACING_CAMPAIGNS,
-      },
+      env: { PACING_HTTP_PORT: String(cfg.PACING_HTTP_PORT), CC_CAMPAIGNS: rt.campaignsJson },
     },
     {
       name: "dashboard",
@@ -56,21 +96,34 @@ export function services(cfg: StackConfig, secrets: StackSecrets): ServiceSpec[]
       env: {
         HOST: "127.0.0.1",
         PORT: String(cfg.DASHBOARD_PORT),
-        ORIGIN: `http://127.0.0.1:${cfg.DASHBOARD_PORT}`,
+        ORIGIN: dashboardUrl,
         CC_ORG: cfg.CC_ORG_ID,
         DASHBOARD_METRICS_KEY: secrets.metrics_api_key,
+        MEDIA_SIP_SECRET: secrets.media_sip_secret,
+        MEDIA_SIP_WS_URL: rt.drachtio.wsUrl,
+        ...(cfg.DEMO_CAMPAIGN
+          ? {
+              DASHBOARD_DEMO_AGENTS: agents,
+              DASHBOARD_DEMO_AGENT_PASSWORD: secrets.demo_agent_password,
+            }
+          : {}),
       },
     },
     {
-      name: "demo-campaign",
-      entry: "infra/src/demo.ts",
+      // The simulated campaign: leads in, agents on SIP phones working the console.
+      name: "floor",
+      entry: "infra/src/floor/main.ts",
       port: cfg.DEMO_HTTP_PORT,
       portEnv: "DEMO_HTTP_PORT",
       enabled: cfg.DEMO_CAMPAIGN,
       env: {
-        DEMO_HTTP_PORT: String(cfg.DEMO_HTTP_PORT),
-        DEMO_AGENTS: String(cfg.DEMO_AGENTS),
-        DEMO_SPEED: String(cfg.DEMO_SPEED),
+        FLOOR_HTTP_PORT: String(cfg.DEMO_HTTP_PORT),
+        FLOOR_AGENTS: agents,
+        FLOOR_AGENT_PASSWORD: secrets.demo_agent_password,
+        DASHBOARD_URL: dashboardUrl,
+        MEDIA_SIP_URI: rt.drachtio.sipUri,
+        MEDIA_SIP_SECRET: secrets.media_sip_secret,
+        FLOOR_CARRIER_NUMBERS: rt.carrierNumbersJson ?? "{}",
       },
     },
   ];

@@ -50,7 +50,12 @@ const portNames = [
   "SINK_HTTP_PORT",
   "PACING_HTTP_PORT",
   "DEMO_HTTP_PORT",
+  "MEDIA_HTTP_PORT",
   "DASHBOARD_PORT",
+  "DRACHTIO_ADMIN_PORT",
+  "DRACHTIO_SIP_PORT",
+  "DRACHTIO_WS_PORT",
+  "RTPENGINE_NG_PORT",
 ] as const;
 
 describe("npm start", () => {
@@ -91,6 +96,8 @@ describe("npm start", () => {
   it("brings the stack up, events flow into ClickHouse, Ctrl-C leaves no process behind", async () => {
     dataDir = await tempDir("stack");
     for (const name of portNames) ports[name] = String(await freePort());
+    // rtpengine's 2000 media ports, above the kernel's ephemeral range and the launchers' blocks.
+    ports.RTPENGINE_PORT_MIN = String(61_000 + Math.floor(Math.random() * 2) * 2_000);
     stack = await startStack();
     const children = await descendants(stack.pid);
     expect(children.length).toBeGreaterThanOrEqual(5);
@@ -103,6 +110,7 @@ describe("npm start", () => {
       "SINK_HTTP_PORT",
       "PACING_HTTP_PORT",
       "DEMO_HTTP_PORT",
+      "MEDIA_HTTP_PORT",
       "DASHBOARD_PORT",
     ]) {
       const base = `http://127.0.0.1:${ports[name]}`;
@@ -115,13 +123,29 @@ describe("npm start", () => {
       expect(withKey.status, `${name} /metrics with key`).toBe(200);
       expect(await withKey.text()).toContain("process_cpu_seconds_total");
     }
-    // The simulated campaign produces call events on its own.
-    let count = 0;
-    for (let i = 0; i < 120 && count === 0; i++) {
-      count = Number(await query("SELECT count() FROM events WHERE kind = 'call.attempt_created'"));
-      if (count === 0) await new Promise((r) => setTimeout(r, 500));
+    // The demo campaign is paced by the pacing service and dialed by the media service through
+    // drachtio-server and rtpengine: answered calls are analysed, people reach simulated agents
+    // on SIP phones, who disposition through the console.
+    const count = async (where: string) => Number(await query(`SELECT count() FROM events WHERE ${where}`));
+    for (
+      let i = 0;
+      i < 240 &&
+      (await count("kind = 'call.disposition' AND JSONExtractString(payload, 'set_by') = 'agent'")) === 0;
+      i++
+    ) {
+      await new Promise((r) => setTimeout(r, 500));
     }
-    expect(count).toBeGreaterThan(0);
+    expect(await count("kind = 'call.attempt_created'")).toBeGreaterThan(0);
+    expect(
+      await count("kind = 'call.answered' AND JSONExtractString(payload, 'detection') = 'human'"),
+    ).toBeGreaterThan(0);
+    expect(await count("kind = 'call.bridged'")).toBeGreaterThan(0);
+    expect(
+      await count("kind = 'call.disposition' AND JSONExtractString(payload, 'set_by') = 'agent'"),
+    ).toBeGreaterThan(0);
+    expect(
+      await count("kind = 'agent.device' AND JSONExtractString(payload, 'state') = 'connected'"),
+    ).toBeGreaterThan(0);
 
     stack.kill("SIGINT");
     expect(await stack.exited).toBe(0);

@@ -13,6 +13,7 @@ import { assertPortFree, LauncherError, spawnManaged } from "./launchers/process
 import { startRedis } from "./launchers/redis.ts";
 import { loadOrCreateSecrets, type StackSecrets } from "./secrets.ts";
 import { services } from "./services.ts";
+import { startTelephony } from "./telephony.ts";
 
 const log = pino({ name: "stack" });
 
@@ -144,6 +145,7 @@ async function main(): Promise<void> {
 
   await ensureDashboardBuilt();
   const infra = await startInfra(cfg, secrets);
+  const telephony = await startTelephony(cfg, secrets, running, forward, (msg) => log.info(msg));
   const common: Record<string, string> = {
     NATS_URL: infra.natsUrl,
     REDIS_URL: infra.redisUrl,
@@ -158,7 +160,7 @@ async function main(): Promise<void> {
     LOG_LEVEL: cfg.LOG_LEVEL,
   };
 
-  for (const svc of services(cfg, secrets)) {
+  for (const svc of services(cfg, secrets, telephony)) {
     if (svc.enabled === false) continue;
     await assertPortFree(svc.port, svc.portEnv);
     const proc = await spawnManaged({
@@ -187,6 +189,7 @@ async function main(): Promise<void> {
     `  dashboard         http://127.0.0.1:${cfg.DASHBOARD_PORT}`,
     `  lead/ad intake    http://127.0.0.1:${cfg.INTAKE_PORT}  (API key: ${secrets.intake_api_key})`,
     `  ClickHouse HTTP   ${infra.clickhouse.url}  (analyst: ${infra.clickhouse.analyst.username} / ${infra.clickhouse.analyst.password})`,
+    `  SIP (drachtio)    ${telephony.drachtio.sipUri}  (WebSocket ${telephony.drachtio.wsUrl})`,
     `  NATS              ${infra.natsUrl}`,
     `  Redis             ${infra.redisUrl}`,
     `  data              ${cfg.CC_DATA_DIR}${created ? "  (new: credentials in secrets.json)" : ""}`,

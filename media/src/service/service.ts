@@ -139,6 +139,19 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
       team: a.team,
       skills: a.skills.map((s) => s.skill),
     });
+    // A phone the live picture still shows was held by a previous run: it is gone, say so (the
+    // phone reconnects), and an agent left ready without it would be counted by pacing.
+    if (a.device === "webrtc" || a.device === "sip") {
+      emit({
+        kind: "agent.device",
+        org_id: o.orgId,
+        agent_id: a.agentId,
+        state: "disconnected",
+        device: a.device,
+        reason: "media_restarted",
+      });
+      pauseIfReadyWithoutPhone(pool, a.agentId, emit, o.orgId);
+    }
   }
   const floor = new Floor({
     orgId: o.orgId,

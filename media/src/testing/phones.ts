@@ -29,6 +29,8 @@ export interface CarrierCall {
   endedAt?: number;
   endedBy?: "us" | "them";
   dialog?: Srf.Dialog;
+  /** Why the carrier side failed, when it did (e.g. its switch went away). */
+  error?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -58,7 +60,16 @@ export class PhoneSwitch {
   static async connect(opts: { adminPort: number; secret: string }): Promise<PhoneSwitch> {
     const srf = new Srf();
     const sw = new PhoneSwitch(srf);
-    srf.invite((req, res) => void sw.#onInvite(req, res));
+    srf.invite((req, res) => {
+      sw.#onInvite(req, res).catch((err: unknown) => {
+        // The switch went away mid-call (shutdown, chaos tests): the call records why it ended.
+        const call = sw.calls.find((c) => c.number === req.calledNumber && !c.endedAt);
+        if (call) {
+          call.endedAt = Date.now();
+          call.error = (err as Error).message;
+        }
+      });
+    });
     await new Promise<void>((resolve, reject) => {
       srf.on("connect", (err) => (err ? reject(err) : resolve()));
       srf.on("error", () => {});
@@ -142,11 +153,16 @@ export class PhoneSwitch {
     });
     const target = audioTarget(dialog.remote.sdp);
     endpoint.connect(target, target.law);
+    // Like a real phone, it sends (silent) audio all the time: rtpengine ends calls without RTP.
+    const quiet = new Int16Array(160);
+    endpoint.startSending(() => quiet);
     const phone: AgentPhone = {
       endpoint,
       dialog,
       received: [],
       ended: false,
+      talk: (pcm) => endpoint.startSending(looped(pcm)),
+      quiet: () => endpoint.startSending(() => quiet),
       hangup: async () => {
         if (phone.ended) return;
         phone.ended = true;
@@ -177,6 +193,10 @@ export interface AgentPhone {
   dialog: Srf.Dialog;
   received: AudioFrame[];
   ended: boolean;
+  /** Sends this audio in a loop (the agent talking). */
+  talk(pcm: Int16Array): void;
+  /** Back to sending silence. */
+  quiet(): void;
   hangup(): Promise<void>;
 }
 

@@ -1,11 +1,23 @@
-// Pacing service process: env config (zod), NATS + Redis (+ ClickHouse when configured),
-// /health, /metrics (API key), clean stop on SIGTERM/SIGINT.
+// Pacing service process: env config (zod), NATS + Redis (+ ClickHouse when configured), a
+// dialing list per campaign, dial commands on JetStream for the media service, /health,
+// /metrics (API key), clean stop on SIGTERM/SIGINT.
 import { createClickHouse, type LiveRedis } from "@cc/analytics";
-import { ApiKeyRing, connectNats, runService, startOpsServer } from "@cc/ingest";
+import {
+  ApiKeyRing,
+  type CallCenterEvent,
+  connectNats,
+  ensureStreams,
+  jetStreamFor,
+  runService,
+  startOpsServer,
+} from "@cc/ingest";
 import client from "prom-client";
 import { createClient } from "redis";
 import { z } from "zod";
-import { DEFAULT_CAMPAIGN } from "../core/types.ts";
+import { type CampaignConfig, parseCampaigns, profileOf, settingsOf } from "../campaigns.ts";
+import { RedisDialingList } from "../lists/dialing-list.ts";
+import { listLauncher } from "./launcher.ts";
+import { ListOutcomes } from "./list-outcomes.ts";
 import { startPacingService } from "./service.ts";
 
 const CampaignIds = z.array(
@@ -18,11 +30,24 @@ const Env = z.object({
   CLICKHOUSE_USER: z.string().optional(),
   CLICKHOUSE_PASSWORD: z.string().optional(),
   CC_ORG_ID: z.string().min(1).default("demo"),
-  /** JSON array of campaign ids to pace. */
-  PACING_CAMPAIGNS: z
+  /** The campaigns (JSON list of pacing's CampaignConfig), shared with the media service. */
+  CC_CAMPAIGNS: z
     .string()
     .default("[]")
     .transform((s, ctx) => {
+      try {
+        return parseCampaigns(s);
+      } catch (err) {
+        ctx.addIssue({ code: "custom", message: (err as Error).message });
+        return z.NEVER;
+      }
+    }),
+  /** JSON array of the campaign ids this instance paces (default: every campaign in CC_CAMPAIGNS). */
+  PACING_CAMPAIGNS: z
+    .string()
+    .optional()
+    .transform((s, ctx) => {
+      if (s === undefined) return undefined;
       try {
         return CampaignIds.parse(JSON.parse(s));
       } catch {
@@ -55,6 +80,12 @@ await runService({
       buckets: [1, 2, 5, 10, 20, 50, 100, 250, 1000],
       registers: [registry],
     });
+    const leadsAdded = new client.Counter({
+      name: "pacing_leads_added_total",
+      help: "Leads added to a dialing list from lead.created events",
+      labelNames: ["campaign"],
+      registers: [registry],
+    });
     const launched = new client.Counter({
       name: "pacing_calls_launched_total",
       help: "Calls commanded",
@@ -63,6 +94,8 @@ await runService({
     });
 
     const nc = await connectNats(env.NATS_URL, { name: "pacing" });
+    const { js, jsm } = await jetStreamFor(nc);
+    await ensureStreams(jsm);
     const redis = createClient({ url: env.REDIS_URL }) as unknown as LiveRedis;
     await redis.connect();
     const clickhouse = env.CLICKHOUSE_URL
@@ -73,14 +106,54 @@ await runService({
           application: "pacing",
         })
       : undefined;
+    const paced = pacedCampaigns(env.CC_CAMPAIGNS, env.PACING_CAMPAIGNS);
+    const lists = new Map(
+      paced.map((c) => [
+        c.id,
+        new RedisDialingList({
+          redis: redis as never,
+          orgId: env.CC_ORG_ID,
+          campaignId: c.id,
+          profile: profileOf(c),
+        }),
+      ]),
+    );
+    const outcomes = new ListOutcomes(lists);
+    const onEvent = async (e: CallCenterEvent) => {
+      if (e.kind === "lead.created" && e.campaign_id) {
+        await lists.get(e.campaign_id)?.add({
+          leadId: e.lead_id,
+          phone: e.phone,
+          consent: e.consent.given,
+          ...(e.name ? { name: e.name } : {}),
+        });
+        leadsAdded.inc({ campaign: e.campaign_id });
+        return;
+      }
+      await outcomes.apply(e);
+    };
+    const sweeper = setInterval(() => {
+      for (const list of lists.values())
+        void list.sweep().catch((err) => log.warn({ err }, "list sweep failed"));
+      void outcomes.expire().catch((err) => log.warn({ err }, "disposition wait expiry failed"));
+    }, 30_000);
 
     const svc = startPacingService({
       nats: nc,
       redis,
       ...(clickhouse ? { clickhouse } : {}),
       orgId: env.CC_ORG_ID,
-      campaigns: env.PACING_CAMPAIGNS.map((campaignId) => ({ ...DEFAULT_CAMPAIGN, campaignId })),
+      campaigns: paced.map(settingsOf),
       logger: log,
+      launch: listLauncher({
+        js,
+        orgId: env.CC_ORG_ID,
+        lists,
+        campaigns: new Map(paced.map((c) => [c.id, c])),
+        onPublishError: (err, cmd) =>
+          log.warn({ err, attempt: cmd.attempt_id }, "dial command not published"),
+      }),
+      onEvent,
       onDecision: (e, ms) => {
         latency.observe(ms);
         if (e.kind === "pacing.decision") launched.inc({ campaign: e.campaign_id }, e.launch);
@@ -93,11 +166,18 @@ await runService({
       keys: new ApiKeyRing(
         env.METRICS_API_KEY ? [{ key: env.METRICS_API_KEY, org_id: env.CC_ORG_ID, name: "metrics" }] : [],
       ),
-      health: async () => ({ ok: !nc.isClosed(), campaigns: env.PACING_CAMPAIGNS, p99_ms: svc.p99() }),
+      health: async () => ({
+        ok: !nc.isClosed(),
+        campaigns: Object.fromEntries(
+          await Promise.all([...lists].map(async ([id, l]) => [id, await l.sizes()] as const)),
+        ),
+        p99_ms: svc.p99(),
+      }),
     });
-    log.info({ port: env.PACING_HTTP_PORT, campaigns: env.PACING_CAMPAIGNS }, "pacing service up");
+    log.info({ port: env.PACING_HTTP_PORT, campaigns: paced.map((c) => c.id) }, "pacing service up");
     return {
       stop: async () => {
+        clearInterval(sweeper);
         await ops.close();
         await svc.stop();
         await nc.drain();
@@ -107,3 +187,12 @@ await runService({
     };
   },
 });
+
+/** The campaigns this instance paces: all configured ones, or the listed subset (unknown ids refused). */
+function pacedCampaigns(all: CampaignConfig[], only: string[] | undefined): CampaignConfig[] {
+  if (!only) return all;
+  const unknown = only.filter((id) => !all.some((c) => c.id === id));
+  if (unknown.length)
+    throw new Error(`PACING_CAMPAIGNS names campaigns missing from CC_CAMPAIGNS: ${unknown.join(", ")}`);
+  return all.filter((c) => only.includes(c.id));
+}

@@ -34,8 +34,11 @@ export interface PacingServiceOptions {
   onDecision?: (e: CallCenterEvent, latencyMs: number) => void;
   /** Turns a decision's launches into calls; without one the service only decides. */
   launch?: Launcher;
-  /** Every call event of the org, decoded (the dialing list's outcomes follow them). */
-  onCallEvent?: (e: CallCenterEvent) => void | Promise<void>;
+  /**
+   * Every call and lead event of a paced campaign, decoded, before the decision it triggers: the
+   * dialing list follows call outcomes and takes new leads (so a fresh lead is dialed at once).
+   */
+  onEvent?: (e: CallCenterEvent) => void | Promise<void>;
 }
 
 export class PacingError extends Error {
@@ -121,7 +124,8 @@ export function startPacingService(o: PacingServiceOptions) {
       // Our own decisions must not trigger decisions (that would loop).
       if (family === "pacing") continue;
       const campaign = parts[5];
-      if (family === "call" && campaign && rt.has(campaign)) await onCall(rt.get(campaign)!, name, m.data);
+      const c = campaign ? rt.get(campaign) : undefined;
+      if (c && (family === "call" || family === "lead")) await onEvent(c, name, m.data);
       const targets =
         campaign && campaign !== "_" && rt.has(campaign)
           ? [rt.get(campaign)!]
@@ -133,17 +137,17 @@ export function startPacingService(o: PacingServiceOptions) {
     }
   })().catch((err) => o.logger?.warn({ err }, "event subscription ended"));
 
-  async function onCall(c: CampaignRuntime, name: string | undefined, data: Uint8Array): Promise<void> {
-    if (name !== "attempt_created" && name !== "blocked" && !o.onCallEvent) return;
+  async function onEvent(c: CampaignRuntime, name: string | undefined, data: Uint8Array): Promise<void> {
+    if (name !== "attempt_created" && name !== "blocked" && !o.onEvent) return;
     const parsed = decodeEvent(data);
     if (!parsed.ok) return;
     const attemptId = (parsed.event as { attempt_id?: string }).attempt_id;
     // The media service has the attempt now (or refused it): it is in Redis, no longer pending.
     if (attemptId && (name === "attempt_created" || name === "blocked")) c.pending.delete(attemptId);
     try {
-      await o.onCallEvent?.(parsed.event);
+      await o.onEvent?.(parsed.event);
     } catch (err) {
-      o.logger?.warn({ err, kind: parsed.event.kind }, "call event not applied to the dialing list");
+      o.logger?.warn({ err, kind: parsed.event.kind }, "event not applied to the dialing list");
     }
   }
 
