@@ -119,8 +119,8 @@ class StreamingCallAnalyzer implements CallAnalyzer {
   pushAnswered(pcm: Int16Array, tMs: number): AnsweredVerdict | null {
     if (this.phase !== "answered") this.answered(tMs);
     let out: AnsweredVerdict | null = null;
-    this.#frame(pcm, tMs, (_frame, f) => {
-      const v = this.#answered(f);
+    this.#frame(pcm, tMs, (frame, f) => {
+      const v = this.#answered(frame, f);
       if (v) out = v;
     });
     return out;
@@ -162,7 +162,7 @@ class StreamingCallAnalyzer implements CallAnalyzer {
   #early(frame: Int16Array, f: FrameFeatures, atMs: number): EarlyVerdict | null {
     if (this.earlyVerdict) return null;
     // Every detector sees every frame (the matcher keeps a window of the past); then pick.
-    const quiet = this.#earlyVad.classify(f) === "silence";
+    const quiet = this.#earlyVad.classify(f, frame) === "silence";
     const fax = this.#earlyFax.push(f, quiet);
     const tone = this.#progress.push(f);
     const match = this.#matcher?.push(frame) ?? null;
@@ -187,9 +187,9 @@ class StreamingCallAnalyzer implements CallAnalyzer {
     return null;
   }
 
-  #answered(f: FrameFeatures): AnsweredVerdict | null {
+  #answered(frame: Int16Array, f: FrameFeatures): AnsweredVerdict | null {
     if (!this.#amd || this.answeredVerdict) return null;
-    const cls = this.#vad.classify(f);
+    const cls = this.#vad.classify(f, frame);
     const v = this.#amd.push(f, cls, this.#vad.noiseFloorDb);
     return v ? this.#emitAnswered(v) : null;
   }

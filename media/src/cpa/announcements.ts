@@ -10,6 +10,7 @@
 // Candidate alignments come from exact look-ups of query sub-fingerprints (and their one-bit
 // neighbours) in an index, and only the best-voted ones are scored.
 
+import { FFT_N, fft, HANN } from "./fft.ts";
 import { FRAME_SAMPLES, levelDb, SAMPLE_RATE } from "./tones.ts";
 
 export const ANNOUNCEMENT_CLASSES = [
@@ -28,7 +29,6 @@ export interface AnnouncementEntry {
   pcm: Int16Array;
 }
 
-const FFT_N = 256;
 const BANDS = 17;
 const PHASES = 4;
 const PHASE_STEP = FRAME_SAMPLES / PHASES;
@@ -56,59 +56,6 @@ export const DEFAULT_MATCH_OPTIONS: MatchOptions = {
   minLoudShare: 0.5,
   confirmations: 3,
 };
-
-// ---------------------------------------------------------------------------------------------
-// Spectrum: in-place radix-2 FFT on 256 points with a Hann window.
-
-const HANN = Float64Array.from({ length: FFT_N }, (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FFT_N));
-const BITREV = (() => {
-  const r = new Uint16Array(FFT_N);
-  const bits = Math.log2(FFT_N);
-  for (let i = 0; i < FFT_N; i++) {
-    let x = i;
-    let y = 0;
-    for (let b = 0; b < bits; b++) {
-      y = (y << 1) | (x & 1);
-      x >>= 1;
-    }
-    r[i] = y;
-  }
-  return r;
-})();
-const COS = Float64Array.from({ length: FFT_N / 2 }, (_, i) => Math.cos((2 * Math.PI * i) / FFT_N));
-const SIN = Float64Array.from({ length: FFT_N / 2 }, (_, i) => -Math.sin((2 * Math.PI * i) / FFT_N));
-
-function fft(re: Float64Array, im: Float64Array): void {
-  for (let i = 0; i < FFT_N; i++) {
-    const j = BITREV[i]!;
-    if (j > i) {
-      const t = re[i]!;
-      re[i] = re[j]!;
-      re[j] = t;
-      const u = im[i]!;
-      im[i] = im[j]!;
-      im[j] = u;
-    }
-  }
-  for (let size = 2; size <= FFT_N; size <<= 1) {
-    const half = size >> 1;
-    const step = FFT_N / size;
-    for (let start = 0; start < FFT_N; start += size) {
-      for (let k = 0; k < half; k++) {
-        const wr = COS[k * step]!;
-        const wi = SIN[k * step]!;
-        const a = start + k;
-        const b = a + half;
-        const tr = re[b]! * wr - im[b]! * wi;
-        const ti = re[b]! * wi + im[b]! * wr;
-        re[b] = re[a]! - tr;
-        im[b] = im[a]! - ti;
-        re[a] = re[a]! + tr;
-        im[a] = im[a]! + ti;
-      }
-    }
-  }
-}
 
 const mel = (hz: number) => 2595 * Math.log10(1 + hz / 700);
 const hzOfMel = (m: number) => 700 * (10 ** (m / 2595) - 1);
