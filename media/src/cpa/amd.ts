@@ -78,16 +78,22 @@ export class AnsweringMachineDetector {
   #t = 0;
   #done = false;
   #pending: { reason: AmdReason; atMs: number } | null = null;
-  // Greeting state.
+  // Greeting state. Voice becomes part of the greeting only once it makes a word (minWordLengthMs):
+  // a shorter burst (a click, a breath, a noise burst the VAD let through) neither ends the silence
+  // after the greeting nor stretches the greeting.
   #words = 0;
   #voicedMs = 0;
   #firstWordAt = -1;
-  #wordMs = 0; // current word span (voice plus short gaps), 0 when not in a word
-  #wordVoiceMs = 0;
-  #silenceMs = 0;
-  #lastVoiceAt = 0;
+  #inWord = false;
+  #wordStart = 0;
+  #lastVoiceAt = 0; // end of the last frame of voice that belongs to a word
+  #candidateMs = 0; // voice of a run that is not (yet) a word
+  #candidateStart = 0;
+  #candidateLast = 0;
   #peakDb = -100;
   #noiseDb = -100;
+  // Which of the last 64 frames were voice (for the quiet before a beep).
+  #voiceHistory = new Uint8Array(64);
 
   constructor(params: AmdParams, fax: FaxDetector) {
     this.params = params;
@@ -103,14 +109,16 @@ export class AnsweringMachineDetector {
     if (this.#done) return null;
     this.#t += FRAME_MS;
     this.#noiseDb = noiseFloorDb;
-    if (cls === "voice") this.#peakDb = Math.max(this.#peakDb - 0.05, f.levelDb);
+    const voice = cls === "voice";
+    this.#voiceHistory[(this.#t / FRAME_MS) % this.#voiceHistory.length] = voice ? 1 : 0;
+    if (voice) this.#peakDb = Math.max(this.#peakDb - 0.05, f.levelDb);
     const fax = this.#fax.push(f, cls === "silence");
     if (fax) {
       const reason = fax.kind === "modem" ? "modem-ansam" : fax.tone === "cng" ? "fax-cng" : "fax-ced";
       return this.#decide("fax", reason);
     }
     const beep = this.params.beep === "ignore" ? null : this.#beep.push(f);
-    if (beep && this.#voicedMs >= 300) {
+    if (beep && this.#voicedMs >= 300 && this.#quietBefore(this.#t - beep.ms)) {
       const beepMs = this.#t - beep.ms;
       if (this.#pending) return this.#decide("machine", this.#pending.reason, beepMs);
       return this.#decide("machine", "beep", beepMs);
@@ -120,7 +128,7 @@ export class AnsweringMachineDetector {
         return this.#decide("machine", this.#pending.reason);
       return null;
     }
-    this.#track(cls === "voice");
+    this.#track(voice);
     const machineReason = this.#machineReason();
     if (machineReason) {
       if (this.params.beep !== "wait") return this.#decide("machine", machineReason);
@@ -137,31 +145,47 @@ export class AnsweringMachineDetector {
     return this.#decide("unknown", this.#firstWordAt < 0 ? "initial-silence" : "too-long");
   }
 
+  /**
+   * A beep starts after a pause (the end of the greeting); a vowel held steady inside a word does
+   * not: at most two frames of voice (the tone's own onset) in the 120 ms before startMs.
+   */
+  #quietBefore(startMs: number): boolean {
+    const h = this.#voiceHistory;
+    let voice = 0;
+    for (let t = startMs - 120; t < startMs; t += FRAME_MS) {
+      if (t <= 0 || this.#t - t >= h.length * FRAME_MS) continue;
+      voice += h[(t / FRAME_MS) % h.length]!;
+    }
+    return voice <= 2;
+  }
+
   #track(voice: boolean): void {
     const p = this.params;
+    const t = this.#t;
     if (voice) {
-      if (this.#wordMs === 0) this.#wordVoiceMs = 0;
-      this.#wordMs += FRAME_MS + (this.#wordMs > 0 ? this.#silenceMs : 0);
-      this.#wordVoiceMs += FRAME_MS;
-      if (this.#firstWordAt >= 0) this.#voicedMs += FRAME_MS;
-      if (this.#wordVoiceMs === p.minWordLengthMs - (p.minWordLengthMs % FRAME_MS) && this.#wordVoiceMs > 0) {
-        this.#countWord();
+      if (this.#inWord) {
+        this.#voicedMs += FRAME_MS;
+        this.#lastVoiceAt = t;
+        return;
       }
-      this.#silenceMs = 0;
-      this.#lastVoiceAt = this.#t;
+      if (this.#candidateMs === 0) this.#candidateStart = t - FRAME_MS;
+      this.#candidateMs += FRAME_MS;
+      this.#candidateLast = t;
+      if (this.#candidateMs >= p.minWordLengthMs) this.#countWord();
       return;
     }
-    this.#silenceMs += FRAME_MS;
-    if (this.#wordMs > 0 && this.#silenceMs >= p.betweenWordsSilenceMs) this.#wordMs = 0;
+    if (this.#inWord && t - this.#lastVoiceAt >= p.betweenWordsSilenceMs) this.#inWord = false;
+    if (this.#candidateMs > 0 && t - this.#candidateLast >= p.betweenWordsSilenceMs) this.#candidateMs = 0;
   }
 
   #countWord(): void {
     this.#words++;
-    if (this.#firstWordAt < 0) {
-      // The word's voice so far belongs to the greeting.
-      this.#firstWordAt = this.#t - this.#wordMs;
-      this.#voicedMs = this.#wordVoiceMs;
-    }
+    if (this.#firstWordAt < 0) this.#firstWordAt = this.#candidateStart;
+    this.#inWord = true;
+    this.#wordStart = this.#candidateStart;
+    this.#voicedMs += this.#candidateMs;
+    this.#lastVoiceAt = this.#t;
+    this.#candidateMs = 0;
   }
 
   #machineReason(): AmdReason | null {
@@ -169,20 +193,22 @@ export class AnsweringMachineDetector {
     if (this.#firstWordAt < 0) return null;
     if (this.#voicedMs > p.maxGreetingMs) return "long-greeting";
     if (this.#words > p.maxWords) return "max-words";
-    if (this.#wordMs > p.maxWordLengthMs) return "long-word";
+    if (this.#inWord && this.#lastVoiceAt - this.#wordStart > p.maxWordLengthMs) return "long-word";
     return null;
   }
 
   #personOrTimeout(): AmdVerdict | null {
     const p = this.params;
     if (this.#firstWordAt < 0) {
-      if (this.#t >= p.initialSilenceMs) return this.#decide(p.initialSilenceVerdict, "initial-silence");
-    } else {
+      if (this.#t >= p.initialSilenceMs && this.#candidateMs === 0)
+        return this.#decide(p.initialSilenceVerdict, "initial-silence");
+    } else if (this.#candidateMs === 0) {
+      const silenceMs = this.#t - this.#lastVoiceAt;
       const spanMs = this.#lastVoiceAt - this.#firstWordAt;
       const clearLine = this.#peakDb - this.#noiseDb >= p.noisyLineSnrDb;
       const short = spanMs <= p.shortGreetingMs && clearLine;
       const needed = short ? p.afterShortGreetingSilenceMs : p.afterGreetingSilenceMs;
-      if (this.#silenceMs >= needed) return this.#decide("human", "after-greeting-silence");
+      if (silenceMs >= needed) return this.#decide("human", "after-greeting-silence");
     }
     if (this.#t >= p.totalAnalysisMs) {
       // Talking for the whole analysis time without the pause a person leaves: a recording.
