@@ -53,6 +53,7 @@ export class Rtpengine extends EventEmitter<RtpengineEvents> {
   #timer: NodeJS.Timeout | undefined;
   #up = true;
   #uptimeS = -1;
+  #watching = false;
 
   constructor(opts: RtpengineOptions) {
     super();
@@ -115,12 +116,18 @@ export class Rtpengine extends EventEmitter<RtpengineEvents> {
     return Number(r.statistics?.totalstatistics?.uptime ?? -1);
   }
 
-  /** Starts the health loop: `down`, `up` and `restarted` events. */
+  /**
+   * Starts the health loop: `down` (two checks in a row unanswered), `up`, and `restarted`
+   * (rtpengine's uptime went back). One check at a time, so a slow answer never races a newer one.
+   */
   watch(): void {
-    if (this.#timer) return;
+    if (this.#watching) return;
+    this.#watching = true;
+    let failures = 0;
     const check = async () => {
       try {
         const uptime = await this.uptimeS();
+        failures = 0;
         const restarted = this.#uptimeS >= 0 && uptime < this.#uptimeS;
         this.#uptimeS = uptime;
         if (!this.#up) {
@@ -129,19 +136,28 @@ export class Rtpengine extends EventEmitter<RtpengineEvents> {
         }
         if (restarted) this.emit("restarted");
       } catch (err) {
-        if (this.#up) {
+        if (++failures >= 2 && this.#up) {
           this.#up = false;
           this.emit("down", err as Error);
         }
       }
     };
-    void check();
-    this.#timer = setInterval(() => void check(), this.#pingMs);
-    this.#timer.unref();
+    const loop = async () => {
+      while (this.#watching) {
+        await check();
+        if (!this.#watching) return;
+        await new Promise<void>((r) => {
+          this.#timer = setTimeout(r, this.#pingMs);
+          this.#timer.unref();
+        });
+      }
+    };
+    void loop();
   }
 
   close(): void {
-    if (this.#timer) clearInterval(this.#timer);
+    this.#watching = false;
+    if (this.#timer) clearTimeout(this.#timer);
     this.#timer = undefined;
     this.#client.close();
   }

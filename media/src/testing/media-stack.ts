@@ -6,9 +6,13 @@ import path from "node:path";
 import type { LiveRedis } from "@cc/analytics";
 import {
   type DrachtioServer,
+  freePort,
+  type ManagedProcess,
   type NatsServer,
   type RedisServer,
   type Rtpengine as RtpengineServer,
+  repoRoot,
+  spawnManaged,
   startDrachtio,
   startNats,
   startRedis,
@@ -44,11 +48,12 @@ import { connectSwitchForTests } from "./switch.ts";
 
 export const ORG = "acme";
 export const CAMPAIGN = "spring";
-const SIP_SECRET = "media-stack-sip-secret-123";
+export const SIP_SECRET = "media-stack-sip-secret-123";
 
 export interface MediaStack {
   nats: NatsServer;
   redisServer: RedisServer;
+  /** Replaced when a test restarts them (same ports, same secret). */
   media: DrachtioServer;
   phoneSide: DrachtioServer;
   engineServer: RtpengineServer;
@@ -61,6 +66,8 @@ export interface MediaStack {
   abandonMessageHz: number;
   /** Starts (or restarts) the service in-process against the same servers. */
   startService(): Promise<MediaService>;
+  /** Runs the service as its own process instead (media/src/service/main.ts), for kill -9 tests. */
+  spawnService(): Promise<ManagedProcess>;
   dial(over?: Partial<DialCommand>): Promise<DialCommand>;
   /** An agent with a phone on the switch, logged in and ready (as the console would say). */
   readyAgent(agentId: string): Promise<AgentPhone>;
@@ -77,6 +84,8 @@ export interface MediaStackOptions {
   fingerprints?: FingerprintDb | null;
   /** drachtio-server log level (use "notice" or quieter under load). */
   drachtioLogLevel?: "error" | "warning" | "notice" | "info";
+  /** Start the service in-process (default) or leave it to the test (spawnService). */
+  service?: "in-process" | "none";
 }
 
 export async function startMediaStack(opts: MediaStackOptions = {}): Promise<MediaStack> {
@@ -147,6 +156,36 @@ export async function startMediaStack(opts: MediaStackOptions = {}): Promise<Med
         log,
       });
       return stack.svc;
+    },
+    async spawnService() {
+      const abandon = campaign.abandon_message;
+      const httpPort = await freePort();
+      return await spawnManaged({
+        name: "media",
+        command: process.execPath,
+        args: [path.join(repoRoot, "media/src/service/main.ts")],
+        env: {
+          ...process.env,
+          NATS_URL: nats.url,
+          REDIS_URL: redisServer.url,
+          CC_ORG_ID: ORG,
+          DRACHTIO_PORT: String(stack.media.adminPort),
+          DRACHTIO_SECRET: stack.media.secret,
+          RTPENGINE_NG_PORT: String(stack.engineServer.ngPort),
+          MEDIA_INSTANCE: "t1",
+          MEDIA_SIP_SECRET: SIP_SECRET,
+          MEDIA_SIP_REALM: "cc.test",
+          MEDIA_TRUNKS: JSON.stringify(
+            opts.trunks?.(phoneSide) ?? [TrunkConfig.parse({ id: "carrier", uri: phoneSide.sipUri })],
+          ),
+          CC_CAMPAIGNS: JSON.stringify([campaign]),
+          MEDIA_HTTP_PORT: String(httpPort),
+          LOG_LEVEL: process.env.MEDIA_TEST_LOG ?? "warn",
+          ...(abandon ? { MEDIA_ABANDON_MESSAGE: abandon } : {}),
+        },
+        ready: async () => (await fetch(`http://127.0.0.1:${httpPort}/health`)).ok,
+        readyTimeoutMs: 30_000,
+      });
     },
     async dial(over = {}) {
       const now = Date.now();
@@ -220,6 +259,6 @@ export async function startMediaStack(opts: MediaStackOptions = {}): Promise<Med
       ]);
     },
   };
-  await stack.startService();
+  if (opts.service !== "none") await stack.startService();
   return stack;
 }
