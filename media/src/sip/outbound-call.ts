@@ -20,6 +20,7 @@ import type { AgentLeg, AnswerVerdict, LegAnalysis } from "./ports.ts";
 import { requestUri, type TrunkConfig } from "./trunks.ts";
 
 const US = "cc-us";
+const CANCEL_GRACE_MS = 4_000;
 const CARRIER = "cc-carrier";
 
 type Stage = "new" | "inviting" | "answered" | "detected" | "bridged" | "message" | "ended";
@@ -121,7 +122,7 @@ export class OutboundCall {
           cbRequest: ((err: unknown, req?: Srf.SrfRequest) => {
             if (err || !req) return;
             this.#invite = req;
-            if (this.#cancelledFor) req.cancel(() => {});
+            if (this.#cancelledFor) this.#sendCancel(req, this.#cancelledFor);
           }) as unknown as (req: Srf.SrfRequest) => void,
           cbProvisional: (res) => void this.#provisional(res),
         },
@@ -283,13 +284,23 @@ export class OutboundCall {
   #cancel(reason: Failure): void {
     if (this.#stage !== "inviting" || this.#cancelledFor) return;
     this.#cancelledFor = reason;
-    if (this.#invite) this.#invite.cancel(() => {});
+    if (this.#invite) this.#sendCancel(this.#invite, reason);
     else if (!this.#inviteSent) {
       // Not sent yet (socket or rtpengine offer in progress): start() stops at its next step.
       this.#fail(reason);
       void this.#teardown();
     }
     // else: the INVITE is on its way; cbRequest cancels it as soon as drachtio hands it back.
+  }
+
+  #sendCancel(invite: Srf.SrfRequest, reason: Failure): void {
+    invite.cancel(() => {});
+    // A carrier that ignores the CANCEL would hold the attempt until SIP's 32 s transaction
+    // timeout: give it a few seconds, then end the attempt ourselves (a late 200 gets a BYE).
+    this.#arm(CANCEL_GRACE_MS, () => {
+      this.#fail(reason);
+      void this.#teardown();
+    });
   }
 
   /** Abort before answer (pacing withdrew the attempt). */

@@ -1,6 +1,7 @@
 // The SIP/RTP path against real servers: drachtio-server (ours and a second one for the phones),
 // rtpengine in userspace, real RTP both ways. A simple stand-in analysis keeps these tests about
 // signalling and media; the real analyzer has its own tests and the end-to-end ones.
+import dgram from "node:dgram";
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
 import { startDrachtio, startRtpengine, tempDir } from "@cc/infra";
@@ -47,6 +48,8 @@ let mediaSipUri: string;
 const events: CallControlEvent[] = [];
 const SECRET = "test-sip-secret-0123456789";
 let messageFile: string;
+let srfForTests: Srf;
+let engineForTests: Rtpengine;
 
 const waitFor = async <T>(fn: () => T | undefined | null | false, ms = 8_000): Promise<T> => {
   const until = Date.now() + ms;
@@ -74,6 +77,7 @@ beforeAll(async () => {
   );
   mediaSipUri = media.sipUri;
   const engine = new Rtpengine({ host: "127.0.0.1", port: engineProc.ngPort });
+  engineForTests = engine;
   cleanups.push(() => engine.close());
   const srf = new Srf();
   await new Promise<void>((resolve, reject) => {
@@ -82,6 +86,7 @@ beforeAll(async () => {
     srf.connect({ host: "127.0.0.1", port: media.adminPort, secret: media.secret });
   });
   cleanups.push(() => srf.disconnect());
+  srfForTests = srf;
   const park = await RtpEndpoint.open();
   cleanups.push(() => park.close());
   agents = new AgentSessions({
@@ -217,6 +222,79 @@ describe("SIP call control through drachtio-server and rtpengine", () => {
     // Still dialing afterwards.
     const next = dial("+8613800000002");
     expect(await final(next)).toMatchObject({ cause: "busy" });
+  });
+
+  it("survives a carrier that answers with malformed SIP: each attempt fails with a cause", async () => {
+    // A raw UDP "carrier": garbage for +…0007 (and it ignores our CANCEL), a 200 OK without a
+    // Contact header for +…0008.
+    const bad = dgram.createSocket("udp4");
+    await new Promise<void>((r) => bad.bind(0, "127.0.0.1", () => r()));
+    bad.on("message", (msg, from) => {
+      const text = msg.toString();
+      if (!text.startsWith("INVITE")) return;
+      const h = (name: string) => new RegExp(`^${name}:.*$`, "mi").exec(text)?.[0] ?? "";
+      if (text.includes("+8613800000007@")) {
+        bad.send(Buffer.from("SIP/2.0 2OO ok\r\n\r\n\u0000\u0001garbage"), from.port, from.address);
+        return;
+      }
+      const reply = [
+        "SIP/2.0 200 OK",
+        h("Via"),
+        `${h("From")}`,
+        `${h("To")};tag=broken1`,
+        h("Call-ID"),
+        h("CSeq"),
+        "Content-Length: 0",
+        "",
+        "",
+      ].join("\r\n");
+      bad.send(Buffer.from(reply), from.port, from.address);
+    });
+    const trunkCc = new SipCallControl({
+      srf: srfForTests,
+      engine: engineForTests,
+      agents,
+      trunks: [TrunkConfig.parse({ id: "bad", uri: `sip:127.0.0.1:${bad.address().port}` })],
+      mediaHost: "127.0.0.1",
+      analysisFor: () => standInAnalysis(),
+      maxDetectMs: 4_000,
+      callIdPrefix: "cc-bad-",
+      messageFile: () => null,
+      log,
+    });
+    const seen: CallControlEvent[] = [];
+    trunkCc.onEvent((e) => seen.push(e));
+    try {
+      trunkCc.originate({
+        attemptId: "garbage-1",
+        campaignId: "c1",
+        phone: "+8613800000007",
+        callerId: "+8657100000000",
+        ringTimeoutS: 2,
+        amd: true,
+      });
+      trunkCc.originate({
+        attemptId: "nocontact-1",
+        campaignId: "c1",
+        phone: "+8613800000008",
+        callerId: "+8657100000000",
+        ringTimeoutS: 2,
+        amd: true,
+      });
+      const end = (id: string) =>
+        waitFor(() => seen.find((e) => e.attemptId === id && (e.type === "failed" || e.type === "hungup")));
+      expect(await end("garbage-1")).toMatchObject({
+        type: "failed",
+        cause: "no_answer",
+        detail: "ring_timeout",
+      });
+      expect(await end("nocontact-1")).toMatchObject({ type: "failed", cause: "network" });
+      // The service is unharmed: the good trunk still dials.
+      const next = dial("+8613800000002");
+      expect(await final(next)).toMatchObject({ cause: "busy" });
+    } finally {
+      bad.close();
+    }
   });
 
   it("refuses an agent phone with a wrong password", async () => {
