@@ -14,14 +14,33 @@ export const AmdParams = z.object({
   initialSilenceMs: z.number().int().min(200).max(20_000).default(2500),
   initialSilenceVerdict: z.enum(["machine", "unknown"]).default("unknown"),
   /** Voiced time of the greeting beyond which it is a recording (no person greets this long). */
-  maxGreetingMs: z.number().int().min(300).max(20_000).default(3400),
+  maxGreetingMs: z.number().int().min(300).max(20_000).default(3600),
+  /**
+   * Talking this long after the first word (span, pauses included) without the pause of someone
+   * waiting for an answer: a recording. Noise hides parts of words, so it counts where voiced time
+   * falls behind; and read speech never stops long enough to hand the turn over.
+   */
+  maxGreetingSpanMs: z.number().int().min(300).max(20_000).default(3800),
   /**
    * A greeting spanning at most this long (first word to last voice) is "short" ("喂？", "hello?",
    * "yes, speaking"). The span, not the voiced time, because noise hides the weak parts of words.
    */
   shortGreetingMs: z.number().int().min(0).max(5000).default(1000),
-  /** Below this estimated speech-to-noise ratio (dB) only the longer after-greeting silence counts. */
-  noisyLineSnrDb: z.number().min(0).max(60).default(25),
+  /**
+   * Speech-to-noise ratio in the speech band (dB, the VAD's estimate) from which pauses are trusted
+   * in full. Noise hides the weak parts of words, so on a noisier line a pause may be a word the VAD
+   * did not hear: 8 dB below this, a short greeting needs the longer after-greeting silence and a
+   * longer greeting noisyAfterGreetingSilenceMs; in between the silence needed is interpolated.
+   */
+  noisyLineSnrDb: z.number().min(0).max(80).default(28),
+  /** Silence after a longer greeting on a line 8 dB or more below noisyLineSnrDb. */
+  noisyAfterGreetingSilenceMs: z.number().int().min(100).max(5000).default(900),
+  /**
+   * The silence after the greeting must also be this much longer than the longest pause between
+   * the greeting's own words (a recording that pauses 600 ms between sentences is not a person
+   * waiting after 700 ms).
+   */
+  pauseMarginMs: z.number().int().min(0).max(5000).default(200),
   /** Silence after a short greeting that decides a person. */
   afterShortGreetingSilenceMs: z.number().int().min(100).max(5000).default(400),
   /** Silence after a longer greeting that decides a person. */
@@ -34,7 +53,10 @@ export const AmdParams = z.object({
   maxWords: z.number().int().min(1).max(100).default(12),
   /** One uninterrupted voice longer than this (music, a long sentence): a recording. */
   maxWordLengthMs: z.number().int().min(200).max(20_000).default(4000),
-  /** Give up after this long: machine if someone has been talking all along, else unknown. */
+  /**
+   * The analysis limit: machine if someone is still talking then (no pause long enough to be a
+   * person waiting); in a pause, the next word (machine) or the silence (person) decides.
+   */
   totalAnalysisMs: z.number().int().min(1000).max(60_000).default(5000),
   /**
    * Beep after speech: "confirm" decides machine as soon as it is heard; "wait" also holds a machine
@@ -90,8 +112,10 @@ export class AnsweringMachineDetector {
   #candidateMs = 0; // voice of a run that is not (yet) a word
   #candidateStart = 0;
   #candidateLast = 0;
+  #longestPauseMs = 0; // longest pause between the greeting's words so far
   #peakDb = -100;
   #noiseDb = -100;
+  #snrDb: number | undefined;
   // Which of the last 64 frames were voice (for the quiet before a beep).
   #voiceHistory = new Uint8Array(64);
 
@@ -104,11 +128,15 @@ export class AnsweringMachineDetector {
     return this.#done;
   }
 
-  /** noiseFloorDb: the VAD's current noise floor (dBov), for the speech-to-noise estimate. */
-  push(f: FrameFeatures, cls: FrameClass, noiseFloorDb = -100): AmdVerdict | null {
+  /**
+   * noiseFloorDb: the VAD's full-band noise floor (dBov); speechSnrDb: its in-band speech-to-noise
+   * estimate (Vad.speechSnrDb). Without the latter, the full-band peak over the floor stands in.
+   */
+  push(f: FrameFeatures, cls: FrameClass, noiseFloorDb = -100, speechSnrDb?: number): AmdVerdict | null {
     if (this.#done) return null;
     this.#t += FRAME_MS;
     this.#noiseDb = noiseFloorDb;
+    this.#snrDb = speechSnrDb;
     const voice = cls === "voice";
     this.#voiceHistory[(this.#t / FRAME_MS) % this.#voiceHistory.length] = voice ? 1 : 0;
     if (voice) this.#peakDb = Math.max(this.#peakDb - 0.05, f.levelDb);
@@ -179,6 +207,8 @@ export class AnsweringMachineDetector {
   }
 
   #countWord(): void {
+    if (this.#firstWordAt >= 0)
+      this.#longestPauseMs = Math.max(this.#longestPauseMs, this.#candidateStart - this.#lastVoiceAt);
     this.#words++;
     if (this.#firstWordAt < 0) this.#firstWordAt = this.#candidateStart;
     this.#inWord = true;
@@ -192,6 +222,9 @@ export class AnsweringMachineDetector {
     const p = this.params;
     if (this.#firstWordAt < 0) return null;
     if (this.#voicedMs > p.maxGreetingMs) return "long-greeting";
+    // Still talking (this frame is a word's voice) so long after the first word.
+    if (this.#lastVoiceAt === this.#t && this.#t - this.#firstWordAt > p.maxGreetingSpanMs)
+      return "long-greeting";
     if (this.#words > p.maxWords) return "max-words";
     if (this.#inWord && this.#lastVoiceAt - this.#wordStart > p.maxWordLengthMs) return "long-word";
     return null;
@@ -203,18 +236,34 @@ export class AnsweringMachineDetector {
       if (this.#t >= p.initialSilenceMs && this.#candidateMs === 0)
         return this.#decide(p.initialSilenceVerdict, "initial-silence");
     } else if (this.#candidateMs === 0) {
-      const silenceMs = this.#t - this.#lastVoiceAt;
-      const spanMs = this.#lastVoiceAt - this.#firstWordAt;
-      const clearLine = this.#peakDb - this.#noiseDb >= p.noisyLineSnrDb;
-      const short = spanMs <= p.shortGreetingMs && clearLine;
-      const needed = short ? p.afterShortGreetingSilenceMs : p.afterGreetingSilenceMs;
-      if (silenceMs >= needed) return this.#decide("human", "after-greeting-silence");
+      if (this.#t - this.#lastVoiceAt >= this.#neededSilenceMs())
+        return this.#decide("human", "after-greeting-silence");
     }
     if (this.#t >= p.totalAnalysisMs) {
-      // Talking for the whole analysis time without the pause a person leaves: a recording.
-      return this.#decide(this.#firstWordAt < 0 ? "unknown" : "machine", "too-long");
+      if (this.#firstWordAt < 0) return this.#decide("unknown", "too-long");
+      // Still talking at the limit, without the pause a person leaves: a recording. In a pause, the
+      // next word decides machine and the silence a person's: a greeting that began late (a person
+      // picking up slowly and introducing themselves) must not become a machine for being late.
+      if (this.#lastVoiceAt === this.#t) return this.#decide("machine", "too-long");
+      if (this.#t >= p.totalAnalysisMs + Math.max(p.afterGreetingSilenceMs, p.noisyAfterGreetingSilenceMs))
+        return this.#decide("unknown", "too-long");
     }
     return null;
+  }
+
+  /** The silence after the greeting that makes it a person's: by the greeting's span and the line. */
+  #neededSilenceMs(): number {
+    const p = this.params;
+    const snr = this.#snrDb ?? this.#peakDb - this.#noiseDb;
+    // 1 when pauses can be trusted, 0 on a line 8 dB noisier.
+    const trust = Math.min(1, Math.max(0, (snr - (p.noisyLineSnrDb - 8)) / 8));
+    const short = this.#lastVoiceAt - this.#firstWordAt <= p.shortGreetingMs;
+    const clear = short ? p.afterShortGreetingSilenceMs : p.afterGreetingSilenceMs;
+    const noisy = short
+      ? p.afterGreetingSilenceMs
+      : Math.max(p.afterGreetingSilenceMs, p.noisyAfterGreetingSilenceMs);
+    // A person waiting is silent longer than they paused between their own words.
+    return Math.max(Math.round(noisy + trust * (clear - noisy)), this.#longestPauseMs + p.pauseMarginMs);
   }
 
   #decide(detection: AmdDetection, reason: AmdReason, beepMs?: number): AmdVerdict {

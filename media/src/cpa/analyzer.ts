@@ -190,7 +190,7 @@ class StreamingCallAnalyzer implements CallAnalyzer {
   #answered(frame: Int16Array, f: FrameFeatures): AnsweredVerdict | null {
     if (!this.#amd || this.answeredVerdict) return null;
     const cls = this.#vad.classify(f, frame);
-    const v = this.#amd.push(f, cls, this.#vad.noiseFloorDb);
+    const v = this.#amd.push(f, cls, this.#vad.noiseFloorDb, this.#vad.speechSnrDb);
     return v ? this.#emitAnswered(v) : null;
   }
 

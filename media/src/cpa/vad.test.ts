@@ -103,3 +103,28 @@ describe("VAD on speech in noise", () => {
     expect(share(span(c, 1000, 2500), "voice")).toBe(0);
   });
 });
+
+describe("VAD speech-to-noise estimate", () => {
+  it("is high on a clear line and falls with the SNR, whatever the noise colour", () => {
+    const clean = concat(silence(600), hello, silence(500));
+    const snrOf = (sig: Signal) => {
+      const pcm = g711RoundTrip("PCMU", toInt16(sig));
+      const fa = new FrameAnalyzer();
+      const vad = new Vad();
+      for (let i = 0; i + FRAME_SAMPLES <= pcm.length; i += FRAME_SAMPLES) {
+        const frame = pcm.subarray(i, i + FRAME_SAMPLES);
+        vad.classify(fa.analyze(frame), frame);
+      }
+      return vad.speechSnrDb;
+    };
+    const clear = snrOf(mixAt(clean, noise(new Rng("snr-line"), "pink", (clean.length * 1000) / 8000, -62)));
+    const at = (snr: number, colour: NoiseColour) =>
+      snrOf(addNoiseAtSnr(new Rng(`snr-${colour}`), clean, snr, colour));
+    expect(clear).toBeGreaterThan(40);
+    for (const colour of ["white", "pink", "brown"] as const) {
+      expect(at(20, colour)).toBeLessThan(clear);
+      expect(at(5, colour)).toBeLessThan(at(20, colour));
+    }
+    expect(at(5, "pink")).toBeLessThan(28);
+  });
+});
