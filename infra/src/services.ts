@@ -66,6 +66,8 @@ export function services(cfg: StackConfig, secrets: StackSecrets, rt: StackRunti
       entry: "media/src/service/main.ts",
       port: cfg.MEDIA_HTTP_PORT,
       portEnv: "MEDIA_HTTP_PORT",
+      // Without a carrier trunk there is nothing to dial through (start.ts says so).
+      enabled: (JSON.parse(rt.trunksJson) as unknown[]).length > 0,
       env: {
         MEDIA_HTTP_PORT: String(cfg.MEDIA_HTTP_PORT),
         DRACHTIO_HOST: rt.drachtio.host,

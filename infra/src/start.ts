@@ -161,7 +161,11 @@ async function main(): Promise<void> {
   };
 
   for (const svc of services(cfg, secrets, telephony)) {
-    if (svc.enabled === false) continue;
+    if (svc.enabled === false) {
+      if (svc.name === "media")
+        log.warn("no carrier trunk (MEDIA_TRUNKS) and no demo: the media service is not started");
+      continue;
+    }
     await assertPortFree(svc.port, svc.portEnv);
     const proc = await spawnManaged({
       name: svc.name,
