@@ -67,6 +67,19 @@ FROM events_local
 WHERE kind = 'call.answered' AND campaign_id != ''
 GROUP BY org_id, campaign_id, bucket;
 
+-- 080: wrap time from agents leaving wrap-up for a named call (the real dial loop).
+CREATE MATERIALIZED VIEW IF NOT EXISTS campaign_stats_10s_wrap_mv ON CLUSTER cc TO campaign_stats_10s_local AS
+SELECT
+    org_id,
+    campaign_id,
+    toDateTime(intDiv(toUnixTimestamp(occurred_at), 10) * 10, 'UTC') AS bucket,
+    toUInt64(count()) AS wrapped,
+    toFloat64(sum(JSONExtractFloat(payload, 'previous_state_s'))) AS wrap_s
+FROM events_local
+WHERE kind = 'agent.state_changed' AND campaign_id != '' AND attempt_id != ''
+  AND JSONExtractString(payload, 'previous_state') = 'wrap_up'
+GROUP BY org_id, campaign_id, bucket;
+
 -- agent_state_1m_local / agent_state_1m and their view follow the same pattern
 -- (ReplicatedAggregatingMergeTree('/clickhouse/tables/{shard}/{database}/agent_state_1m', '{replica}')).
 

@@ -174,6 +174,43 @@ describe("migrations, materialized views and liveRates", () => {
     });
   });
 
+  it("learns wrap time from agents leaving wrap-up for a named call (the real path), not from other moves", async () => {
+    const org = "org-wrap";
+    const at = (s: number) => NOW - 120_000 + s * 1000;
+    const move = (agent: string, prev: "wrap_up" | "on_call", secs: number, t: number, attempt?: string) =>
+      makeEvent(
+        {
+          kind: "agent.state_changed",
+          org_id: org,
+          agent_id: agent,
+          state: prev === "wrap_up" ? "ready" : "wrap_up",
+          previous_state: prev,
+          previous_state_s: secs,
+          campaign_id: "live",
+          ...(attempt ? { attempt_id: attempt } : {}),
+        },
+        t,
+      );
+    await insertEvents(
+      client,
+      [
+        move("a1", "wrap_up", 12, at(1), "att-1"),
+        move("a2", "wrap_up", 30, at(2), "att-2"),
+        // Not counted: a move out of wrap-up naming no call (the simulator's), and on_call → wrap_up.
+        move("a3", "wrap_up", 500, at(3)),
+        move("a1", "on_call", 90, at(4), "att-3"),
+      ],
+      "wrap-test",
+    );
+    const got = await liveRates(client, {
+      campaignId: "live",
+      orgId: org,
+      windowSeconds: 600,
+      now: new Date(NOW),
+    });
+    expect(got.meanWrapSeconds).toBeCloseTo(21, 9);
+  });
+
   it("splits agent state time over minutes and sums it per state", async () => {
     const org = "org-agents";
     const rnd = prng(42);

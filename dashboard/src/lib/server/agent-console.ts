@@ -67,6 +67,10 @@ export async function changeState(user: SessionUser, action: z.infer<typeof Stat
     | "paused"
     | "logged_out";
   const previousS = live ? Math.max(0, (now - live.since) / 1000) : 0;
+  // Leaving wrap-up ends the after-call work of that call: name it, so its wrap time counts
+  // for the call's campaign (analytics migration 080).
+  const wrapped = previous === "wrap_up" && live?.call ? live.call : null;
+  const campaign = wrapped?.campaign || live?.campaign;
   return await send({
     kind: "agent.state_changed",
     org_id: user.org,
@@ -75,7 +79,8 @@ export async function changeState(user: SessionUser, action: z.infer<typeof Stat
     previous_state: previous,
     previous_state_s: Math.min(previousS, 86_400 * 7),
     ...(action.state === "paused" ? { pause_reason: action.pause_reason } : {}),
-    ...(live?.campaign ? { campaign_id: live.campaign } : {}),
+    ...(campaign ? { campaign_id: campaign } : {}),
+    ...(wrapped ? { attempt_id: wrapped.attempt } : {}),
     ...(user.team ? { team_id: user.team } : {}),
   });
 }
