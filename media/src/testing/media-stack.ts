@@ -86,6 +86,8 @@ export interface MediaStackOptions {
   drachtioLogLevel?: "error" | "warning" | "notice" | "info";
   /** Start the service in-process (default) or leave it to the test (spawnService). */
   service?: "in-process" | "none";
+  /** Longest analysis after answer before the verdict is "unknown" (default 5 s). */
+  maxDetectMs?: number;
 }
 
 export async function startMediaStack(opts: MediaStackOptions = {}): Promise<MediaStack> {
@@ -152,7 +154,7 @@ export async function startMediaStack(opts: MediaStackOptions = {}): Promise<Med
         trunks: opts.trunks?.(phoneSide) ?? [TrunkConfig.parse({ id: "carrier", uri: phoneSide.sipUri })],
         campaigns: [campaign],
         fingerprints: opts.fingerprints ?? null,
-        maxDetectMs: 5_000,
+        maxDetectMs: opts.maxDetectMs ?? 5_000,
         log,
       });
       return stack.svc;
