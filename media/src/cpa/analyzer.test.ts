@@ -23,7 +23,7 @@ import {
   toInt16,
   tone,
 } from "./corpus/audio.ts";
-import { evaluateCorpus } from "./corpus/evaluate.ts";
+import { evaluateCorpus, evaluateVad } from "./corpus/evaluate.ts";
 import { type CorpusManifest, generateCorpus } from "./corpus/generate.ts";
 import { g711Encode, g711RoundTrip } from "./g711.ts";
 
@@ -82,6 +82,25 @@ describe("call analyzer on corpus files", () => {
     expect(wrong.filter((r) => r.label !== "unknown" && r.label !== "human")).toEqual([]);
     expect(e.items.length).toBe(manifest.items.length);
     expect(e.us_per_frame).toBeGreaterThan(0);
+    // Per-class decision times, and the wait after a person's greeting from the known segments.
+    const short = e.by_class["human-short"]!;
+    expect(short.items).toBeGreaterThan(0);
+    expect(short.p50).toBeLessThanOrEqual(short.p90);
+    expect(short.afterGreetingP50).toBeGreaterThanOrEqual(400);
+    expect(short.afterGreetingP90).toBeLessThan(1000);
+  });
+
+  it("knows where the greetings are, and the VAD hears them and nothing in the noise", () => {
+    for (const item of manifest.items.filter((i) => /^(human|machine)/.test(i.class))) {
+      const speech = item.segments?.filter((s) => s.kind === "speech") ?? [];
+      expect(speech.length).toBeGreaterThan(0);
+      for (const s of speech) expect(s.endMs).toBeGreaterThan(s.startMs);
+    }
+    const v = evaluateVad(dir, "PCMA");
+    expect(v.clean!.hit).toBeGreaterThan(0.85);
+    expect(v.clean!.falseWords).toBe(0);
+    expect(v["noise-only"]!.falseAlarm).toBeLessThan(0.005);
+    expect(v["noise-only"]!.falseWords).toBe(0);
   });
 
   it("decides a short '喂？/hello?' as human within a second of its end", () => {

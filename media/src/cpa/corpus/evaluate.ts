@@ -2,7 +2,7 @@
 // through G.711 (PCMU or PCMA) and is fed as 160-byte RTP payloads; early-media classes before
 // answer, the rest after answer. Prints a confusion matrix and the headline rates.
 //
-//   node media/src/cpa/corpus/evaluate.ts --corpus DIR [--law PCMU|PCMA] [--json FILE]
+//   node media/src/cpa/corpus/evaluate.ts --corpus DIR [--law PCMU|PCMA] [--json FILE] [--errors] [--vad]
 
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -10,8 +10,9 @@ import { parseArgs } from "node:util";
 import type { AmdParams } from "../amd.ts";
 import { type CallVerdict, createCallAnalyzer, type EarlyVerdict } from "../analyzer.ts";
 import { loadFingerprintDb } from "../announcements.ts";
-import { type G711Law, g711Encode } from "../g711.ts";
-import { FRAME_MS, FRAME_SAMPLES } from "../tones.ts";
+import { type G711Law, g711Encode, g711RoundTrip } from "../g711.ts";
+import { FRAME_MS, FRAME_SAMPLES, FrameAnalyzer } from "../tones.ts";
+import { Vad } from "../vad.ts";
 import { readWav } from "./audio.ts";
 import type { CorpusItem, CorpusManifest } from "./generate.ts";
 
@@ -182,7 +183,7 @@ function summarize(items: ItemResult[], frames: number, busyMs: number): Evaluat
   for (const cls of [...new Set([...humans, ...machines].map((r) => r.class))].sort()) {
     const xs = items.filter((r) => r.class === cls);
     const after = xs
-      .filter((r) => r.afterGreetingMs !== null && r.predicted === "human")
+      .filter((r) => r.afterGreetingMs !== null && r.label === "human" && r.predicted === "human")
       .map((r) => r.afterGreetingMs!);
     byClass[cls] = {
       items: xs.length,
@@ -249,6 +250,74 @@ export function formatEvaluation(e: Evaluation): string {
   return lines.join("\n");
 }
 
+/** VAD frame statistics of one group of items (by SNR: "clean", "20", "10", "5"; noise-only files). */
+export interface VadGroup {
+  files: number;
+  /** Share of frames at least 150 ms away from any known sound that the VAD calls voice. */
+  falseAlarm: number;
+  /** Share of frames inside known speech (pauses between words included) called voice. */
+  hit: number;
+  /** Runs of >= 100 ms of voice (a word for AMD) away from any known sound. */
+  falseWords: number;
+}
+
+/**
+ * The answered-phase VAD alone against the manifest's known segments (answered speech, noise and
+ * silence items), per SNR group: how often it hears voice in the line noise, and how much of the
+ * speech it hears.
+ */
+export function evaluateVad(corpusDir: string, law: G711Law = "PCMU"): Record<string, VadGroup> {
+  const manifest: CorpusManifest = JSON.parse(readFileSync(join(corpusDir, "manifest.json"), "utf8"));
+  const acc: Record<string, { files: number; n: number; fa: number; s: number; hit: number; words: number }> =
+    {};
+  for (const item of manifest.items) {
+    if (item.phase !== "answered" || !/^(human|machine|noise|silence)/.test(item.class)) continue;
+    const group = /^(noise|silence)/.test(item.class) ? "noise-only" : String(item.snrDb ?? "clean");
+    const a = acc[group] ?? { files: 0, n: 0, fa: 0, s: 0, hit: 0, words: 0 };
+    acc[group] = a;
+    a.files++;
+    const pcm = g711RoundTrip(law, readWav(readFileSync(join(corpusDir, item.file))));
+    const segments = item.segments ?? [];
+    const frames = new FrameAnalyzer();
+    const vad = new Vad();
+    let run = 0;
+    let runAway = true;
+    for (let i = 0; i + FRAME_SAMPLES <= pcm.length; i += FRAME_SAMPLES) {
+      const frame = pcm.subarray(i, i + FRAME_SAMPLES);
+      const voice = vad.classify(frames.analyze(frame), frame) === "voice";
+      const t = (i + FRAME_SAMPLES) / 8;
+      const inside = segments.some((s) => t - FRAME_MS >= s.startMs && t <= s.endMs);
+      const near = segments.some((s) => t >= s.startMs - 150 && t - FRAME_MS <= s.endMs + 150);
+      if (inside) {
+        a.s++;
+        if (voice) a.hit++;
+      } else if (!near) {
+        a.n++;
+        if (voice) a.fa++;
+      }
+      if (voice) {
+        run++;
+        if (near) runAway = false;
+      } else {
+        if (run * FRAME_MS >= 100 && runAway) a.words++;
+        run = 0;
+        runAway = true;
+      }
+    }
+  }
+  return Object.fromEntries(
+    Object.entries(acc).map(([g, a]) => [
+      g,
+      {
+        files: a.files,
+        falseAlarm: a.n ? a.fa / a.n : 0,
+        hit: a.s ? a.hit / a.s : Number.NaN,
+        falseWords: a.words,
+      },
+    ]),
+  );
+}
+
 if (import.meta.main) {
   const { values } = parseArgs({
     options: {
@@ -257,11 +326,12 @@ if (import.meta.main) {
       json: { type: "string" },
       only: { type: "string", multiple: true },
       errors: { type: "boolean", default: false },
+      vad: { type: "boolean", default: false },
     },
   });
   if (!values.corpus || (values.law !== "PCMU" && values.law !== "PCMA")) {
     console.error(
-      "usage: node media/src/cpa/corpus/evaluate.ts --corpus DIR [--law PCMU|PCMA] [--json FILE] [--errors]",
+      "usage: node media/src/cpa/corpus/evaluate.ts --corpus DIR [--law PCMU|PCMA] [--json FILE] [--errors] [--vad]",
     );
     process.exit(2);
   }
@@ -271,6 +341,15 @@ if (import.meta.main) {
     for (const r of e.items)
       if (r.predicted !== r.label)
         console.log(`  ${r.file}: ${r.label} -> ${r.predicted} (${r.reason}, ${r.decisionMs} ms)`);
+  }
+  if (values.vad) {
+    console.log(
+      "\nVAD alone (frames): group, files, false alarms away from known sounds, hits in speech, false words",
+    );
+    for (const [g, v] of Object.entries(evaluateVad(values.corpus, values.law)).sort())
+      console.log(
+        `  ${g.padEnd(10)} ${String(v.files).padStart(4)} ${(100 * v.falseAlarm).toFixed(2).padStart(6)} % ${(100 * v.hit).toFixed(1).padStart(6)} % ${String(v.falseWords).padStart(4)}`,
+      );
   }
   if (values.json) writeFileSync(values.json, JSON.stringify(e, null, 2));
 }
