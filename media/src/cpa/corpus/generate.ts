@@ -337,10 +337,10 @@ function machine(lang: Lang, kind: MachineKind) {
 function noisy(base: (rng: Rng) => Made, snrDb: number) {
   return (rng: Rng): Made => {
     const made = base(rng);
-    // Pink as before; half of the former white items get brown (low-frequency rumble: wind and traffic
-    // on mobiles), so the noisy classes cover all three colours. Same draw: pink items are unchanged.
+    // Half pink, a quarter white, a quarter brown (low-frequency rumble: wind and traffic on
+    // mobiles): the noisy classes cover all three colours (before: 70 % pink, 30 % white).
     const draw = rng.next();
-    const colour: NoiseColour = draw < 0.7 ? "pink" : draw < 0.85 ? "white" : "brown";
+    const colour: NoiseColour = draw < 0.5 ? "pink" : draw < 0.75 ? "white" : "brown";
     return {
       ...made,
       signal: addNoiseAtSnr(rng, made.signal, snrDb, colour),
