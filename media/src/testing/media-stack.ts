@@ -34,6 +34,7 @@ import {
 import { CampaignConfig } from "@cc/pacing";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import type Srf from "drachtio-srf";
 import { pino } from "pino";
 import { createClient } from "redis";
 import type { FingerprintDb } from "../cpa/announcements.ts";
@@ -125,6 +126,7 @@ export async function startMediaStack(opts: MediaStackOptions = {}): Promise<Med
   const phones = await PhoneSwitch.connect({ adminPort: phoneSide.adminPort, secret: phoneSide.secret });
   const log = pino({ level: process.env.MEDIA_TEST_LOG ?? "silent" });
   let engine: Rtpengine | null = null;
+  let srf: Srf | null = null;
   const stack: MediaStack = {
     nats,
     redisServer,
@@ -140,7 +142,7 @@ export async function startMediaStack(opts: MediaStackOptions = {}): Promise<Med
     abandonMessageHz,
     async startService() {
       engine = new Rtpengine({ host: "127.0.0.1", port: engineServer.ngPort, pingMs: 200 });
-      const srf = await connectSwitchForTests(media);
+      srf = await connectSwitchForTests(media);
       stack.svc = await startMediaService({
         nc,
         redis: redis as never,
@@ -249,6 +251,8 @@ export async function startMediaStack(opts: MediaStackOptions = {}): Promise<Med
     async stop() {
       await stack.svc?.stop().catch(() => {});
       engine?.close();
+      // Otherwise drachtio-srf retries the stopped server forever and the process never exits.
+      srf?.disconnect();
       phones.close();
       await nc.drain().catch(() => {});
       await redis.quit().catch(() => {});
