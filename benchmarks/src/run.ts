@@ -18,7 +18,9 @@ async function main(): Promise<void> {
   });
   const nameArg = Name.safeParse(positionals[0]);
   if (!nameArg.success) {
-    console.error("usage: npm run bench -- NAME [--quick] [--json PATH]   (NAME: ingest, pacing, dashboard)");
+    console.error(
+      "usage: npm run bench -- NAME [--quick] [--json PATH]   (NAME: ingest, pacing, pacing-service, dashboard, live-rates, cpa, media)",
+    );
     process.exit(2);
   }
   const name = nameArg.data;
