@@ -33,7 +33,6 @@ export const AGENT_PLAIN_SIDE: Flags = {
 export const AGENT_WEBRTC_SIDE: Flags = {
   ...common,
   ICE: "force",
-  DTLS: "passive",
   "transport-protocol": "UDP/TLS/RTP/SAVPF",
   "rtcp-mux": ["require"],
 };
