@@ -1,9 +1,13 @@
 // Answering-machine detection after answer, in the spirit of Asterisk's app_amd (initial silence,
-// greeting length, after-greeting silence, words) with two changes that matter for a predictive
-// dialer: the silence that proves a person depends on how long the greeting was (a lone "喂？" or
-// "hello?" is followed by the caller waiting, so a short pause is enough; after a longer greeting a
-// longer pause is needed, because recorded greetings pause between sentences), and a beep after
-// speech confirms a machine at once. Fax and modem answer tones give "fax".
+// greeting length, after-greeting silence, words) with changes that matter for a predictive dialer:
+// a person says a greeting and waits, a recording goes on. So the silence that proves a person
+// depends on how long the greeting was (a lone "喂？" or "hello?" is followed by the caller waiting,
+// so a short pause is enough; after a longer greeting a longer pause is needed, because recorded
+// greetings pause between sentences), on how far the line's noise lets a pause be trusted (the
+// VAD's in-band speech-to-noise estimate), and on the greeting's own pauses; someone still talking
+// longer than any person greets is a recording; a beep after a pause confirms a machine at once.
+// Only voice that makes a word counts: clicks and noise bursts neither end a silence nor stretch a
+// greeting. Fax and modem answer tones give "fax".
 
 import { z } from "zod";
 import { BeepDetector, type FaxDetector, FRAME_MS, type FrameFeatures } from "./tones.ts";
