@@ -89,6 +89,8 @@ export interface MediaStackOptions {
   service?: "in-process" | "none";
   /** Longest analysis after answer before the verdict is "unknown" (default 5 s). */
   maxDetectMs?: number;
+  /** rtpengine's media ports (default 2000: four per call, so about 500 calls). */
+  enginePorts?: number;
 }
 
 export async function startMediaStack(opts: MediaStackOptions = {}): Promise<MediaStack> {
@@ -97,7 +99,7 @@ export async function startMediaStack(opts: MediaStackOptions = {}): Promise<Med
     startRedis(),
     startDrachtio({ logLevel: opts.drachtioLogLevel ?? "notice" }),
     startDrachtio({ logLevel: opts.drachtioLogLevel ?? "notice" }),
-    startRtpengine({ logLevel: 4 }),
+    startRtpengine({ logLevel: 4, ...(opts.enginePorts ? { portCount: opts.enginePorts } : {}) }),
   ]);
   const nc = await connect({ servers: nats.url });
   const { js, jsm } = await jetStreamFor(nc);
