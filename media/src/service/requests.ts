@@ -2,7 +2,7 @@
 // holds, and the agent's phone status. The dashboard authenticates the person; this checks the
 // agent really holds that call.
 import { HangupRequest, mediaRequestSubject } from "@cc/ingest";
-import type { NatsConnection, Subscription } from "@nats-io/transport-node";
+import type { Msg, NatsConnection, Subscription } from "@nats-io/transport-node";
 import { z } from "zod";
 import type { AgentSessions } from "../sip/agent-sessions.ts";
 import type { SipCallControl } from "../sip/call-control.ts";
@@ -18,55 +18,48 @@ export function serveRequests(o: {
   sessions: AgentSessions;
 }): Subscription[] {
   const reply = (data: unknown) => JSON.stringify(data);
-  const hangup = o.nc.subscribe(mediaRequestSubject(o.orgId, "hangup"), {
-    callback: (err, m) => {
-      if (err) return;
-      let body: unknown;
-      try {
-        body = m.json();
-      } catch {
-        body = undefined;
-      }
-      const r = HangupRequest.safeParse(body);
-      if (!r.success) {
-        m.respond(reply({ ok: false, error: "bad_request", issues: r.error.issues.map((i) => i.message) }));
-        return;
-      }
-      const agent = o.pool.get(r.data.agent_id);
-      const call = o.cc.get(r.data.attempt_id);
-      if (!call || agent?.attempt !== r.data.attempt_id) {
-        m.respond(reply({ ok: false, error: "not_your_call" }));
-        return;
-      }
-      o.cc.hangup(r.data.attempt_id, "agent");
-      m.respond(reply({ ok: true }));
-    },
+  /** Subscribes a handler that gets the request validated, or answers bad_request itself. */
+  const serve = <S extends z.ZodType>(
+    verb: "hangup" | "status",
+    schema: S,
+    fn: (req: z.infer<S>, m: Msg) => void,
+  ) =>
+    o.nc.subscribe(mediaRequestSubject(o.orgId, verb), {
+      callback: (err, m) => {
+        if (err) return;
+        let body: unknown;
+        try {
+          body = m.json();
+        } catch {
+          body = undefined;
+        }
+        const r = schema.safeParse(body);
+        if (r.success) fn(r.data, m);
+        else
+          m.respond(reply({ ok: false, error: "bad_request", issues: r.error.issues.map((i) => i.message) }));
+      },
+    });
+  const hangup = serve("hangup", HangupRequest, (req, m) => {
+    const agent = o.pool.get(req.agent_id);
+    const call = o.cc.get(req.attempt_id);
+    if (!call || agent?.attempt !== req.attempt_id) {
+      m.respond(reply({ ok: false, error: "not_your_call" }));
+      return;
+    }
+    o.cc.hangup(req.attempt_id, "agent");
+    m.respond(reply({ ok: true }));
   });
-  const status = o.nc.subscribe(mediaRequestSubject(o.orgId, "status"), {
-    callback: (err, m) => {
-      if (err) return;
-      let body: unknown;
-      try {
-        body = m.json();
-      } catch {
-        body = undefined;
-      }
-      const r = StatusRequest.safeParse(body);
-      if (!r.success) {
-        m.respond(reply({ ok: false, error: "bad_request" }));
-        return;
-      }
-      const session = o.sessions.get(r.data.agent_id);
-      const agent = o.pool.get(r.data.agent_id);
-      m.respond(
-        reply({
-          ok: true,
-          phone: session ? { device: session.device, since: session.connectedAt } : null,
-          state: agent?.state ?? "logged_out",
-          attempt: agent?.attempt ?? null,
-        }),
-      );
-    },
+  const status = serve("status", StatusRequest, (req, m) => {
+    const session = o.sessions.get(req.agent_id);
+    const agent = o.pool.get(req.agent_id);
+    m.respond(
+      reply({
+        ok: true,
+        phone: session ? { device: session.device, since: session.connectedAt } : null,
+        state: agent?.state ?? "logged_out",
+        attempt: agent?.attempt ?? null,
+      }),
+    );
   });
   return [hangup, status];
 }

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { Rtpengine } from "../engine/rtpengine.ts";
 import { RtpEndpoint, tone } from "../rtp/endpoint.ts";
 import { type AgentPhone, framesWithTone, PhoneSwitch, toneShare } from "../testing/phones.ts";
+import { waitFor } from "../testing/wait.ts";
 import { AgentSessions } from "./agent-sessions.ts";
 import { SipCallControl } from "./call-control.ts";
 import { agentSipCredentials } from "./credentials.ts";
@@ -51,15 +52,6 @@ let messageFile: string;
 let srfForTests: Srf;
 let engineForTests: Rtpengine;
 
-const waitFor = async <T>(fn: () => T | undefined | null | false, ms = 8_000): Promise<T> => {
-  const until = Date.now() + ms;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > until) throw new Error("timed out waiting");
-    await new Promise((r) => setTimeout(r, 20));
-  }
-};
 const eventsOf = (attemptId: string) => events.filter((e) => e.attemptId === attemptId);
 const final = (attemptId: string) =>
   waitFor(() => eventsOf(attemptId).find((e) => e.type === "failed" || e.type === "hungup"));

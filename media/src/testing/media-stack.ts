@@ -46,6 +46,7 @@ import { agentSipCredentials } from "../sip/credentials.ts";
 import { TrunkConfig } from "../sip/trunks.ts";
 import { type AgentPhone, PhoneSwitch } from "./phones.ts";
 import { connectSwitchForTests } from "./switch.ts";
+import { waitFor } from "./wait.ts";
 
 export const ORG = "acme";
 export const CAMPAIGN = "spring";
@@ -241,15 +242,7 @@ export async function startMediaStack(opts: MediaStackOptions = {}): Promise<Med
       await publishEvent(js, makeEvent(fields));
     },
     of: (attemptId) => events.filter((e) => "attempt_id" in e && e.attempt_id === attemptId),
-    async waitFor(fn, ms = 10_000) {
-      const until = Date.now() + ms;
-      for (;;) {
-        const v = fn();
-        if (v) return v;
-        if (Date.now() > until) throw new Error("timed out waiting");
-        await new Promise((r) => setTimeout(r, 20));
-      }
-    },
+    waitFor,
     async stop() {
       await stack.svc?.stop().catch(() => {});
       engine?.close();
