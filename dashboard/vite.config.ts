@@ -45,5 +45,5 @@ export default defineConfig({
     // their code): the server imports them at run time instead of bundling them.
     rollupOptions: { external: [/^@cc\//] },
   },
-  ssr: { external: ["@cc/analytics", "@cc/ingest", "@cc/infra"] },
+  ssr: { external: ["@cc/analytics", "@cc/ingest", "@cc/infra", "@cc/media"] },
 });

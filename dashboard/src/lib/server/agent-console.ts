@@ -1,4 +1,4 @@
-import { customerCard, type LiveAgent, readLiveAgent } from "@cc/analytics";
+import { customerCard, type LiveAgent, liveKeys, readLiveAgent } from "@cc/analytics";
 import type { EventFields } from "@cc/ingest";
 import { z } from "zod";
 import type { SessionUser } from "./auth/types.ts";
@@ -43,6 +43,17 @@ export async function liveSelf(user: SessionUser): Promise<LiveAgent | null> {
   if (!user.agentId) return null;
   return await readLiveAgent(await redis(), user.org, user.agentId);
 }
+
+/**
+ * The agent's phone on the media service's switch as live state knows it ("webrtc", "sip", or
+ * "" when none): read from the agent's hash directly, so it is known before the first login too.
+ */
+export async function phoneDevice(user: SessionUser): Promise<string> {
+  if (!user.agentId) return "";
+  return (await (await redis()).hGet(liveKeys.agent(user.org, user.agentId), "device")) ?? "";
+}
+
+export const HangupAction = z.object({ attempt_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
 
 /** Ready / pause: an agent.state_changed event (with agent.login first when not logged in). */
 export async function changeState(user: SessionUser, action: z.infer<typeof StateAction>) {

@@ -9,8 +9,21 @@ const DemoAgents = z
   )
   .max(500);
 
+const IceServers = z.array(
+  z
+    .object({
+      urls: z.union([
+        z.string().regex(/^(stun|turns?):/),
+        z.array(z.string().regex(/^(stun|turns?):/)).min(1),
+      ]),
+      username: z.string().optional(),
+      credential: z.string().optional(),
+    })
+    .strict(),
+);
+
 /** Environment of the dashboard server, validated once at start with readable messages. */
-const EnvSchema = z.object({
+const EnvObject = z.object({
   CLICKHOUSE_URL: z.url().default("http://127.0.0.1:8123"),
   CLICKHOUSE_USER: z.string().min(1).default("cc_writer"),
   CLICKHOUSE_PASSWORD: z.string().default(""),
@@ -67,6 +80,47 @@ const EnvSchema = z.object({
       }
     }),
   DASHBOARD_DEMO_AGENT_PASSWORD: z.string().min(10).optional(),
+  /**
+   * The console's WebRTC softphone: SIP over WebSocket to the media service's drachtio-server
+   * (its `ws`/`wss` contact). Unset → no softphone in the console (agents use desk phones).
+   */
+  MEDIA_SIP_WS_URL: z
+    .url({ protocol: /^wss?$/, error: "must be a ws:// or wss:// URL (drachtio-server's WebSocket contact)" })
+    .optional(),
+  /** Secret the agents' SIP passwords derive from: the media service's MEDIA_SIP_SECRET. */
+  MEDIA_SIP_SECRET: z
+    .string()
+    .min(16, "must be at least 16 characters (the media service's MEDIA_SIP_SECRET)")
+    .optional(),
+  /** Digest realm of the media service (its MEDIA_SIP_REALM). */
+  MEDIA_SIP_REALM: z.string().min(1).default("callcenter"),
+  /** Lifetime of the SIP credentials minted for a browser (each connect mints new ones). */
+  MEDIA_SIP_CREDENTIAL_TTL_S: z.coerce.number().int().min(30).max(86_400).default(600),
+  /** ICE servers for the browser: RTCPeerConnection's iceServers as JSON (default: none). */
+  MEDIA_ICE_SERVERS: z
+    .string()
+    .default("[]")
+    .transform((s, ctx) => {
+      try {
+        return IceServers.parse(JSON.parse(s));
+      } catch {
+        ctx.addIssue({
+          code: "custom",
+          message: 'must be a JSON list like [{"urls":"stun:stun.example.org:3478"}]',
+        });
+        return z.NEVER;
+      }
+    }),
+});
+
+const EnvSchema = EnvObject.superRefine((env, ctx) => {
+  if (env.MEDIA_SIP_WS_URL && !env.MEDIA_SIP_SECRET) {
+    ctx.addIssue({
+      code: "custom",
+      path: ["MEDIA_SIP_SECRET"],
+      message: "is required when MEDIA_SIP_WS_URL is set (the softphone's SIP credentials derive from it)",
+    });
+  }
 });
 
 export type DashboardConfig = z.infer<typeof EnvSchema>;

@@ -5,12 +5,15 @@ import {
   currentCustomer,
   DispositionAction,
   dispose,
+  HangupAction,
   liveSelf,
+  phoneDevice,
   StateAction,
 } from "#lib/server/agent-console.ts";
 import { requireArea } from "#lib/server/auth/guard.ts";
 import { snippetsFor } from "#lib/server/knowledge.ts";
 import { log } from "#lib/server/log.ts";
+import { hangupCustomerCall, SoftphoneError, softphoneEnabled } from "#lib/server/softphone.ts";
 import type { Actions, PageServerLoad } from "./$types";
 
 export const load = (async ({ locals }) => {
@@ -20,6 +23,8 @@ export const load = (async ({ locals }) => {
   return {
     agentId: user.agentId,
     live,
+    device: await phoneDevice(user),
+    softphone: softphoneEnabled(),
     customer,
     snippets: snippetsFor(live?.call?.campaign ?? live?.campaign ?? "*", locals.lang),
     now: Date.now(),
@@ -58,5 +63,25 @@ export const actions = {
       throw err;
     }
     return { saved: true };
+  },
+  /** Hang up the customer call the agent holds (the phone session stays up). */
+  hangup: async ({ request, locals }) => {
+    const user = requireArea(locals, "console");
+    const p = HangupAction.safeParse(Object.fromEntries(await request.formData()));
+    if (!p.success) return fail(400, { hangup: { error: "bad_request", issues: issues(p.error) } });
+    try {
+      await hangupCustomerCall(user, p.data.attempt_id);
+    } catch (err) {
+      if (err instanceof SoftphoneError) {
+        log.info(
+          { agent: user.agentId, attempt: p.data.attempt_id, code: err.code, why: err.message },
+          "hang-up refused",
+        );
+        return fail(err.status, { hangup: { error: err.code === "REFUSED" ? err.message : err.code } });
+      }
+      throw err;
+    }
+    log.info({ agent: user.agentId, attempt: p.data.attempt_id }, "agent hung up the customer call");
+    return { hungUp: true };
   },
 } satisfies Actions;

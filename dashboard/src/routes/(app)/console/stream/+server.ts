@@ -1,20 +1,29 @@
-import { liveSelf } from "#lib/server/agent-console.ts";
+import { liveSelf, phoneDevice } from "#lib/server/agent-console.ts";
 import { requireArea } from "#lib/server/auth/guard.ts";
 import { sseStream } from "#lib/server/streams.ts";
 import type { RequestHandler } from "./$types";
 
-/** The agent's own live state, pushed when it changes (Redis live state, checked every 300 ms). */
+/**
+ * The agent's own live state, pushed when it changes (Redis live state, checked every 300 ms),
+ * and their phone on the switch ("device": "webrtc" | "sip" | "").
+ */
 export const GET: RequestHandler = async ({ locals }) => {
   const user = requireArea(locals, "console");
   let timer: NodeJS.Timeout | undefined;
   const stream = sseStream("console", () => clearInterval(timer));
   let last = "";
+  let lastDevice: string | null = null;
   const check = async () => {
     const live = await liveSelf(user).catch(() => null);
     const body = JSON.stringify(live);
     if (body !== last) {
       last = body;
       stream.send("agent", live);
+    }
+    const device = await phoneDevice(user).catch(() => lastDevice);
+    if (device !== null && device !== lastDevice) {
+      lastDevice = device;
+      stream.send("device", { device });
     }
   };
   void check();
