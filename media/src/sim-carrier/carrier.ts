@@ -15,6 +15,9 @@ import { type AudioEntry, renderScenario, type ScenarioKind } from "./scenario.t
 /** What a dialled number does at the simulated carrier. */
 export type CarrierOutcome = "human" | "machine" | "fax" | "busy" | "no_answer" | "sit" | "announcement";
 
+/** Lines beyond the outcome classes: every corpus item (CPA benchmark) or endless speech (load). */
+export type ExtraLine = "corpus" | "load";
+
 /** What the media service should report for a number (for tests and the simulated floor). */
 export type ExpectedEvent =
   | { kind: "call.answered"; detection: "human" | "machine" | "fax" | "unknown" }
@@ -37,7 +40,7 @@ export interface CarrierLine {
   name: string;
   /** Two digits after the carrier prefix. */
   code: string;
-  outcome: CarrierOutcome | "corpus";
+  outcome: CarrierOutcome | ExtraLine;
   kind: ScenarioKind;
   items: LineItem[];
   sipp: Sipp;
@@ -51,6 +54,11 @@ export interface SimulatedCarrierOptions {
   prefix?: string;
   /** Also start the two corpus lines playing every manifest item (benchmarks). */
   corpusLines?: boolean;
+  /**
+   * Also start the load line: answers after `loadRingMs`, then a recorded greeting loops for the
+   * whole call (speech RTP never stops) until we hang up or `loadTalkMs` passes.
+   */
+  loadLine?: { ringMs: [number, number]; talkMs: [number, number] };
   /** Only these outcome lines (default: all). */
   outcomes?: CarrierOutcome[];
   /** Ring time before a person or a machine answers (default 1–3 s). */
@@ -78,6 +86,8 @@ export interface SimulatedCarrier {
   lookup(number: string): { line: CarrierLine; item: LineItem | null; expected: ExpectedEvent } | null;
   /** corpusLines: the number that plays this corpus item (wav/NAME.wav or NAME). */
   numberForItem(file: string): string;
+  /** loadLine: a number on the load line (`index` picks the greeting). */
+  loadNumber(index?: number): string;
   stop(): Promise<void>;
 }
 
@@ -87,7 +97,7 @@ const PERSON_PAUSE_MS = 2_000;
 interface LinePlan {
   name: string;
   code: string;
-  outcome: CarrierOutcome | "corpus";
+  outcome: CarrierOutcome | ExtraLine;
   kind: ScenarioKind;
   items: CorpusItem[];
   ringMs: [number, number];
@@ -197,6 +207,19 @@ function plans(m: CorpusManifest, o: SimulatedCarrierOptions): LinePlan[] {
         itemStatus: () => "480 Temporarily Unavailable",
       },
     );
+  }
+  if (o.loadLine) {
+    wanted.push({
+      name: "load",
+      code: "10",
+      outcome: "load",
+      kind: "answer",
+      // Plain greetings (no beep, no music): speech all along.
+      items: m.items.filter((it) => it.class === "machine" && it.snrDb === null),
+      ringMs: o.loadLine.ringMs,
+      talkMs: o.loadLine.talkMs,
+      loops: -1,
+    });
   }
   return wanted;
 }
@@ -323,6 +346,8 @@ function expectedFor(line: CarrierLine, item: LineItem | null): ExpectedEvent {
       if (cls === "busy") return { kind: "call.failed", cause: "busy" };
       return { kind: "call.failed", cause: "unreachable" };
     }
+    case "load":
+      return { kind: "call.answered", detection: "machine" };
     case "corpus": {
       const label = item?.label ?? "none";
       if (item?.phase === "answered")
@@ -388,6 +413,11 @@ export async function startSimulatedCarrier(o: SimulatedCarrierOptions): Promise
         if (i >= 0) return number(line, i);
       }
       throw new Error(`no corpus line plays ${file} (start the carrier with corpusLines: true)`);
+    },
+    loadNumber(index = 0) {
+      const line = lines.find((l) => l.outcome === "load");
+      if (!line) throw new Error("start the carrier with loadLine to dial the load line");
+      return number(line, index % line.items.length);
     },
     async stop() {
       await Promise.allSettled(lines.map((l) => l.sipp.stop()));
