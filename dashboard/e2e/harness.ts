@@ -146,7 +146,8 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
   };
 }
 
-export async function launchBrowser(): Promise<Browser> {
+/** Headless Chromium; `extraArgs` adds switches (fake media devices for the softphone test). */
+export async function launchBrowser(extraArgs: string[] = []): Promise<Browser> {
   return await chromium.launch({
     executablePath: "/usr/bin/chromium",
     args: [
@@ -157,6 +158,7 @@ export async function launchBrowser(): Promise<Browser> {
       "--disable-component-update",
       "--disable-sync",
       "--no-first-run",
+      ...extraArgs,
     ],
   });
 }

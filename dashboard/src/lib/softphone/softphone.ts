@@ -106,13 +106,21 @@ export class Softphone {
     void this.#attempt("connecting");
   }
 
-  /** Hangs the phone up and stays down. */
+  /** Hangs the phone up and stays down; the microphone is released too. */
   disconnect(): void {
     this.#wanted = false;
     this.#generation++;
     clearTimeout(this.#retry);
     this.#teardown();
-    this.#set({ state: "idle", reason: "", attempt: 0, retryAt: 0, muted: false, held: false });
+    this.#releaseMic();
+    this.#set({ state: "idle", reason: "", attempt: 0, retryAt: 0, muted: false, held: false, micLevel: 0 });
+  }
+
+  #releaseMic(): void {
+    this.#micMeter?.close();
+    this.#micMeter = null;
+    for (const t of this.#mic?.getTracks() ?? []) t.stop();
+    this.#mic = null;
   }
 
   /**
@@ -147,8 +155,6 @@ export class Softphone {
   destroy(): void {
     this.disconnect();
     clearInterval(this.#levels);
-    for (const t of this.#mic?.getTracks() ?? []) t.stop();
-    this.#mic = null;
     void this.#ctx?.close();
     this.#ctx = null;
   }
@@ -238,7 +244,9 @@ export class Softphone {
       calling = true;
       const session = ua.call(creds.target, {
         mediaStream: mic,
-        pcConfig: { iceServers: creds.iceServers, rtcpMuxPolicy: "require", bundlePolicy: "max-bundle" },
+        // rtpengine answers one audio m-line with rtcp-mux but no BUNDLE group: "max-bundle"
+        // would make Chromium reject that answer, the default "balanced" accepts it.
+        pcConfig: { iceServers: creds.iceServers, rtcpMuxPolicy: "require" },
         rtcOfferConstraints: { offerToReceiveAudio: true, offerToReceiveVideo: false },
       });
       this.#watch(gen, session);
@@ -297,7 +305,7 @@ export class Softphone {
     session.on("failed", (e) => {
       if (gen !== this.#generation) return;
       const code = (e.message as { status_code?: number } | null)?.status_code;
-      const why = `${e.cause}${code ? ` (SIP ${code})` : ""}`;
+      const why = `${e.cause}${code && code >= 300 ? ` (SIP ${code})` : ""}`;
       const JsSIP = this.#jssip as JsSIPModule;
       const permanent =
         e.cause === JsSIP.C.causes.AUTHENTICATION_ERROR ||
