@@ -18,8 +18,9 @@
 // Phase 2, concurrency: at each level N, calls are dialled at 50/s up to N and each ended call is
 // replaced at once (closed loop) for the hold window; every second we sample the calls in analysis,
 // the frames the analyzer received, the service's event-loop delay, and UDP receive-buffer drops
-// (/proc/net/snmp, whole machine). A level holds when failures ≤ 1 %, the calls in analysis stay
-// ≥ 95 % of N, and the analyzer receives ≥ 95 % of the frames those calls should bring (50/s each).
+// (/proc/net/snmp, whole machine). A level holds when failures ≤ 1 %, the calls in analysis average
+// ≥ 95 % of N, and in the median second the analyzer receives ≥ 97 % of the frames those calls
+// should bring (50/s each).
 import { readFile, rm } from "node:fs/promises";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
@@ -326,7 +327,16 @@ async function concurrencyPhase(
       other: otherDrops,
     },
     cpu: usage,
-    ok: failed <= 0.01 * Math.max(1, answered) && minCalls >= 0.95 * level && frameMin >= 0.95,
+    calls_in_analysis_mean: Math.round(
+      inAnalysis.reduce((a, b) => a + b, 0) / Math.max(1, inAnalysis.length),
+    ),
+    // Held: on average ≥ 95 % of the level in analysis, the analyzer fed ≥ 97 % of the frames due
+    // (median second), ≤ 1 % failed. The minimum second is reported, not judged: ended calls are
+    // replaced through JetStream and SIP, so a second can catch a wave of them in between.
+    ok:
+      failed <= 0.01 * Math.max(1, answered) &&
+      inAnalysis.reduce((a, b) => a + b, 0) / Math.max(1, inAnalysis.length) >= 0.95 * level &&
+      q(frameRatio, 0.5) >= 0.97,
     open,
   };
   // Hang up what is left and let SIPp and rtpengine settle.
@@ -423,7 +433,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       conc.push(r);
       const c = r.cpu;
       console.log(
-        `  ${String(level).padStart(4)}: in analysis min/p50 ${r.calls_in_analysis_min}/${r.calls_in_analysis_p50}, failed ${r.failed}/${r.answered}, frames ${r.frames_received_ratio_min}-${r.frames_received_ratio_p50}, loop p99 ${r.event_loop_delay_p99_ms} ms, udp drops ${r.udp_rcvbuf_drops} (sipp ${r.udp_drops_open_sockets.sipp_media}, rtpengine ${r.udp_drops_open_sockets.rtpengine}, other ${r.udp_drops_open_sockets.other}) | cpu % media ${c.media_service?.cpu_pct} drachtio ${c.drachtio?.cpu_pct} rtpengine ${c.rtpengine?.cpu_pct} sipp ${c.sipp?.cpu_pct} nats ${c.nats?.cpu_pct} | rss MB media ${c.media_service?.rss_mb} rtpengine ${c.rtpengine?.rss_mb} sipp ${c.sipp?.rss_mb}${r.ok ? "" : "  (not held)"}`,
+        `  ${String(level).padStart(4)}: in analysis min/mean/p50 ${r.calls_in_analysis_min}/${r.calls_in_analysis_mean}/${r.calls_in_analysis_p50}, failed ${r.failed}/${r.answered}, frames ${r.frames_received_ratio_min}-${r.frames_received_ratio_p50}, loop p99 ${r.event_loop_delay_p99_ms} ms, udp drops ${r.udp_rcvbuf_drops} (sipp ${r.udp_drops_open_sockets.sipp_media}, rtpengine ${r.udp_drops_open_sockets.rtpengine}, other ${r.udp_drops_open_sockets.other}) | cpu % media ${c.media_service?.cpu_pct} drachtio ${c.drachtio?.cpu_pct} rtpengine ${c.rtpengine?.cpu_pct} sipp ${c.sipp?.cpu_pct} nats ${c.nats?.cpu_pct} | rss MB media ${c.media_service?.rss_mb} rtpengine ${c.rtpengine?.rss_mb} sipp ${c.sipp?.rss_mb}${r.ok ? "" : "  (not held)"}`,
       );
       if (!r.ok) break;
     }

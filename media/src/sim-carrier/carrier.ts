@@ -188,24 +188,24 @@ function plans(m: CorpusManifest, o: SimulatedCarrierOptions): LinePlan[] {
   const wanted = all.filter((p) => !o.outcomes || o.outcomes.includes(p.outcome as CarrierOutcome));
   if (o.corpusLines) {
     wanted.push(
-      {
+      ...chunked(20, {
         name: "corpus-answered",
-        code: "08",
+        code: "20",
         outcome: "corpus",
         kind: "answer",
         items: m.items.filter((it) => it.phase === "answered"),
         ringMs: [300, 800],
         talkMs: [60_000, 60_001],
-      },
-      {
+      }),
+      ...chunked(30, {
         name: "corpus-early",
-        code: "09",
+        code: "30",
         outcome: "corpus",
         kind: "early",
         items: m.items.filter((it) => it.phase === "early"),
         ringMs: [100, 300],
         itemStatus: () => "480 Temporarily Unavailable",
-      },
+      }),
     );
   }
   if (o.loadLine) {
@@ -222,6 +222,26 @@ function plans(m: CorpusManifest, o: SimulatedCarrierOptions): LinePlan[] {
     });
   }
   return wanted;
+}
+
+/**
+ * SIPp 3.6.1 reads at most 64 KiB of scenario XML (XP_MAX_FILE_LEN), about 170 table entries:
+ * long lines are split over several SIPp processes, codes base, base+1, …
+ */
+const ITEMS_PER_SIPP = 120;
+
+function chunked(base: number, plan: LinePlan): LinePlan[] {
+  const out: LinePlan[] = [];
+  for (let k = 0; k * ITEMS_PER_SIPP < Math.max(1, plan.items.length); k++) {
+    if (base + k > 99) throw new Error(`${plan.name}: too many items for two-digit line codes`);
+    out.push({
+      ...plan,
+      name: k === 0 ? plan.name : `${plan.name}-${k + 1}`,
+      code: String(base + k),
+      items: plan.items.slice(k * ITEMS_PER_SIPP, (k + 1) * ITEMS_PER_SIPP),
+    });
+  }
+  return out;
 }
 
 /** Corpus μ-law bytes padded to whole packets (the corpus does this; kept for older corpora). */
@@ -300,16 +320,17 @@ async function startLine(
   await mkdir(dir, { recursive: true });
   await symlink(work, path.join(dir, "a"));
   const scenarioFile = path.join(dir, "scenario.xml");
-  await writeFile(
-    scenarioFile,
-    renderScenario(plan.kind, {
-      ringMs: plan.ringMs,
-      ...(plan.talkMs ? { talkMs: plan.talkMs } : {}),
-      silence: "a/silence.ul",
-      audio: entries,
-      ...(plan.kind === "reject" ? { status: "486 Busy Here" } : {}),
-    }),
-  );
+  const xml = renderScenario(plan.kind, {
+    ringMs: plan.ringMs,
+    ...(plan.talkMs ? { talkMs: plan.talkMs } : {}),
+    silence: "a/silence.ul",
+    audio: entries,
+    ...(plan.kind === "reject" ? { status: "486 Busy Here" } : {}),
+  });
+  if (Buffer.byteLength(xml) > 65_536) {
+    throw new Error(`${plan.name}: scenario is ${Buffer.byteLength(xml)} bytes, SIPp reads at most 65536`);
+  }
+  await writeFile(scenarioFile, xml);
   const sipp = await startSipp({
     role: "uas",
     scenarioFile,
