@@ -1,4 +1,4 @@
-import { identityOf, sipPassword } from "@cc/media";
+import { identityOf, sipPassword } from "@cc/media/credentials";
 import { describe, expect, it } from "vitest";
 import type { SessionUser } from "./auth/types.ts";
 import { ConfigError, parseConfig } from "./config.ts";

@@ -2,7 +2,7 @@
 // agent (the media service checks them by digest against the secret both share), and the
 // agent's requests to the media service over NATS (hang up the customer call they hold).
 import { HangupRequest, mediaRequestSubject } from "@cc/ingest";
-import { agentSipCredentials } from "@cc/media";
+import { agentSipCredentials } from "@cc/media/credentials";
 import type { SessionUser } from "./auth/types.ts";
 import { config, type DashboardConfig } from "./config.ts";
 import { nats } from "./nats.ts";
