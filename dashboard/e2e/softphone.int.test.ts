@@ -5,9 +5,11 @@
 // of a 1 kHz tone; the carrier records what it hears and answers with espeak-ng speech.
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
+import { readLiveAgent } from "@cc/analytics";
 import { tempDir } from "@cc/infra";
 import type { EventOf } from "@cc/ingest";
 import type { AudioFrame } from "@cc/media";
+import { agentSipCredentials } from "@cc/media/credentials";
 import { framesWithTone } from "@cc/media/testing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -352,5 +354,40 @@ describe("console softphone in Chromium", () => {
     await phoneIs((s) => s === "connected", "connected by hand");
     expect(await page.locator('[data-testid="btn-ready"]').isDisabled()).toBe(false);
     await page.context().close();
+  });
+
+  it("stays off while the agent's desk phone holds the session on the switch, and says why", async () => {
+    const desk = await media.phones.agentPhone(media.media.sipUri, agentSipCredentials(SECRET, ORG, "a1"));
+    try {
+      await until(
+        async () => deviceEvents().at(-1),
+        (e) => e?.state === "connected" && e.device === "sip",
+        "desk phone on the switch",
+      );
+      await until(
+        async () => (await readLiveAgent(stack.redis, ORG, "a1"))?.device,
+        (d) => d === "sip",
+        "live state shows the desk phone",
+      );
+      const ctx = await browser.newContext();
+      page = await ctx.newPage();
+      await login(page, stack.url, "li.agent", PW);
+      await until(
+        () => page.locator('[data-testid="phone-device"]').getAttribute("data-device"),
+        (d) => d === "sip",
+        "console shows the desk phone",
+      );
+      await phoneIs((s) => s === "idle", "softphone idle beside the desk phone");
+      expect(await page.locator('[data-testid="phone-reason"]').innerText()).toContain(
+        "SIP 话机已连接交换机",
+      );
+      // The desk phone keeps its session: the browser took nothing.
+      await new Promise((r) => setTimeout(r, 1_500));
+      expect(media.svc.sessions.get("a1")?.device).toBe("sip");
+      expect(desk.ended).toBe(false);
+      await ctx.close();
+    } finally {
+      await desk.hangup();
+    }
   });
 });

@@ -1,61 +1,42 @@
-// Interim simulated carrier for the demo campaign: a second drachtio-server answering as people
-// (corpus speech), answering machines and busy lines. The SIPp carrier (media/sipp) replaces it.
-import { readFileSync } from "node:fs";
-import path from "node:path";
-import { TrunkConfig } from "@cc/media";
-import { concat, PhoneSwitch, silence, toInt16 } from "@cc/media/testing";
-import { startDrachtio } from "./launchers/drachtio.ts";
+// The demo campaign's carrier: media's simulated carrier (SIPp UAS lines playing the generated
+// corpus), with the numbers of each behaviour the simulated floor gives its leads.
+import type { TrunkConfig } from "@cc/media";
+import { startSimulatedCarrier } from "@cc/media/testing";
 
 export interface DemoCarrier {
   trunks: TrunkConfig[];
-  numbers: Record<string, string>;
+  /** Behaviour (the floor's mix names it) → numbers the carrier answers that way. */
+  numbers: Record<string, string[]>;
   stop(): Promise<void>;
 }
 
-const PREFIX: Record<string, string> = {
-  human_zh: "+8613910",
-  machine: "+8613912",
-  busy: "+8613913",
-  no_answer: "+8613914",
-};
+/** Numbers per behaviour (the carrier's items cycle under them: different voices and texts). */
+const PER_BEHAVIOUR = 24;
 
-export async function startDemoCarrier(o: {
-  audioDir: string;
-  onLine?: (l: string) => void;
-}): Promise<DemoCarrier> {
-  const d = await startDrachtio({ logLevel: "warning" });
-  const sw = await PhoneSwitch.connect(d);
-  const manifest = JSON.parse(readFileSync(path.join(o.audioDir, "manifest.json"), "utf8")) as {
-    items: { file: string; label: string }[];
-  };
-  const pcmOf = (label: string) => {
-    const item = manifest.items.find((i) => i.label === label)!;
-    const buf = readFileSync(path.join(o.audioDir, item.file));
-    return new Int16Array(buf.buffer.slice(buf.byteOffset + 44, buf.byteOffset + buf.byteLength));
-  };
-  const human = pcmOf("human");
-  const machine = pcmOf("machine");
-  sw.carrier((n) => {
-    if (n.startsWith("+8613910"))
-      return {
-        finalMs: 3000,
-        final: {
-          answer: true,
-          greeting: toInt16(concat(Float64Array.from(human), silence(2000), Float64Array.from(human))),
-          hangupAfterMs: 20000 + Math.random() * 40000,
-        },
-      };
-    if (n.startsWith("+8613912"))
-      return { finalMs: 4000, final: { answer: true, greeting: machine, hangupAfterMs: 15000 } };
-    if (n.startsWith("+8613913")) return { finalMs: 1500, final: { status: 486 } };
-    return {};
+export async function startDemoCarrier(o: { audioDir: string }): Promise<DemoCarrier> {
+  const carrier = await startSimulatedCarrier({
+    audioDir: o.audioDir,
+    // Rings and talks like a campaign's customers, so the wallboard's figures look like a floor's.
+    ringMs: [3_000, 12_000],
+    talkMs: [20_000, 120_000],
   });
-  return {
-    trunks: [TrunkConfig.parse({ id: "sim-carrier", uri: d.sipUri, prefixes: ["+86139"] })],
-    numbers: PREFIX,
-    async stop() {
-      sw.close();
-      await d.stop();
-    },
+  const many = (f: (index: number) => string) => Array.from({ length: PER_BEHAVIOUR }, (_, i) => f(i));
+  const numbers: Record<string, string[]> = {
+    human_zh: many((index) => carrier.numberFor("human", { lang: "cmn", index })),
+    human_en: many((index) => carrier.numberFor("human", { lang: "en", index })),
+    machine: many((index) => carrier.numberFor("machine", { index })),
+    fax: many((index) => carrier.numberFor("fax", { index })),
+    busy: many((index) => carrier.numberFor("busy", { index })),
+    no_answer: many((index) => carrier.numberFor("no_answer", { index })),
+    sit: many((index) => carrier.numberFor("sit", { index })),
+    invalid_number: many((index) =>
+      carrier.numberFor("announcement", { index, announcement: "invalid-number" }),
+    ),
+    powered_off: many((index) => carrier.numberFor("announcement", { index, announcement: "powered-off" })),
+    suspended: many((index) => carrier.numberFor("announcement", { index, announcement: "suspended" })),
+    out_of_service_area: many((index) =>
+      carrier.numberFor("announcement", { index, announcement: "out-of-service-area" }),
+    ),
   };
+  return { trunks: carrier.trunks, numbers, stop: () => carrier.stop() };
 }

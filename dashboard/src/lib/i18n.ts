@@ -150,6 +150,7 @@ const zh = {
   "phone.device.webrtc": "浏览器软电话",
   "phone.device.sip": "SIP 话机",
   "phone.device.none": "无",
+  "phone.other_phone": "您的 SIP 话机已连接交换机，软电话未连接（点“连接”改用浏览器）",
   "phone.ready_blocked": "话机未连接，暂不能就绪：请先连接软电话",
   "phone.refused.not_your_call": "挂断被拒绝：这不是您当前的通话",
   "phone.refused.unreachable": "挂断失败：媒体服务没有响应",
@@ -426,6 +427,8 @@ const en = {
   "phone.device.webrtc": "browser softphone",
   "phone.device.sip": "SIP phone",
   "phone.device.none": "none",
+  "phone.other_phone":
+    "Your SIP phone is on the switch, so the softphone stays off (Connect to use the browser instead)",
   "phone.ready_blocked": "No phone connected, so you cannot go ready: connect the softphone first",
   "phone.refused.not_your_call": "Hang-up refused: this is not your current call",
   "phone.refused.unreachable": "Hang-up failed: the media service did not answer",

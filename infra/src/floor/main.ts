@@ -39,8 +39,11 @@ const Env = z.object({
   DASHBOARD_URL: z.url(),
   MEDIA_SIP_URI: z.string().regex(/^sip:/),
   MEDIA_SIP_SECRET: z.string().min(16),
-  /** Carrier behaviour → number prefix ("+86" and 5 digits; the floor adds 6) of the simulated carrier. */
-  FLOOR_CARRIER_NUMBERS: json(z.record(z.string(), z.string().regex(/^\+\d+$/)), '{"human_zh":"+8613910"}'),
+  /** Carrier behaviour → numbers the simulated carrier answers that way. */
+  FLOOR_CARRIER_NUMBERS: json(
+    z.record(z.string(), z.array(z.string().regex(/^\+\d{8,15}$/)).min(1)),
+    '{"human_zh":["+861990001000"]}',
+  ),
   /** Leads kept waiting per agent (the list is topped up to this). */
   FLOOR_LEADS_PER_AGENT: z.coerce.number().int().min(1).max(1_000).default(15),
   METRICS_API_KEY: z.string().min(16).optional(),
@@ -112,7 +115,10 @@ await runService({
       orgId: env.CC_ORG_ID,
       campaignId: env.FLOOR_CAMPAIGN,
       mix,
-      numberFor: (b, n) => `${env.FLOOR_CARRIER_NUMBERS[b]}${String(n % 1_000_000).padStart(6, "0")}`,
+      numberFor: (b, n) => {
+        const numbers = env.FLOOR_CARRIER_NUMBERS[b]!;
+        return numbers[n % numbers.length]!;
+      },
       seed: "floor",
     });
     const waiting = async () => {

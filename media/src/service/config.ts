@@ -35,6 +35,7 @@ export const MediaEnv = z.object({
   MEDIA_FINGERPRINTS: z.string().optional(),
   /** Abandon message (WAV) for campaigns that name none. */
   MEDIA_ABANDON_MESSAGE: z.string().optional(),
+  /** Safety net on analysis after answer (raised above every campaign's longest AMD analysis). */
   MEDIA_MAX_DETECT_MS: z.coerce.number().int().min(1_000).max(30_000).default(5_000),
   MEDIA_HTTP_PORT: Port.default(9467),
   METRICS_API_KEY: z.string().min(16).optional(),

@@ -66,6 +66,21 @@ export interface MediaService {
   stop(): Promise<void>;
 }
 
+/**
+ * The call's own limit on analysis is a safety net for a silent or broken stream: it must sit
+ * above the longest any campaign's analyzer may take (its total analysis time plus the silence it
+ * may still wait for at the limit), or it cuts the analyzer's last decisions short as "unknown".
+ */
+function safetyNetMs(configured: number, amd: Map<string, Partial<AmdParams>>): number {
+  const longest = Math.max(
+    ...[{}, ...amd.values()].map((over) => {
+      const p = AmdParams.parse(over);
+      return p.totalAnalysisMs + Math.max(p.afterGreetingSilenceMs, p.noisyAfterGreetingSilenceMs);
+    }),
+  );
+  return Math.max(configured, longest + 200);
+}
+
 /** Validates each campaign's AMD overrides up front, naming the campaign. */
 function amdOverrides(campaigns: CampaignConfig[]): Map<string, Partial<AmdParams>> {
   const out = new Map<string, Partial<AmdParams>>();
@@ -120,7 +135,7 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
     mediaHost: o.mediaHost,
     analysisFor: (campaignId) =>
       legAnalysis({ amd: amd.get(campaignId) ?? {}, fingerprints: o.fingerprints }),
-    maxDetectMs: o.maxDetectMs,
+    maxDetectMs: safetyNetMs(o.maxDetectMs, amd),
     callIdPrefix,
     messageFile: (messageId, campaignId) => {
       const c = campaigns.get(campaignId);

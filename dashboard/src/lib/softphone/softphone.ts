@@ -8,6 +8,9 @@ import { AudioMeter } from "./meter.ts";
 
 export type PhoneState = "idle" | "connecting" | "connected" | "reconnecting" | "failed";
 
+/** The reason shown when the browser stepped back for the agent's desk phone. */
+export const OTHER_PHONE = "other_phone";
+
 export interface PhoneCredentials {
   wsUrl: string;
   uri: string;
@@ -61,6 +64,11 @@ export interface SoftphoneOptions {
   backoffMs?: { first: number; max: number };
   /** How long the media (ICE + DTLS) may take after the SIP answer. */
   mediaTimeoutMs?: number;
+  /**
+   * True while another phone of the agent's (a desk phone) holds their session on the switch: the
+   * browser then stops reconnecting instead of taking the session back (they would take turns).
+   */
+  otherPhoneOnSwitch?: () => boolean;
 }
 
 type JsSIPModule = typeof import("jssip");
@@ -350,7 +358,13 @@ export class Softphone {
     this.#set({ state: "reconnecting", reason, attempt, retryAt: Date.now() + delay });
     clearTimeout(this.#retry);
     this.#retry = setTimeout(() => {
-      if (this.#wanted) void this.#attempt("reconnecting");
+      if (!this.#wanted) return;
+      if (this.#o.otherPhoneOnSwitch?.()) {
+        this.#wanted = false;
+        this.#set({ state: "idle", reason: OTHER_PHONE, retryAt: 0 });
+        return;
+      }
+      void this.#attempt("reconnecting");
     }, delay);
   }
 
