@@ -54,6 +54,13 @@ export const StackEnv = z.object({
   /** The simulated campaign: leads, SIP agents and a SIPp carrier, dialed for real. */
   DEMO_CAMPAIGN: Flag.default(true),
   DEMO_AGENTS: z.coerce.number().int().min(1).max(100).default(8),
+  /** How long the simulated carrier's people talk once bridged, "min-max" seconds. */
+  DEMO_TALK_SECONDS: z
+    .string()
+    .regex(/^\d+-\d+$/, 'must be "min-max" seconds, e.g. "20-120"')
+    .default("20-120")
+    .transform((s) => s.split("-").map(Number) as [number, number])
+    .refine(([lo, hi]) => lo >= 1 && lo <= hi, "min must be ≥ 1 and ≤ max"),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
 });
 export type StackConfig = z.infer<typeof StackEnv>;

@@ -13,12 +13,15 @@ export interface DemoCarrier {
 /** Numbers per behaviour (the carrier's items cycle under them: different voices and texts). */
 const PER_BEHAVIOUR = 24;
 
-export async function startDemoCarrier(o: { audioDir: string }): Promise<DemoCarrier> {
+export async function startDemoCarrier(o: {
+  audioDir: string;
+  talkS: [number, number];
+}): Promise<DemoCarrier> {
   const carrier = await startSimulatedCarrier({
     audioDir: o.audioDir,
     // Rings and talks like a campaign's customers, so the wallboard's figures look like a floor's.
     ringMs: [3_000, 12_000],
-    talkMs: [20_000, 120_000],
+    talkMs: [o.talkS[0] * 1000, o.talkS[1] * 1000],
   });
   const many = (f: (index: number) => string) => Array.from({ length: PER_BEHAVIOUR }, (_, i) => f(i));
   const numbers: Record<string, string[]> = {

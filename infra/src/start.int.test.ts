@@ -72,7 +72,8 @@ describe("npm start", () => {
       name: "npm start",
       command: process.execPath,
       args: [path.join(repoRoot, "infra/src/start.ts")],
-      env: { ...process.env, ...ports, CC_DATA_DIR: dataDir, LOG_LEVEL: "warn" },
+      // Short conversations so an agent's disposition comes within the test's time.
+      env: { ...process.env, ...ports, CC_DATA_DIR: dataDir, LOG_LEVEL: "warn", DEMO_TALK_SECONDS: "3-6" },
       onLine: (line) => {
         if (line.includes("call center stack is up")) up = true;
       },
@@ -150,7 +151,7 @@ describe("npm start", () => {
     stack.kill("SIGINT");
     expect(await stack.exited).toBe(0);
     for (const pid of children) expect(alive(pid), `pid ${pid} still running`).toBe(false);
-  });
+  }, 300_000);
 
   it("keeps all data across a restart", async () => {
     expect(dataDir).not.toBe("");
@@ -159,5 +160,5 @@ describe("npm start", () => {
     expect(count).toBeGreaterThan(0);
     stack.kill("SIGINT");
     expect(await stack.exited).toBe(0);
-  });
+  }, 180_000);
 });

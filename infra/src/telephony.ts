@@ -33,7 +33,7 @@ export async function startTelephony(
   let demo: { media: Awaited<ReturnType<typeof prepareDemoMedia>>; carrier: DemoCarrier } | null = null;
   if (cfg.DEMO_CAMPAIGN) {
     const media = await prepareDemoMedia(path.join(cfg.CC_DATA_DIR, "media"), info);
-    const carrier = await startDemoCarrier({ audioDir: media.corpusDir });
+    const carrier = await startDemoCarrier({ audioDir: media.corpusDir, talkS: cfg.DEMO_TALK_SECONDS });
     running.push({ name: "simulated carrier", stop: carrier.stop });
     trunks.push(...carrier.trunks);
     campaigns.push(
