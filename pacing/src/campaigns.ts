@@ -34,8 +34,12 @@ export const CampaignConfig = z.object({
   amd_params: z.record(z.string(), z.unknown()).default({}),
   /** What to do when a machine answers: hang up, or wait for the beep and leave the message. */
   machine_action: z.enum(["hangup", "message"]).default("hangup"),
-  /** An undecided analysis is routed like a person (the safe side for the caller) or hung up on. */
-  unknown_as: z.enum(["human", "machine"]).default("human"),
+  /**
+   * An undecided analysis (no voice heard, or still unsure at the limit): hung up on like a machine
+   * by default, so only a human voice reaches an agent; "human" sends it to an agent instead.
+   * Without AMD every answer goes to an agent.
+   */
+  unknown_as: z.enum(["human", "machine"]).default("machine"),
   /** Wait this long for an agent after a live answer before the abandon message (2-second rule). */
   grace_ms: z.number().int().min(0).max(1_800).default(1_500),
   /** WAV files as rtpengine reads them: the information message and the voicemail message. */

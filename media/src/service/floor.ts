@@ -143,7 +143,9 @@ export class Floor {
       },
       e.at,
     );
-    const live = e.detection === "human" || (e.detection === "unknown" && a.cfg.unknown_as === "human");
+    // Only a human voice reaches an agent; without AMD there is no verdict and every answer does.
+    const live =
+      e.detection === "human" || (e.detection === "unknown" && (a.cfg.unknown_as === "human" || !a.cfg.amd));
     if (live) {
       void this.#route(a);
       return;

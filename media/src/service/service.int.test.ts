@@ -18,6 +18,7 @@ import { type AgentPhone, framesWithTone } from "../testing/phones.ts";
 const HUMAN = "+8613800000001";
 const BUSY = "+8613800000002";
 const MACHINE = "+8613800000004";
+const SILENT = "+8613800000005";
 const NEVER_DIALED = "+8613800000009";
 
 let s: MediaStack;
@@ -40,6 +41,7 @@ beforeAll(async () => {
     if (n === HUMAN) return { finalMs: 400, final: { answer: true, greeting: hello } };
     if (n === BUSY) return { finalMs: 300, final: { status: 486 } };
     if (n === MACHINE) return { finalMs: 400, final: { answer: true, greeting: voicemail } };
+    if (n === SILENT) return { finalMs: 400, final: { answer: true } };
     return { finalMs: 300, final: { status: 404 } };
   });
 }, 120_000);
@@ -194,16 +196,28 @@ describe("media service: the real dial loop", () => {
     expect((await jsm.streams.info(COMMANDS_STREAM)).state.messages).toBeGreaterThan(0);
   });
 
-  it("frees the agent after their disposition: the next live answer reaches them", async () => {
+  it("never gives an agent an answer where no human voice was heard", async () => {
     await s.agentEvent({
       kind: "agent.state_changed",
       org_id: ORG,
       agent_id: "a1",
       state: "ready",
       previous_state: "wrap_up",
-      previous_state_s: 3,
+      previous_state_s: 2,
       campaign_id: "spring",
     });
+    await s.waitFor(() => s.svc.pool.get("a1")?.state === "ready");
+    const cmd = await s.dial({ phone: SILENT });
+    const ended = await terminal(cmd.attempt_id);
+    const answered = s.of(cmd.attempt_id).find((e) => e.kind === "call.answered") as EventOf<"call.answered">;
+    expect(answered.detection).toBe("unknown");
+    expect(ended).toMatchObject({ kind: "call.ended", hangup_by: "system" });
+    expect(s.of(cmd.attempt_id).some((e) => e.kind === "call.bridged")).toBe(false);
+    expect(s.svc.pool.get("a1")?.state).toBe("ready");
+  });
+
+  it("frees the agent after their disposition: the next live answer reaches them", async () => {
+    // a1 went ready again in the previous test (as the console does after a disposition).
     await s.waitFor(() => s.svc.pool.get("a1")?.state === "ready");
     const cmd = await s.dial({ phone: HUMAN });
     const bridged = await s.waitFor(() => s.of(cmd.attempt_id).find((e) => e.kind === "call.bridged"));
