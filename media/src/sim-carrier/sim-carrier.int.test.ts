@@ -1,10 +1,17 @@
 // The simulated carrier (SIPp UAS lines) through the real media service: one call per outcome
 // class, dial command on JetStream → drachtio-server → SIPp → rtpengine → analyzer → the contract
-// event the class should end in.
+// event the class should end in → the sink → that event's row in ClickHouse.
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import { tempDir } from "@cc/infra";
-import type { CallCenterEvent, EventOf } from "@cc/ingest";
+import { createClickHouse, migrate } from "@cc/analytics";
+import { type ClickHouseHost, freePort, startClickHouseHost, tempDir } from "@cc/infra";
+import {
+  type CallCenterEvent,
+  type EventOf,
+  type SinkHandle,
+  sinkConfigFromEnv,
+  startSink,
+} from "@cc/ingest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loadFingerprintDb } from "../cpa/announcements.ts";
 import { generateCorpus } from "../cpa/corpus/generate.ts";
@@ -14,6 +21,10 @@ import { type SimulatedCarrier, startSimulatedCarrier } from "./carrier.ts";
 let s: MediaStack;
 const energy = (pcm: Int16Array) => pcm.reduce((a, x) => a + x * x, 0) / pcm.length;
 let carrier: SimulatedCarrier;
+let host: ClickHouseHost;
+let sink: SinkHandle;
+/** Every attempt's terminal event as the service published it, to find again in ClickHouse. */
+const finals: CallCenterEvent[] = [];
 
 beforeAll(async () => {
   const audioDir = await tempDir("sim-carrier-corpus");
@@ -24,19 +35,39 @@ beforeAll(async () => {
     fingerprints: loadFingerprintDb(readFileSync(path.join(audioDir, "fingerprints.json"), "utf8")),
     campaign: { ring_timeout_s: 6 },
   });
-}, 120_000);
+  host = await startClickHouseHost();
+  const ch = createClickHouse({ url: host.url, ...host.writer });
+  await migrate(ch);
+  await ch.close();
+  sink = await startSink(
+    sinkConfigFromEnv({
+      NATS_URL: s.nats.url,
+      CLICKHOUSE_URL: host.url,
+      CLICKHOUSE_USER: host.writer.username,
+      CLICKHOUSE_PASSWORD: host.writer.password,
+      SINK_HTTP_PORT: String(await freePort()),
+      SINK_BATCH_MS: "50",
+      LOG_LEVEL: "warn",
+    }),
+  );
+}, 180_000);
 
 afterAll(async () => {
+  await sink?.stop();
+  await host?.stop();
   await s?.stop();
   await carrier?.stop();
 });
 
-const terminal = (id: string, ms = 30_000) =>
-  s.waitFor(
+const terminal = async (id: string, ms = 30_000) => {
+  const e = await s.waitFor(
     () =>
       s.of(id).find((e) => e.kind === "call.ended" || e.kind === "call.failed" || e.kind === "call.blocked"),
     ms,
   );
+  if (!finals.includes(e)) finals.push(e);
+  return e;
+};
 
 async function answered(phone: string): Promise<EventOf<"call.answered">> {
   const cmd = await s.dial({ phone });
@@ -108,6 +139,45 @@ describe("simulated carrier (SIPp) through the media service", () => {
     expect(off).toMatchObject({ cause: "unreachable", detail: "announcement:powered-off" });
     const empty = await failed(carrier.numberFor("announcement", { announcement: "invalid-number" }));
     expect(empty).toMatchObject({ cause: "invalid_number", detail: "announcement:invalid-number" });
+  });
+
+  it("every call above reached ClickHouse through the sink: its terminal event, once, as published", async () => {
+    expect(finals.length).toBeGreaterThanOrEqual(9);
+    const ch = createClickHouse({ url: host.url, ...host.analyst });
+    try {
+      const ids = finals.map((e) => e.id);
+      const rows = async () => {
+        const rs = await ch.query({
+          query:
+            "SELECT toString(event_id) AS id, kind, payload FROM events WHERE event_id IN {ids:Array(UUID)}",
+          query_params: { ids },
+          format: "JSONEachRow",
+        });
+        return await rs.json<{ id: string; kind: string; payload: string }>();
+      };
+      const got = await s.waitFor(async () => {
+        const r = await rows();
+        return r.length >= ids.length ? r : null;
+      }, 30_000);
+      expect(got).toHaveLength(ids.length);
+      for (const e of finals) {
+        const row = got.find((r) => r.id === e.id)!;
+        expect(row.kind).toBe(e.kind);
+        expect(JSON.parse(row.payload)).toEqual(e);
+      }
+      const kinds = new Set(
+        got.map((r) => `${r.kind}:${JSON.parse(r.payload).cause ?? JSON.parse(r.payload).hangup_by}`),
+      );
+      for (const k of [
+        "call.failed:busy",
+        "call.failed:no_answer",
+        "call.failed:invalid_number",
+        "call.failed:unreachable",
+      ])
+        expect(kinds).toContain(k);
+    } finally {
+      await ch.close();
+    }
   });
 
   it("maps numbers back to their line, item and expected event", () => {

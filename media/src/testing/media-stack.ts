@@ -75,7 +75,7 @@ export interface MediaStack {
   readyAgent(agentId: string): Promise<AgentPhone>;
   agentEvent(fields: EventFields): Promise<void>;
   of(attemptId: string): CallCenterEvent[];
-  waitFor<T>(fn: () => T | undefined | null | false, ms?: number): Promise<T>;
+  waitFor: typeof waitFor;
   stop(): Promise<void>;
 }
 
