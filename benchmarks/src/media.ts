@@ -405,8 +405,8 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
     drachtio: stack.media.process.pid,
     rtpengine: stack.engineServer.process.pid,
     sipp: sipp.process.pid,
-    nats: stack.nats.process.pid,
-    redis: stack.redisServer.process.pid,
+    nats: stack.nats!.process.pid,
+    redis: stack.redisServer!.process.pid,
   };
   try {
     console.log(

@@ -41,7 +41,7 @@ beforeAll(async () => {
   await ch.close();
   sink = await startSink(
     sinkConfigFromEnv({
-      NATS_URL: s.nats.url,
+      NATS_URL: s.natsUrl,
       CLICKHOUSE_URL: host.url,
       CLICKHOUSE_USER: host.writer.username,
       CLICKHOUSE_PASSWORD: host.writer.password,

@@ -53,8 +53,13 @@ export const CAMPAIGN = "spring";
 export const SIP_SECRET = "media-stack-sip-secret-123";
 
 export interface MediaStack {
-  nats: NatsServer;
-  redisServer: RedisServer;
+  /** The servers the stack started (absent when it joined existing ones). */
+  nats?: NatsServer;
+  redisServer?: RedisServer;
+  natsUrl: string;
+  redisUrl: string;
+  org: string;
+  campaignId: string;
   /** Replaced when a test restarts them (same ports, same secret). */
   media: DrachtioServer;
   phoneSide: DrachtioServer;
@@ -92,27 +97,49 @@ export interface MediaStackOptions {
   maxDetectMs?: number;
   /** rtpengine's media ports (default 2000: four per call, so about 500 calls). */
   enginePorts?: number;
+  /** Join an existing NATS and Redis (e.g. a dashboard under test) instead of starting them. */
+  external?: { natsUrl: string; redisUrl: string };
+  org?: string;
+  campaignId?: string;
+  sipSecret?: string;
+  realm?: string;
+  /** The media service's SIP-over-WebSocket port (browsers), when it must be known in advance. */
+  wsPort?: number;
+  onEngineLine?: (line: string) => void;
 }
 
 export async function startMediaStack(opts: MediaStackOptions = {}): Promise<MediaStack> {
+  const org = opts.org ?? ORG;
+  const campaignId = opts.campaignId ?? CAMPAIGN;
+  const sipSecret = opts.sipSecret ?? SIP_SECRET;
+  const realm = opts.realm ?? "cc.test";
   const [nats, redisServer, media, phoneSide, engineServer] = await Promise.all([
-    startNats(),
-    startRedis(),
+    opts.external ? undefined : startNats(),
+    opts.external ? undefined : startRedis(),
+    startDrachtio({
+      logLevel: opts.drachtioLogLevel ?? "notice",
+      ...(opts.wsPort ? { wsPort: opts.wsPort } : {}),
+    }),
     startDrachtio({ logLevel: opts.drachtioLogLevel ?? "notice" }),
-    startDrachtio({ logLevel: opts.drachtioLogLevel ?? "notice" }),
-    startRtpengine({ logLevel: 4, ...(opts.enginePorts ? { portCount: opts.enginePorts } : {}) }),
+    startRtpengine({
+      logLevel: 4,
+      ...(opts.enginePorts ? { portCount: opts.enginePorts } : {}),
+      ...(opts.onEngineLine ? { onLine: opts.onEngineLine } : {}),
+    }),
   ]);
-  const nc = await connect({ servers: nats.url });
+  const natsUrl = opts.external?.natsUrl ?? nats!.url;
+  const redisUrl = opts.external?.redisUrl ?? redisServer!.url;
+  const nc = await connect({ servers: natsUrl });
   const { js, jsm } = await jetStreamFor(nc);
   await ensureStreams(jsm);
-  const redis = createClient({ url: redisServer.url }) as unknown as LiveRedis;
+  const redis = createClient({ url: redisUrl }) as unknown as LiveRedis;
   await redis.connect();
   const dir = await tempDir("media-stack");
   const abandonMessageHz = 700;
   const abandon = path.join(dir, "abandon.wav");
   await writeFile(abandon, wavBytes(tone(abandonMessageHz, 3000)));
   const campaign = CampaignConfig.parse({
-    id: CAMPAIGN,
+    id: campaignId,
     caller_id: "+8657100000000",
     window: { start: "00:00", end: "24:00" },
     abandon_message: abandon,
@@ -120,7 +147,7 @@ export async function startMediaStack(opts: MediaStackOptions = {}): Promise<Med
     ...opts.campaign,
   });
   const events: CallCenterEvent[] = [];
-  nc.subscribe(`cc.events.${ORG}.>`, {
+  nc.subscribe(`cc.events.${org}.>`, {
     callback: (_err, m) => {
       const r = decodeEvent(m.data);
       if (r.ok) events.push(r.event);
@@ -131,8 +158,12 @@ export async function startMediaStack(opts: MediaStackOptions = {}): Promise<Med
   let engine: Rtpengine | null = null;
   let srf: Srf | null = null;
   const stack: MediaStack = {
-    nats,
-    redisServer,
+    ...(nats ? { nats } : {}),
+    ...(redisServer ? { redisServer } : {}),
+    natsUrl,
+    redisUrl,
+    org,
+    campaignId,
     media,
     phoneSide,
     engineServer,
@@ -151,11 +182,11 @@ export async function startMediaStack(opts: MediaStackOptions = {}): Promise<Med
         redis: redis as never,
         srf,
         engine,
-        orgId: ORG,
+        orgId: org,
         instance: "t1",
         mediaHost: "127.0.0.1",
-        sipSecret: SIP_SECRET,
-        realm: "cc.test",
+        sipSecret,
+        realm,
         trunks: opts.trunks?.(phoneSide) ?? [TrunkConfig.parse({ id: "carrier", uri: phoneSide.sipUri })],
         campaigns: [campaign],
         fingerprints: opts.fingerprints ?? null,
@@ -173,15 +204,15 @@ export async function startMediaStack(opts: MediaStackOptions = {}): Promise<Med
         args: [path.join(repoRoot, "media/src/service/main.ts")],
         env: {
           ...process.env,
-          NATS_URL: nats.url,
-          REDIS_URL: redisServer.url,
-          CC_ORG_ID: ORG,
+          NATS_URL: natsUrl,
+          REDIS_URL: redisUrl,
+          CC_ORG_ID: org,
           DRACHTIO_PORT: String(stack.media.adminPort),
           DRACHTIO_SECRET: stack.media.secret,
           RTPENGINE_NG_PORT: String(stack.engineServer.ngPort),
           MEDIA_INSTANCE: "t1",
-          MEDIA_SIP_SECRET: SIP_SECRET,
-          MEDIA_SIP_REALM: "cc.test",
+          MEDIA_SIP_SECRET: sipSecret,
+          MEDIA_SIP_REALM: realm,
           MEDIA_TRUNKS: JSON.stringify(
             opts.trunks?.(phoneSide) ?? [TrunkConfig.parse({ id: "carrier", uri: phoneSide.sipUri })],
           ),
@@ -199,8 +230,8 @@ export async function startMediaStack(opts: MediaStackOptions = {}): Promise<Med
       const cmd = DialCommand.parse({
         kind: "cmd.dial",
         attempt_id: newEventId(),
-        org_id: ORG,
-        campaign_id: CAMPAIGN,
+        org_id: org,
+        campaign_id: campaignId,
         lead_id: `L${now.toString(36)}`,
         phone: "+8613800000001",
         caller_id: "+8657100000000",
@@ -216,24 +247,24 @@ export async function startMediaStack(opts: MediaStackOptions = {}): Promise<Med
       return cmd;
     },
     async readyAgent(agentId) {
-      const phone = await phones.agentPhone(media.sipUri, agentSipCredentials(SIP_SECRET, ORG, agentId));
+      const phone = await phones.agentPhone(media.sipUri, agentSipCredentials(sipSecret, org, agentId));
       await stack.waitFor(() => stack.svc.sessions.get(agentId));
       await stack.agentEvent({
         kind: "agent.login",
-        org_id: ORG,
+        org_id: org,
         agent_id: agentId,
         team_id: "t1",
         skills: [],
-        campaign_id: CAMPAIGN,
+        campaign_id: campaignId,
       });
       await stack.agentEvent({
         kind: "agent.state_changed",
-        org_id: ORG,
+        org_id: org,
         agent_id: agentId,
         state: "ready",
         previous_state: "paused",
         previous_state_s: 1,
-        campaign_id: CAMPAIGN,
+        campaign_id: campaignId,
       });
       await stack.waitFor(() => stack.svc.pool.get(agentId)?.state === "ready");
       return phone;
@@ -255,8 +286,8 @@ export async function startMediaStack(opts: MediaStackOptions = {}): Promise<Med
         media.stop(),
         phoneSide.stop(),
         engineServer.stop(),
-        nats.stop(),
-        redisServer.stop(),
+        nats?.stop(),
+        redisServer?.stop(),
       ]);
     },
   };
