@@ -7,10 +7,11 @@ export const HANN = Float64Array.from(
   { length: FFT_N },
   (_, i) => 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / FFT_N),
 );
-const BITREV = (() => {
-  const r = new Uint16Array(FFT_N);
-  const bits = Math.log2(FFT_N);
-  for (let i = 0; i < FFT_N; i++) {
+/** Bit-reversed indices of an n-point radix-2 FFT (n a power of two). */
+function bitReversal(n: number): Uint16Array {
+  const r = new Uint16Array(n);
+  const bits = Math.log2(n);
+  for (let i = 0; i < n; i++) {
     let x = i;
     let y = 0;
     for (let b = 0; b < bits; b++) {
@@ -20,7 +21,8 @@ const BITREV = (() => {
     r[i] = y;
   }
   return r;
-})();
+}
+const BITREV = bitReversal(FFT_N);
 const COS = Float64Array.from({ length: FFT_N / 2 }, (_, i) => Math.cos((2 * Math.PI * i) / FFT_N));
 const SIN = Float64Array.from({ length: FFT_N / 2 }, (_, i) => -Math.sin((2 * Math.PI * i) / FFT_N));
 
@@ -61,20 +63,7 @@ export function fft(re: Float64Array, im: Float64Array): void {
 // part, odd as the imaginary part, then the split step): half the work of the 256-point complex FFT.
 
 const HALF = FFT_N / 2;
-const BITREV_HALF = (() => {
-  const r = new Uint16Array(HALF);
-  const bits = Math.log2(HALF);
-  for (let i = 0; i < HALF; i++) {
-    let x = i;
-    let y = 0;
-    for (let b = 0; b < bits; b++) {
-      y = (y << 1) | (x & 1);
-      x >>= 1;
-    }
-    r[i] = y;
-  }
-  return r;
-})();
+const BITREV_HALF = bitReversal(HALF);
 
 /**
  * |X[k]|² for k = 0..128 of the 256 samples in x (already windowed). re and im are 128-entry scratch

@@ -3,24 +3,10 @@
 // agent's requests to the media service over NATS (hang up the customer call they hold).
 import { HangupRequest, mediaRequestSubject } from "@cc/ingest";
 import { agentSipCredentials } from "@cc/media/credentials";
+import type { PhoneCredentials } from "../softphone/softphone.ts";
 import type { SessionUser } from "./auth/types.ts";
 import { config, type DashboardConfig } from "./config.ts";
 import { nats } from "./nats.ts";
-
-export interface PhoneCredentials {
-  /** drachtio-server's WebSocket contact. */
-  wsUrl: string;
-  /** The UA's own address of record. */
-  uri: string;
-  /** Where the phone calls in (any request URI on the media service's switch). */
-  target: string;
-  username: string;
-  password: string;
-  realm: string;
-  /** Epoch seconds after which these credentials no longer authenticate a new call. */
-  expiresAtS: number;
-  iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }>;
-}
 
 export class SoftphoneError extends Error {
   readonly code: "NOT_CONFIGURED" | "NO_AGENT_ID" | "MEDIA_UNREACHABLE" | "REFUSED";

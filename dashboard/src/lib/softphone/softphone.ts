@@ -11,15 +11,20 @@ export type PhoneState = "idle" | "connecting" | "connected" | "reconnecting" | 
 /** The reason shown when the browser stepped back for the agent's desk phone. */
 export const OTHER_PHONE = "other_phone";
 
+/** What the console's POST /console/phone returns (minted server-side for the signed-in agent). */
 export interface PhoneCredentials {
+  /** drachtio-server's WebSocket contact. */
   wsUrl: string;
+  /** The UA's own address of record. */
   uri: string;
+  /** Where the phone calls in (any request URI on the media service's switch). */
   target: string;
   username: string;
   password: string;
   realm: string;
+  /** Epoch seconds after which these credentials no longer authenticate a new call. */
   expiresAtS: number;
-  iceServers: RTCIceServer[];
+  iceServers: Array<{ urls: string | string[]; username?: string; credential?: string }>;
 }
 
 export interface PhoneStatus {
