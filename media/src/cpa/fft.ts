@@ -38,10 +38,18 @@ export function fft(re: Float64Array, im: Float64Array): void {
       im[j] = u;
     }
   }
-  for (let size = 2; size <= FFT_N; size <<= 1) {
+  butterflies(re, im, FFT_N);
+}
+
+/**
+ * The radix-2 stages of an n-point transform (n ≤ FFT_N, input already in bit-reversed order).
+ * Twiddles come from the FFT_N tables: an n-point stage of `size` uses every FFT_N/size-th one.
+ */
+function butterflies(re: Float64Array, im: Float64Array, n: number): void {
+  for (let size = 2; size <= n; size <<= 1) {
     const half = size >> 1;
     const step = FFT_N / size;
-    for (let start = 0; start < FFT_N; start += size) {
+    for (let start = 0; start < n; start += size) {
       for (let k = 0; k < half; k++) {
         const wr = COS[k * step]!;
         const wi = SIN[k * step]!;
@@ -75,24 +83,7 @@ export function realPowerSpectrum(x: Float64Array, re: Float64Array, im: Float64
     re[j] = x[2 * i]!;
     im[j] = x[2 * i + 1]!;
   }
-  for (let size = 2; size <= HALF; size <<= 1) {
-    const half = size >> 1;
-    const step = FFT_N / size; // twiddles of the 128-point transform are every other 256-point one
-    for (let start = 0; start < HALF; start += size) {
-      for (let k = 0; k < half; k++) {
-        const wr = COS[k * step]!;
-        const wi = SIN[k * step]!;
-        const a = start + k;
-        const b = a + half;
-        const tr = re[b]! * wr - im[b]! * wi;
-        const ti = re[b]! * wi + im[b]! * wr;
-        re[b] = re[a]! - tr;
-        im[b] = im[a]! - ti;
-        re[a] = re[a]! + tr;
-        im[a] = im[a]! + ti;
-      }
-    }
-  }
+  butterflies(re, im, HALF);
   // Split: X[k] = E[k] + W^k O[k], E/O from Z[k] and conj(Z[N/2−k]).
   out[0] = (re[0]! + im[0]!) ** 2;
   out[HALF] = (re[0]! - im[0]!) ** 2;
