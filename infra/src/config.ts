@@ -50,6 +50,7 @@ export const StackEnv = z.object({
   SINK_HTTP_PORT: Port.default(9464),
   PACING_HTTP_PORT: Port.default(9465),
   DEMO_HTTP_PORT: Port.default(9466),
+  PROJECTOR_HTTP_PORT: Port.default(9468),
   DASHBOARD_PORT: Port.default(3000),
   /** The simulated campaign: leads, SIP agents and a SIPp carrier, dialed for real. */
   DEMO_CAMPAIGN: Flag.default(true),

@@ -83,6 +83,15 @@ export function services(cfg: StackConfig, secrets: StackSecrets, rt: StackRunti
       },
     },
     {
+      // Live state in Redis (agents, calls in flight, pacing decisions): pacing reads it, so it
+      // starts before pacing and never depends on the dashboard.
+      name: "projector",
+      entry: "analytics/src/live-state/main.ts",
+      port: cfg.PROJECTOR_HTTP_PORT,
+      portEnv: "PROJECTOR_HTTP_PORT",
+      env: { PROJECTOR_HTTP_PORT: String(cfg.PROJECTOR_HTTP_PORT) },
+    },
+    {
       // Paces every campaign in CC_CAMPAIGNS: dial commands for the media service on JetStream.
       name: "pacing",
       entry: "pacing/src/service/main.ts",
@@ -100,6 +109,8 @@ export function services(cfg: StackConfig, secrets: StackSecrets, rt: StackRunti
         PORT: String(cfg.DASHBOARD_PORT),
         ORIGIN: dashboardUrl,
         CC_ORG: cfg.CC_ORG_ID,
+        // The projector service keeps live state; the in-process one is for single-process dev.
+        DASHBOARD_RUN_PROJECTOR: "0",
         DASHBOARD_METRICS_KEY: secrets.metrics_api_key,
         MEDIA_SIP_SECRET: secrets.media_sip_secret,
         MEDIA_SIP_WS_URL: rt.drachtio.wsUrl,

@@ -51,6 +51,7 @@ const portNames = [
   "PACING_HTTP_PORT",
   "DEMO_HTTP_PORT",
   "MEDIA_HTTP_PORT",
+  "PROJECTOR_HTTP_PORT",
   "DASHBOARD_PORT",
   "DRACHTIO_ADMIN_PORT",
   "DRACHTIO_SIP_PORT",
@@ -112,6 +113,7 @@ describe("npm start", () => {
       "PACING_HTTP_PORT",
       "DEMO_HTTP_PORT",
       "MEDIA_HTTP_PORT",
+      "PROJECTOR_HTTP_PORT",
       "DASHBOARD_PORT",
     ]) {
       const base = `http://127.0.0.1:${ports[name]}`;
