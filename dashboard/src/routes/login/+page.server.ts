@@ -1,5 +1,6 @@
 import { fail, redirect } from "@sveltejs/kit";
 import { z } from "zod";
+import { safeLocalPath } from "#lib/safe-path.ts";
 import { clearLoginFailures, loginBlockedFor, recordLoginFailure } from "#lib/server/auth/rate-limit.ts";
 import { createSession, SESSION_COOKIE } from "#lib/server/auth/sessions.ts";
 import { homeFor } from "#lib/server/auth/types.ts";
@@ -16,14 +17,9 @@ const LoginForm = z.object({
   next: z.string().max(500).optional(),
 });
 
-/** Only same-site paths are followed after sign-in (no open redirects). */
-function safeNext(next: string | undefined): string | null {
-  return next && /^\/(?!\/)[^\\]*$/.test(next) ? next : null;
-}
-
 export const load = (({ locals, url }) => {
   if (locals.user)
-    redirect(303, safeNext(url.searchParams.get("next") ?? undefined) ?? homeFor(locals.user.role));
+    redirect(303, safeLocalPath(url.searchParams.get("next") ?? undefined) ?? homeFor(locals.user.role));
   return { next: url.searchParams.get("next") ?? "" };
 }) satisfies PageServerLoad;
 
@@ -59,6 +55,9 @@ export const actions = {
       maxAge: cfg.SESSION_TTL_S,
     });
     log.info({ username: user.username, role: user.role }, "signed in");
-    redirect(303, user.mustChangePassword ? "/account/password" : (safeNext(next) ?? homeFor(user.role)));
+    redirect(
+      303,
+      user.mustChangePassword ? "/account/password" : (safeLocalPath(next) ?? homeFor(user.role)),
+    );
   },
 } satisfies Actions;

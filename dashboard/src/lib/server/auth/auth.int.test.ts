@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Redis } from "../redis.ts";
 import { clearLoginFailures, loginBlockedFor, recordLoginFailure } from "./rate-limit.ts";
 import { scopeFor } from "./scope.ts";
-import { createSession, destroySession, readSession } from "./sessions.ts";
+import { createSession, destroySession, readSession, revokeUserSessions } from "./sessions.ts";
 import { checkCredentials, createTeam, createUser, ensureAdmin, getUser, setPassword } from "./users.ts";
 
 let server: RedisServer;
@@ -111,6 +111,7 @@ describe("sessions", () => {
     expect(await redis.exists(`cc:session:${id}`)).toBe(0);
     const keys = await redis.keys("cc:session:*");
     expect(keys).toHaveLength(1);
+    expect(await redis.sMembers("cc:user-sessions:li.lei")).toEqual([keys[0]!.slice("cc:session:".length)]);
     const ttl = await redis.ttl(keys[0]!);
     expect(ttl).toBeGreaterThan(0);
     expect(ttl).toBeLessThanOrEqual(60);
@@ -121,6 +122,22 @@ describe("sessions", () => {
     expect(await readSession(redis, "../../etc", 60)).toBeNull();
     await destroySession(redis, id);
     expect(await readSession(redis, id, 60)).toBeNull();
+  });
+
+  it("a password change ends the user's other sessions and keeps the current one", async () => {
+    const current = await createSession(redis, "han.mei", 60);
+    const laptop = await createSession(redis, "han.mei", 60);
+    const phone = await createSession(redis, "han.mei", 60);
+    const other = await createSession(redis, "li.lei", 60);
+    await destroySession(redis, phone); // logged out already: not counted again
+    expect(await revokeUserSessions(redis, "han.mei", current)).toBe(1);
+    expect(await readSession(redis, current, 60)).toBe("han.mei");
+    expect(await readSession(redis, laptop, 60)).toBeNull();
+    expect(await readSession(redis, other, 60)).toBe("li.lei");
+    // An admin's reset keeps none.
+    expect(await revokeUserSessions(redis, "han.mei")).toBe(1);
+    expect(await readSession(redis, current, 60)).toBeNull();
+    expect(await revokeUserSessions(redis, "han.mei")).toBe(0);
   });
 
   it("expire in Redis", async () => {

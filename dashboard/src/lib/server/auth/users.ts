@@ -144,9 +144,18 @@ function dummyHash(): Promise<string> {
   return dummy;
 }
 
-export async function setPassword(redis: Redis, username: string, password: string): Promise<void> {
+/** `mustChange`: an admin's reset hands out a temporary password the user must replace. */
+export async function setPassword(
+  redis: Redis,
+  username: string,
+  password: string,
+  o: { mustChange?: boolean } = {},
+): Promise<void> {
   if (password.length < 10) throw new AuthError("PASSWORD_TOO_SHORT", "at least 10 characters");
-  await redis.hSet(userKey(username), { password_hash: await hashPassword(password), must_change: "0" });
+  await redis.hSet(userKey(username), {
+    password_hash: await hashPassword(password),
+    must_change: o.mustChange ? "1" : "0",
+  });
 }
 
 /** First start: creates `admin` with a one-time password (returned so the caller can log it once). */

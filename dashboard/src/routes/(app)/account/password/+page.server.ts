@@ -1,5 +1,6 @@
 import { fail } from "@sveltejs/kit";
 import { z } from "zod";
+import { revokeUserSessions } from "#lib/server/auth/sessions.ts";
 import { checkCredentials, setPassword } from "#lib/server/auth/users.ts";
 import { log } from "#lib/server/log.ts";
 import { redis } from "#lib/server/redis.ts";
@@ -27,7 +28,9 @@ export const actions = {
       return fail(400, { error: "password.wrong" as const });
     }
     await setPassword(r, user.username, p.data.next);
-    log.info({ username: user.username }, "password changed");
-    return { saved: true };
+    // Whoever else holds a session of this user (a stolen cookie, a forgotten browser) is out.
+    const ended = await revokeUserSessions(r, user.username, locals.sessionId);
+    log.info({ username: user.username, sessionsEnded: ended }, "password changed");
+    return { saved: true, ended };
   },
 } satisfies Actions;
