@@ -63,10 +63,28 @@ export const AgentDevice = z.object({
   reason: z.string().max(64).optional(),
 });
 
+/**
+ * A supervisor listened to, whispered to or barged into an agent's call (audit: one event when
+ * it starts, one when it ends, with how long).
+ */
+export const AgentMonitored = z.object({
+  ...agentShape,
+  kind: z.literal("agent.monitored"),
+  supervisor_id: EntityId,
+  attempt_id: EntityId,
+  mode: z.enum(["listen", "whisper", "barge"]),
+  phase: z.enum(["started", "ended"]),
+  /** Seconds monitored (ended only). */
+  duration_s: z.number().nonnegative().optional(),
+  /** Why it ended: "supervisor", "call_ended", "mode_changed", "phone_lost", "error". */
+  reason: z.string().max(64).optional(),
+});
+
 export const agentEvents = [
   AgentLogin,
   AgentLogout,
   AgentStateChanged,
   AgentSkillsChanged,
   AgentDevice,
+  AgentMonitored,
 ] as const;

@@ -39,7 +39,7 @@ export function dialSubject(orgId: string, campaignId: string): string {
 }
 
 /** Interactive requests to the media service (request/reply, not durable): cc.req.media.<org>.<verb>. */
-export function mediaRequestSubject(orgId: string, verb: "hangup" | "status"): string {
+export function mediaRequestSubject(orgId: string, verb: "hangup" | "status" | "monitor"): string {
   return `cc.req.media.${orgId}.${verb}`;
 }
 
@@ -48,3 +48,19 @@ export const HangupRequest = z.object({
   attempt_id: EntityId,
 });
 export type HangupRequest = z.infer<typeof HangupRequest>;
+
+export const MonitorMode = z.enum(["listen", "whisper", "barge"]);
+export type MonitorMode = z.infer<typeof MonitorMode>;
+
+/**
+ * A supervisor joins (or leaves: mode "stop") an agent's live call through their own phone.
+ * The dashboard authenticates the supervisor and names the teams they may monitor (`teams`,
+ * null = every team, a director); the media service checks the agent against it again.
+ */
+export const MonitorRequest = z.object({
+  supervisor_id: EntityId,
+  agent_id: EntityId,
+  mode: z.union([MonitorMode, z.literal("stop")]),
+  teams: z.array(EntityId).max(256).nullable(),
+});
+export type MonitorRequest = z.infer<typeof MonitorRequest>;

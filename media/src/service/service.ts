@@ -12,6 +12,8 @@ import type { createClient } from "redis";
 import { AmdParams } from "../cpa/amd.ts";
 import type { FingerprintDb } from "../cpa/announcements.ts";
 import type { Rtpengine } from "../engine/rtpengine.ts";
+import { Monitors } from "../monitor/monitor.ts";
+import { serveMonitorRequests } from "../monitor/serve.ts";
 import { RtpEndpoint } from "../rtp/endpoint.ts";
 import { AgentSessions } from "../sip/agent-sessions.ts";
 import { SipCallControl } from "../sip/call-control.ts";
@@ -62,6 +64,7 @@ export interface MediaService {
   readonly floor: Floor;
   readonly dialer: Dialer;
   readonly publish: EventPublisher;
+  readonly monitors: Monitors;
   health(): { ok: boolean; switch: boolean; engine: boolean; calls: number; phones: number; waiting: number };
   stop(): Promise<void>;
 }
@@ -196,7 +199,19 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
     ...(o.metrics ? { onResult: (r: DialResult, reason?: string) => o.metrics?.dialResult(r, reason) } : {}),
   });
   await dialer.start();
-  const requests = serveRequests({ nc: o.nc, orgId: o.orgId, cc, pool, sessions });
+  const monitors = new Monitors({
+    orgId: o.orgId,
+    cc,
+    sessions,
+    teamOf: (agentId) => pool.get(agentId)?.team || undefined,
+    mediaHost: o.mediaHost,
+    emit,
+    log,
+  });
+  const requests = [
+    ...serveRequests({ nc: o.nc, orgId: o.orgId, cc, pool, sessions }),
+    serveMonitorRequests({ nc: o.nc, orgId: o.orgId, monitors, log }),
+  ];
 
   let switchUp = true;
   const lose = async (what: "switch" | "engine", reason: string) => {
@@ -233,6 +248,7 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
     floor,
     dialer,
     publish,
+    monitors,
     health: () => ({
       ok: switchUp && o.engine.up,
       switch: switchUp,
@@ -244,6 +260,7 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
     async stop() {
       await dialer.stop();
       for (const s of [...requests, agentEvents]) s.unsubscribe();
+      await monitors.stopAll();
       await cc.hangupAll();
       await sessions.dropAll("media_stopped");
       await publish.drain();

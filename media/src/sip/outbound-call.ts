@@ -359,6 +359,16 @@ export class OutboundCall {
     return true;
   }
 
+  /**
+   * Points the bridged customer call's side at another target (a supervisor's mixer, then back
+   * at the agent) without touching the carrier. False when the call is not bridged any more.
+   */
+  async repointBridged(target: AudioTarget): Promise<boolean> {
+    if (this.#stage !== "bridged") return false;
+    await this.#pointUsAt(target);
+    return true;
+  }
+
   /** Re-negotiates our side of the customer call so rtpengine sends it to `target`. */
   async #pointUsAt(target: AudioTarget): Promise<void> {
     const custLaw = this.#usLocal?.law ?? "PCMU";
