@@ -30,6 +30,8 @@ export default defineConfig({
           hookTimeout: 120_000,
           // Integration files each start their own servers; two cores do not like many at once.
           fileParallelism: false,
+          // Temp dirs left by runs that died (kill -9, Ctrl-C) go before new ones are made.
+          globalSetup: ["infra/src/launchers/sweep-setup.ts"],
         },
       },
     ],

@@ -12,7 +12,9 @@ export {
   freePort,
   LauncherError,
   type ManagedProcess,
+  releaseTempDir,
   spawnManaged,
+  sweepStaleTempDirs,
   tcpReachable,
   tempDir,
 } from "./src/launchers/process.ts";

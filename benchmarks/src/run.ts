@@ -4,7 +4,7 @@
 import { mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { repoRoot } from "@cc/infra";
+import { repoRoot, sweepStaleTempDirs } from "@cc/infra";
 import { z } from "zod";
 import type { BenchModule } from "./types.ts";
 
@@ -24,6 +24,11 @@ async function main(): Promise<void> {
     process.exit(2);
   }
   const name = nameArg.data;
+  // Ctrl-C exits through 'exit', so the temp dirs of the servers started here are removed
+  // (CC_KEEP_TEMP=1 keeps them and prints where); dirs of earlier runs that died go first.
+  for (const sig of ["SIGINT", "SIGTERM"] as const) process.once(sig, () => process.exit(130));
+  const swept = await sweepStaleTempDirs();
+  if (swept.length > 0) console.error(`removed ${swept.length} temp dirs left by earlier runs that died`);
   let mod: BenchModule;
   try {
     mod = (await import(`./${name}.ts`)) as BenchModule;

@@ -1,7 +1,7 @@
 import { mkdir } from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import { freePort, type ManagedProcess, spawnManaged, tempDir } from "./process.ts";
+import { freePort, type ManagedProcess, spawnManaged, stopAndRelease, tempDir } from "./process.ts";
 
 export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "../../..");
 
@@ -64,7 +64,7 @@ export async function startClickHouseHost(opts: ClickHouseHostOptions = {}): Pro
     writer,
     analyst,
     process: proc,
-    stop: () => proc.stop(),
-    [Symbol.asyncDispose]: () => proc.stop(),
+    stop: () => stopAndRelease(proc, dataDir, opts.dataDir),
+    [Symbol.asyncDispose]: () => stopAndRelease(proc, dataDir, opts.dataDir),
   };
 }

@@ -7,6 +7,7 @@ import {
   LauncherError,
   type ManagedProcess,
   spawnManaged,
+  stopAndRelease,
   tcpReachable,
   tempDir,
 } from "./process.ts";
@@ -156,7 +157,7 @@ export async function startDrachtio(opts: DrachtioOptions = {}): Promise<Drachti
     sipUri: `sip:127.0.0.1:${sipPort}`,
     dataDir,
     process: proc,
-    stop: () => proc.stop(),
-    [Symbol.asyncDispose]: () => proc.stop(),
+    stop: () => stopAndRelease(proc, dataDir, opts.dataDir),
+    [Symbol.asyncDispose]: () => stopAndRelease(proc, dataDir, opts.dataDir),
   };
 }

@@ -1,7 +1,8 @@
+import { existsSync } from "node:fs";
 import net from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { startNats } from "./nats.ts";
-import { assertPortFree, LauncherError, tcpReachable } from "./process.ts";
+import { assertPortFree, LauncherError, tcpReachable, tempDir } from "./process.ts";
 import { startRedis } from "./redis.ts";
 
 const cleanups: Array<() => Promise<void>> = [];
@@ -27,13 +28,17 @@ describe("server launchers", () => {
       config?: object;
     };
     expect(varz.config).toBeDefined();
+    expect(existsSync(nats.dataDir)).toBe(true);
     await nats.stop();
     expect(alive(nats.process.pid)).toBe(false);
     expect(await tcpReachable(nats.port)).toBe(false);
+    // The launcher made the data dir, so stopping removes it.
+    expect(existsSync(nats.dataDir)).toBe(false);
   });
 
   it("starts redis-server with AOF in its data dir and keeps data across a restart", async () => {
-    const first = await startRedis();
+    // The test's own dir: a launcher removes a dir it made itself when it stops.
+    const first = await startRedis({ dataDir: await tempDir("redis-restart") });
     cleanups.push(first.stop);
     const send = (port: number, cmd: string) =>
       new Promise<string>((resolve, reject) => {

@@ -1,8 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtemp } from "node:fs/promises";
 import net from "node:net";
-import { tmpdir } from "node:os";
-import path from "node:path";
 
 export class LauncherError extends Error {
   override name = "LauncherError";
@@ -63,9 +60,7 @@ export async function assertPortFree(port: number, envName: string): Promise<voi
   });
 }
 
-export async function tempDir(prefix: string): Promise<string> {
-  return await mkdtemp(path.join(tmpdir(), `cc-${prefix}-`));
-}
+export { releaseTempDir, stopAndRelease, sweepStaleTempDirs, tempDir } from "./temp.ts";
 
 export async function tcpReachable(port: number, host = "127.0.0.1"): Promise<boolean> {
   return await new Promise((resolve) => {

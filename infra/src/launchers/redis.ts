@@ -1,19 +1,54 @@
-import { mkdir } from "node:fs/promises";
+import { createHash } from "node:crypto";
+import { mkdir, writeFile } from "node:fs/promises";
 import net from "node:net";
-import { freePort, type ManagedProcess, spawnManaged, tempDir } from "./process.ts";
+import path from "node:path";
+import { freePort, type ManagedProcess, spawnManaged, stopAndRelease, tempDir } from "./process.ts";
 
 export interface RedisServer extends AsyncDisposable {
   readonly url: string;
   readonly port: number;
   readonly dataDir: string;
   readonly process: ManagedProcess;
+  /** The server URL carrying one ACL user's credentials (what a service gets as REDIS_URL). */
+  urlFor(user: string): string;
   stop(): Promise<void>;
+}
+
+/** One Redis ACL user: `rules` are ACL SETUSER rules such as `~cc:live:*`, `%R~cc:dnc:*`, `+@all`. */
+export interface RedisUser {
+  user: string;
+  password: string;
+  rules: string[];
 }
 
 export interface RedisOptions {
   port?: number;
   dataDir?: string;
   onLine?: (line: string) => void;
+  /** Turn authentication on: an ACL file with these users, and the passwordless default user off. */
+  users?: RedisUser[];
+}
+
+/** The ACL file (passwords stored as SHA-256, as ACL SAVE would) rewritten at every start. */
+async function writeAclFile(dir: string, users: RedisUser[]): Promise<string> {
+  const file = path.join(dir, "users.acl");
+  const lines = [
+    "user default off resetkeys resetchannels -@all",
+    ...users.map((u) => {
+      const hash = createHash("sha256").update(u.password).digest("hex");
+      return `user ${u.user} on #${hash} resetkeys resetchannels ${u.rules.join(" ")}`;
+    }),
+  ];
+  await writeFile(file, `${lines.join("\n")}\n`, { mode: 0o600 });
+  return file;
+}
+
+/** `redis://user:password@host:port` for one ACL user. */
+export function redisUrlWithCredentials(url: string, user: string, password: string): string {
+  const u = new URL(url);
+  u.username = encodeURIComponent(user);
+  u.password = encodeURIComponent(password);
+  return u.toString().replace(/\/$/, "");
 }
 
 async function pingRedis(port: number): Promise<boolean> {
@@ -26,7 +61,8 @@ async function pingRedis(port: number): Promise<boolean> {
     sock.once("connect", () => sock.write("PING\r\n"));
     sock.once("data", (d) => {
       sock.destroy();
-      resolve(d.toString().startsWith("+PONG"));
+      // With ACLs on, an unauthenticated PING is refused: the server answering is what counts.
+      resolve(d.toString().startsWith("+PONG") || d.toString().startsWith("-NOAUTH"));
     });
     sock.once("error", () => resolve(false));
   });
@@ -37,6 +73,7 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> 
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? (await tempDir("redis"));
   await mkdir(dataDir, { recursive: true });
+  const acl = opts.users ? ["--aclfile", await writeAclFile(dataDir, opts.users)] : [];
   const proc = await spawnManaged({
     name: "redis-server",
     command: "redis-server",
@@ -55,16 +92,23 @@ export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> 
       "no",
       "--protected-mode",
       "yes",
+      ...acl,
     ],
     ready: () => pingRedis(port),
     onLine: opts.onLine,
   });
+  const url = `redis://127.0.0.1:${port}`;
   return {
-    url: `redis://127.0.0.1:${port}`,
+    url,
+    urlFor: (user) => {
+      const u = opts.users?.find((x) => x.user === user);
+      if (!u) throw new Error(`no Redis user ${user} configured`);
+      return redisUrlWithCredentials(url, u.user, u.password);
+    },
     port,
     dataDir,
     process: proc,
-    stop: () => proc.stop(),
-    [Symbol.asyncDispose]: () => proc.stop(),
+    stop: () => stopAndRelease(proc, dataDir, opts.dataDir),
+    [Symbol.asyncDispose]: () => stopAndRelease(proc, dataDir, opts.dataDir),
   };
 }

@@ -2,7 +2,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { LauncherError, type ManagedProcess, spawnManaged, tempDir } from "./process.ts";
+import { LauncherError, type ManagedProcess, spawnManaged, stopAndRelease, tempDir } from "./process.ts";
 import { findExecutable, freeUdpPort, udpPortFree, udpRequest } from "./support.ts";
 
 export interface Rtpengine extends AsyncDisposable {
@@ -184,7 +184,7 @@ export async function startRtpengine(opts: RtpengineOptions = {}): Promise<Rtpen
       await fh.close();
     }
     const stop = async () => {
-      await proc.stop();
+      await stopAndRelease(proc, dataDir, undefined);
       await release();
     };
     return {

@@ -1,5 +1,5 @@
 import path from "node:path";
-import { LauncherError, type ManagedProcess, spawnManaged, tempDir } from "./process.ts";
+import { LauncherError, type ManagedProcess, releaseTempDir, spawnManaged, tempDir } from "./process.ts";
 import { findExecutable, freeUdpPort, udpBound, udpPortFree } from "./support.ts";
 
 export interface Sipp extends AsyncDisposable {
@@ -105,7 +105,10 @@ export async function startSipp(opts: SippOptions): Promise<Sipp> {
     ready: opts.role === "uas" ? () => udpBound(port) : async () => true,
     onLine: opts.onLine,
   });
-  const stop = () => proc.stop(5_000);
+  const stop = async () => {
+    await proc.stop(5_000);
+    if (opts.dataDir === undefined) await releaseTempDir(dataDir);
+  };
   return {
     role: opts.role,
     port,

@@ -1,4 +1,4 @@
-import { startClickHouseHost } from "@cc/infra";
+import { startClickHouseHost, tempDir } from "@cc/infra";
 import { AckPolicy } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -255,8 +255,9 @@ describe("sink: NATS → ClickHouse", () => {
   });
 
   it("ClickHouse down for a while: events wait in JetStream and all arrive once it returns", async () => {
-    // A host of its own, so stopping it does not disturb the shared one.
-    const host = await startClickHouseHost();
+    // A host of its own, so stopping it does not disturb the shared one; its data dir is ours
+    // (a launcher removes the dirs it made itself when it stops).
+    const host = await startClickHouseHost({ dataDir: await tempDir("clickhouse-outage") });
     const ch = writerClient(host);
     const { migrateForTests } = await import("../testing/stack.ts");
     await migrateForTests(ch);
