@@ -1,28 +1,30 @@
 // `npm start`: the whole stack on one box. Local nats-server, redis-server and the embedded
 // ClickHouse host (unless *_URL points elsewhere), migrations, then every service as a child
-// process. Ctrl-C (or SIGTERM) stops everything in reverse order; data stays in CC_DATA_DIR.
+// process. Every server and service is supervised: one that exits is started again after a
+// backoff while the rest keeps running (supervisor.ts). Ctrl-C (or SIGTERM) stops everything in
+// reverse order, with no restarts; data stays in CC_DATA_DIR.
 import { spawnSync } from "node:child_process";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { createClickHouse, migrate } from "@cc/analytics";
 import { pino } from "pino";
 import { ConfigError, loadStackConfig, type StackConfig } from "./config.ts";
+import { serviceStarter } from "./launch-service.ts";
 import { repoRoot, startClickHouseHost } from "./launchers/clickhouse.ts";
 import { startNats } from "./launchers/nats.ts";
-import { assertPortFree, LauncherError, spawnManaged } from "./launchers/process.ts";
+import { assertPortFree, LauncherError } from "./launchers/process.ts";
 import { startRedis } from "./launchers/redis.ts";
 import { loadOrCreateSecrets, type StackSecrets } from "./secrets.ts";
 import { services } from "./services.ts";
+import { type StackStatusPublisher, startStackStatus } from "./stack-status.ts";
+import { incarnationOf, Supervisor } from "./supervisor.ts";
 import { startTelephony } from "./telephony.ts";
 
 const log = pino({ name: "stack" });
 
-interface Running {
-  name: string;
-  stop: () => Promise<void>;
-}
-const running: Running[] = [];
-let stopping = false;
+let status: StackStatusPublisher | undefined;
+const supervisor = new Supervisor({ log, onChange: (all) => status?.publish(all) });
+let stopped: Promise<void> | undefined;
 
 /** Child output: JSON lines (pino) pass through; anything else is wrapped so the log stays JSON. */
 function forward(service: string) {
@@ -32,19 +34,15 @@ function forward(service: string) {
   };
 }
 
+/** One shutdown however many ask for it; every caller waits until everything has stopped. */
 async function shutdown(reason: string, code: number): Promise<never> {
-  if (!stopping) {
-    stopping = true;
+  stopped ??= (async () => {
     log.info({ reason }, "stopping the stack");
-    for (const svc of running.reverse()) {
-      try {
-        await svc.stop();
-        log.info({ service: svc.name }, "stopped");
-      } catch (err) {
-        log.error({ service: svc.name, err }, "stop failed");
-      }
-    }
-  }
+    await status?.close();
+    status = undefined;
+    await supervisor.stopAll();
+  })();
+  await stopped;
   process.exit(code);
 }
 
@@ -54,21 +52,28 @@ async function startInfra(cfg: StackConfig, secrets: StackSecrets) {
   if (!natsUrl) {
     await assertPortFree(cfg.NATS_PORT, "NATS_PORT");
     await assertPortFree(cfg.NATS_MONITOR_PORT, "NATS_MONITOR_PORT");
-    const nats = await startNats({
+    const opts = {
       port: cfg.NATS_PORT,
       monitorPort: cfg.NATS_MONITOR_PORT,
       dataDir: path.join(dataDir, "nats"),
       onLine: forward("nats-server"),
+    };
+    // Restarted on the same port and store dir: JetStream picks up where it was.
+    await supervisor.add("nats-server", async () => {
+      const nats = await startNats(opts);
+      return incarnationOf(nats.process, nats.stop);
     });
-    running.push({ name: "nats-server", stop: nats.stop });
-    natsUrl = nats.url;
+    natsUrl = `nats://127.0.0.1:${cfg.NATS_PORT}`;
   }
   let redisUrl = cfg.REDIS_URL;
   if (!redisUrl) {
     await assertPortFree(cfg.REDIS_PORT, "REDIS_PORT");
-    const redis = await startRedis({ port: cfg.REDIS_PORT, dataDir: path.join(dataDir, "redis") });
-    running.push({ name: "redis-server", stop: redis.stop });
-    redisUrl = redis.url;
+    const opts = { port: cfg.REDIS_PORT, dataDir: path.join(dataDir, "redis") };
+    await supervisor.add("redis-server", async () => {
+      const redis = await startRedis(opts);
+      return incarnationOf(redis.process, redis.stop);
+    });
+    redisUrl = `redis://127.0.0.1:${cfg.REDIS_PORT}`;
   }
   let clickhouse = {
     url: cfg.CLICKHOUSE_URL ?? "",
@@ -80,16 +85,22 @@ async function startInfra(cfg: StackConfig, secrets: StackSecrets) {
   };
   if (!cfg.CLICKHOUSE_URL) {
     await assertPortFree(cfg.CLICKHOUSE_PORT, "CLICKHOUSE_PORT");
-    const host = await startClickHouseHost({
+    const opts = {
       port: cfg.CLICKHOUSE_PORT,
       dataDir: path.join(dataDir, "clickhouse"),
       writerPassword: secrets.clickhouse_writer_password,
       analystPassword: secrets.clickhouse_analyst_password,
       onLine: forward("clickhouse-host"),
       env: { LOG_LEVEL: cfg.LOG_LEVEL, METRICS_API_KEY: secrets.metrics_api_key },
+    };
+    let first: Awaited<ReturnType<typeof startClickHouseHost>> | undefined;
+    await supervisor.add("clickhouse-host", async () => {
+      const host = await startClickHouseHost(opts);
+      first ??= host;
+      return incarnationOf(host.process, host.stop);
     });
-    running.push({ name: "clickhouse-host", stop: host.stop });
-    clickhouse = { url: host.url, writer: host.writer, analyst: host.analyst };
+    if (!first) throw new Error("clickhouse-host did not start");
+    clickhouse = { url: first.url, writer: first.writer, analyst: first.analyst };
   }
   // Schema first: every service may assume the tables exist.
   const ch = createClickHouse({ url: clickhouse.url, ...clickhouse.writer });
@@ -145,7 +156,10 @@ async function main(): Promise<void> {
 
   await ensureDashboardBuilt();
   const infra = await startInfra(cfg, secrets);
-  const telephony = await startTelephony(cfg, secrets, running, forward, (msg) => log.info(msg));
+  // The supervisor's view for the dashboard (wallboard health strip, /health), in Redis.
+  status = await startStackStatus(infra.redisUrl, log);
+  status.publish(supervisor.statuses());
+  const telephony = await startTelephony(cfg, secrets, supervisor, forward, (msg) => log.info(msg));
   const common: Record<string, string> = {
     NATS_URL: infra.natsUrl,
     REDIS_URL: infra.redisUrl,
@@ -167,23 +181,8 @@ async function main(): Promise<void> {
       continue;
     }
     await assertPortFree(svc.port, svc.portEnv);
-    const proc = await spawnManaged({
-      name: svc.name,
-      command: process.execPath,
-      args: [path.join(repoRoot, svc.entry), ...(svc.args ?? [])],
-      env: { ...process.env, ...common, ...svc.env },
-      ready: async () => (await fetch(`http://127.0.0.1:${svc.port}${svc.healthPath ?? "/health"}`)).ok,
-      readyTimeoutMs: svc.readyTimeoutMs ?? 60_000,
-      onLine: forward(svc.name),
-    });
-    running.push({ name: svc.name, stop: () => proc.stop() });
-    // A service that dies on its own takes the stack down rather than leaving it half-alive.
-    void proc.exited.then((code) => {
-      if (!stopping) {
-        log.error({ service: svc.name, code }, "service exited unexpectedly");
-        void shutdown(`${svc.name} exited`, 1);
-      }
-    });
+    // A service that dies on its own is started again (same port, same env); the rest keeps running.
+    await supervisor.add(svc.name, serviceStarter(svc, { ...process.env, ...common }, forward(svc.name)));
     log.info({ service: svc.name, port: svc.port }, "started");
   }
 
@@ -204,7 +203,9 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (err: unknown) => {
-  if (err instanceof ConfigError || err instanceof LauncherError) {
+  if (stopped) {
+    // Ctrl-C during start: the start in progress was cut short on purpose.
+  } else if (err instanceof ConfigError || err instanceof LauncherError) {
     process.stderr.write(`\nnpm start: ${err.message}\n\n`);
   } else {
     log.error({ err }, "start failed");

@@ -7,11 +7,10 @@ class FakeService {
   stops = 0;
   failNextStarts = 0;
   #end: ((exit: { code: number | null; signal: string | null }) => void) | null = null;
+  readonly name: string;
   readonly stopOrder: string[];
-  constructor(
-    readonly name: string,
-    stopOrder: string[] = [],
-  ) {
+  constructor(name: string, stopOrder: string[] = []) {
+    this.name = name;
     this.stopOrder = stopOrder;
   }
   start = async (): Promise<Incarnation> => {
@@ -20,13 +19,18 @@ class FakeService {
       this.failNextStarts--;
       throw new Error(`${this.name} not ready in time:\nlast lines`);
     }
+    let ended = false;
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => {
-      this.#end = resolve;
+      this.#end = (exit) => {
+        ended = true;
+        resolve(exit);
+      };
     });
     return {
       pid: 1000 + this.starts,
       exited,
       stop: async () => {
+        if (ended) return;
         this.stops++;
         this.stopOrder.push(this.name);
         this.#end?.({ code: 0, signal: null });
@@ -160,13 +164,16 @@ describe("Supervisor", () => {
     const sink = new FakeService("sink", order);
     const intake = new FakeService("intake", order);
     await sup.add("nats-server", nats.start);
+    sup.attach("simulated carrier", async () => {
+      order.push("simulated carrier");
+    });
     await sup.add("sink", sink.start);
     await sup.add("intake", intake.start);
     sink.crash();
     await vi.advanceTimersByTimeAsync(0);
     expect(status(sup, "sink").state).toBe("backoff");
     await sup.stopAll();
-    expect(order).toEqual(["intake", "nats-server"]);
+    expect(order).toEqual(["intake", "simulated carrier", "nats-server"]);
     await vi.advanceTimersByTimeAsync(120_000);
     expect(sink.starts).toBe(1);
     expect(sup.statuses().map((s) => s.state)).toEqual(["stopped", "stopped", "stopped"]);

@@ -82,6 +82,8 @@ export function incarnationOf(
 
 interface Supervised {
   name: string;
+  /** Attached: stopped in order with the rest, but neither watched nor restarted. */
+  attached: boolean;
   start: () => Promise<Incarnation>;
   current: Incarnation | null;
   starting: Promise<unknown> | null;
@@ -120,6 +122,7 @@ export class Supervisor {
     const now = this.#o.now();
     const svc: Supervised = {
       name,
+      attached: false,
       start,
       current: null,
       starting: null,
@@ -147,23 +150,50 @@ export class Supervisor {
     }
   }
 
-  /** Per service, in start order. */
+  /**
+   * Something to stop in order with the services but not to restart (e.g. the simulated carrier,
+   * a set of SIPp processes whose exits its own owner handles).
+   */
+  attach(name: string, stop: () => Promise<void>): void {
+    const now = this.#o.now();
+    this.#services.push({
+      name,
+      attached: true,
+      start: () => Promise.reject(new Error(`${name} is not restartable`)),
+      current: { pid: 0, exited: new Promise(() => undefined), stop },
+      starting: null,
+      timer: null,
+      state: "running",
+      since: now,
+      startedAt: now,
+      streak: 0,
+      restarts: 0,
+      crashes: [],
+      lastExit: null,
+      nextStartAt: null,
+      loopReported: false,
+    });
+  }
+
+  /** Per supervised service, in start order. */
   statuses(): ServiceStatus[] {
     const now = this.#o.now();
-    return this.#services.map((s) => {
-      const recent = s.crashes.filter((t) => now - t < this.#o.crashWindowMs).length;
-      return {
-        name: s.name,
-        state: s.state,
-        pid: s.current?.pid ?? null,
-        restarts: s.restarts,
-        recent_crashes: recent,
-        crash_looping: recent >= this.#o.crashLoopCrashes,
-        last_exit: s.lastExit,
-        since: s.since,
-        next_start_at: s.nextStartAt,
-      };
-    });
+    return this.#services
+      .filter((s) => !s.attached)
+      .map((s) => {
+        const recent = s.crashes.filter((t) => now - t < this.#o.crashWindowMs).length;
+        return {
+          name: s.name,
+          state: s.state,
+          pid: s.current?.pid ?? null,
+          restarts: s.restarts,
+          recent_crashes: recent,
+          crash_looping: recent >= this.#o.crashLoopCrashes,
+          last_exit: s.lastExit,
+          since: s.since,
+          next_start_at: s.nextStartAt,
+        };
+      });
   }
 
   /** Stops every service in reverse start order; no restarts from now on. */
@@ -199,11 +229,14 @@ export class Supervisor {
     svc.current = inc;
     svc.startedAt = this.#o.now();
     this.#set(svc, "running");
-    void inc.exited.then((exit) => {
+    void inc.exited.then(async (exit) => {
       if (svc.current !== inc) return;
       svc.current = null;
       if (this.#stopping) return;
-      this.#crashed(svc, { ...exit, at: this.#o.now() });
+      const at = this.#o.now();
+      // Stopping an ended process releases what its launcher holds (temp dirs, port locks).
+      await inc.stop().catch(() => undefined);
+      if (!this.#stopping) this.#crashed(svc, { ...exit, at });
     });
   }
 

@@ -11,18 +11,16 @@ import { startRtpengine } from "./launchers/rtpengine.ts";
 import { prepareDemoMedia } from "./media-assets.ts";
 import type { StackSecrets } from "./secrets.ts";
 import type { StackRuntime } from "./services.ts";
+import { incarnationOf, type Supervisor } from "./supervisor.ts";
 
 export const DEMO_CAMPAIGN_ID = "demo-campaign";
 
-interface Stoppable {
-  name: string;
-  stop: () => Promise<void>;
-}
+type Stack = Pick<Supervisor, "add" | "attach">;
 
 export async function startTelephony(
   cfg: StackConfig,
   secrets: StackSecrets,
-  running: Stoppable[],
+  running: Stack,
   forward: (service: string) => (line: string) => void,
   info: (msg: string) => void,
 ): Promise<Omit<StackRuntime, never>> {
@@ -34,7 +32,7 @@ export async function startTelephony(
   if (cfg.DEMO_CAMPAIGN) {
     const media = await prepareDemoMedia(path.join(cfg.CC_DATA_DIR, "media"), info);
     const carrier = await startDemoCarrier({ audioDir: media.corpusDir, talkS: cfg.DEMO_TALK_SECONDS });
-    running.push({ name: "simulated carrier", stop: carrier.stop });
+    running.attach("simulated carrier", carrier.stop);
     trunks.push(...carrier.trunks);
     campaigns.push(
       CampaignConfig.parse({
@@ -68,7 +66,7 @@ export async function startTelephony(
 async function switchFor(
   cfg: StackConfig,
   secrets: StackSecrets,
-  running: Stoppable[],
+  running: Stack,
   forward: (service: string) => (line: string) => void,
 ): Promise<StackRuntime["drachtio"]> {
   if (cfg.DRACHTIO_HOST) {
@@ -84,7 +82,7 @@ async function switchFor(
   await assertPortFree(cfg.DRACHTIO_ADMIN_PORT, "DRACHTIO_ADMIN_PORT");
   await assertPortFree(cfg.DRACHTIO_SIP_PORT, "DRACHTIO_SIP_PORT");
   await assertPortFree(cfg.DRACHTIO_WS_PORT, "DRACHTIO_WS_PORT");
-  const d = await startDrachtio({
+  const opts = {
     adminPort: cfg.DRACHTIO_ADMIN_PORT,
     sipPort: cfg.DRACHTIO_SIP_PORT,
     wsPort: cfg.DRACHTIO_WS_PORT,
@@ -92,33 +90,41 @@ async function switchFor(
     logLevel: cfg.LOG_LEVEL === "debug" || cfg.LOG_LEVEL === "trace" ? "info" : "warning",
     dataDir: path.join(cfg.CC_DATA_DIR, "drachtio"),
     onLine: forward("drachtio-server"),
+  } as const;
+  // Restarted on the same ports with the same secret: the media service's drachtio-srf reconnects.
+  await running.add("drachtio-server", async () => {
+    const d = await startDrachtio(opts);
+    return incarnationOf(d.process, d.stop);
   });
-  running.push({ name: "drachtio-server", stop: d.stop });
   return {
     host: "127.0.0.1",
-    adminPort: d.adminPort,
-    secret: d.secret,
-    sipUri: d.sipUri,
-    wsUrl: `ws://127.0.0.1:${d.wsPort}`,
+    adminPort: opts.adminPort,
+    secret: opts.secret,
+    sipUri: `sip:127.0.0.1:${opts.sipPort}`,
+    wsUrl: `ws://127.0.0.1:${opts.wsPort}`,
   };
 }
 
 async function engineFor(
   cfg: StackConfig,
-  running: Stoppable[],
+  running: Stack,
   forward: (service: string) => (line: string) => void,
 ): Promise<StackRuntime["rtpengine"]> {
   if (cfg.RTPENGINE_HOST) return { host: cfg.RTPENGINE_HOST, ngPort: cfg.RTPENGINE_NG_PORT };
-  const e = await startRtpengine({
+  const opts = {
     ngPort: cfg.RTPENGINE_NG_PORT,
     portMin: cfg.RTPENGINE_PORT_MIN,
     portMax: cfg.RTPENGINE_PORT_MIN + 1_999,
     logLevel: cfg.LOG_LEVEL === "debug" || cfg.LOG_LEVEL === "trace" ? 6 : 4,
     recordingDir: path.join(cfg.CC_DATA_DIR, "recordings"),
     onLine: forward("rtpengine"),
+  };
+  // Restarted on the same NG and media ports (calls in flight at the crash are lost).
+  await running.add("rtpengine", async () => {
+    const e = await startRtpengine(opts);
+    return incarnationOf(e.process, e.stop);
   });
-  running.push({ name: "rtpengine", stop: e.stop });
-  return { host: "127.0.0.1", ngPort: e.ngPort };
+  return { host: "127.0.0.1", ngPort: opts.ngPort };
 }
 
 function parseTrunks(json: string): unknown[] {
