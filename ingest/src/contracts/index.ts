@@ -5,6 +5,7 @@ import { commerceEvents } from "./commerce.ts";
 import { newEventId, SCHEMA_VERSION, utcNow } from "./common.ts";
 import { leadEvents } from "./lead.ts";
 import { pacingEvents } from "./pacing.ts";
+import { recordingEvents } from "./recording.ts";
 
 export * from "./agent.ts";
 export * from "./call.ts";
@@ -13,6 +14,7 @@ export * from "./commerce.ts";
 export * from "./common.ts";
 export * from "./lead.ts";
 export * from "./pacing.ts";
+export * from "./recording.ts";
 
 export const EventSchema = z.discriminatedUnion("kind", [
   ...callEvents,
@@ -20,6 +22,7 @@ export const EventSchema = z.discriminatedUnion("kind", [
   ...leadEvents,
   ...commerceEvents,
   ...pacingEvents,
+  ...recordingEvents,
 ]);
 
 /** A validated event as it travels (defaults applied). */

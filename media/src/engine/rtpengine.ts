@@ -37,7 +37,9 @@ type Command =
   | "stopMedia"
   | "statistics"
   | "ping"
-  | "list";
+  | "list"
+  | "startRecording"
+  | "stopRecording";
 
 export interface RtpengineEvents {
   down: [err: Error];

@@ -14,6 +14,7 @@ import type { FingerprintDb } from "../cpa/announcements.ts";
 import type { Rtpengine } from "../engine/rtpengine.ts";
 import { Monitors } from "../monitor/monitor.ts";
 import { serveMonitorRequests } from "../monitor/serve.ts";
+import { type RecordingOptions, type Recordings, startRecordings } from "../recording/service.ts";
 import { RtpEndpoint } from "../rtp/endpoint.ts";
 import { AgentSessions } from "../sip/agent-sessions.ts";
 import { SipCallControl } from "../sip/call-control.ts";
@@ -55,6 +56,8 @@ export interface MediaServiceOptions {
   defaultAbandonMessage?: string;
   log: Logger;
   metrics?: MediaServiceMetrics;
+  /** Record every bridged call (media/src/recording); absent: no recording. */
+  recording?: RecordingOptions;
 }
 
 export interface MediaService {
@@ -64,6 +67,7 @@ export interface MediaService {
   readonly floor: Floor;
   readonly dialer: Dialer;
   readonly publish: EventPublisher;
+  readonly recordings: Recordings | null;
   readonly monitors: Monitors;
   health(): { ok: boolean; switch: boolean; engine: boolean; calls: number; phones: number; waiting: number };
   stop(): Promise<void>;
@@ -147,6 +151,9 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
     },
     log,
   });
+  const recordings = o.recording
+    ? startRecordings({ ...o.recording, engine: o.engine, orgId: o.orgId, cc, emit, log })
+    : null;
   const pool = new AgentPool();
   for (const a of await readLiveAgents(o.redis as unknown as LiveRedis, { orgId: o.orgId })) {
     pool.seed({
@@ -248,6 +255,7 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
     floor,
     dialer,
     publish,
+    recordings,
     monitors,
     health: () => ({
       ok: switchUp && o.engine.up,
@@ -263,6 +271,7 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
       await monitors.stopAll();
       await cc.hangupAll();
       await sessions.dropAll("media_stopped");
+      await recordings?.stop();
       await publish.drain();
       park.close();
     },

@@ -71,6 +71,8 @@ export interface MediaStack {
   phones: PhoneSwitch;
   events: CallCenterEvent[];
   abandonMessageHz: number;
+  /** Data dir recordings go to (recordings/<org>/<day>/), when `recording` is on. */
+  recordingDataDir: string;
   /** Starts (or restarts) the service in-process against the same servers. */
   startService(): Promise<MediaService>;
   /** Runs the service as its own process instead (media/src/service/main.ts), for kill -9 tests. */
@@ -106,6 +108,8 @@ export interface MediaStackOptions {
   /** The media service's SIP-over-WebSocket port (browsers), when it must be known in advance. */
   wsPort?: number;
   onEngineLine?: (line: string) => void;
+  /** Record bridged calls (rtpengine's pcaps → WAV under `recordingDataDir`). */
+  recording?: boolean | { retentionDays?: number; closeTimeoutMs?: number };
 }
 
 export async function startMediaStack(opts: MediaStackOptions = {}): Promise<MediaStack> {
@@ -174,6 +178,7 @@ export async function startMediaStack(opts: MediaStackOptions = {}): Promise<Med
     phones,
     events,
     abandonMessageHz,
+    recordingDataDir: path.join(dir, "data"),
     async startService() {
       engine = new Rtpengine({ host: "127.0.0.1", port: engineServer.ngPort, pingMs: 200 });
       srf = await connectSwitchForTests(media);
@@ -192,6 +197,16 @@ export async function startMediaStack(opts: MediaStackOptions = {}): Promise<Med
         fingerprints: opts.fingerprints ?? null,
         maxDetectMs: opts.maxDetectMs ?? 5_000,
         log,
+        ...(opts.recording
+          ? {
+              recording: {
+                spoolDir: engineServer.recordingDir,
+                dataDir: stack.recordingDataDir,
+                retentionDays: 90,
+                ...(typeof opts.recording === "object" ? opts.recording : {}),
+              },
+            }
+          : {}),
       });
       return stack.svc;
     },

@@ -3,6 +3,7 @@
 // hears) and agents' phones (digest-authenticated calls into the media service that stay up).
 // Every phone has our own RtpEndpoint, so tests hear and speak real G.711 over RTP.
 import Srf from "drachtio-srf";
+import { toneShare } from "../cpa/goertzel.ts";
 import { type AudioFrame, framesOf, RtpEndpoint } from "../rtp/endpoint.ts";
 import { audioTarget, plainAudioSdp } from "../rtp/sdp.ts";
 
@@ -188,6 +189,8 @@ export class PhoneSwitch {
   }
 }
 
+export { toneShare };
+
 export interface AgentPhone {
   endpoint: RtpEndpoint;
   dialog: Srf.Dialog;
@@ -198,22 +201,6 @@ export interface AgentPhone {
   /** Back to sending silence. */
   quiet(): void;
   hangup(): Promise<void>;
-}
-
-/** Share of a signal's energy at one frequency (Goertzel), 0…1: a tone check for audio tests. */
-export function toneShare(pcm: Int16Array, hz: number, rate = 8000): number {
-  const k = 2 * Math.cos((2 * Math.PI * hz) / rate);
-  let s1 = 0;
-  let s2 = 0;
-  let energy = 0;
-  for (const x of pcm) {
-    const s0 = x + k * s1 - s2;
-    s2 = s1;
-    s1 = s0;
-    energy += x * x;
-  }
-  const power = s1 * s1 + s2 * s2 - k * s1 * s2;
-  return energy > 0 ? Math.min(1, (2 * power) / (pcm.length * energy)) : 0;
 }
 
 /** Frames in which `hz` dominates (share above `min`). */
