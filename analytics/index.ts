@@ -1,6 +1,8 @@
 // Public API of @cc/analytics. Other packages import only from here.
-export * from "./src/live-state/index.ts";
 
+// Generated history: the benchmark's full-size one and npm start's demo month.
+export * from "./src/history/index.ts";
+export * from "./src/live-state/index.ts";
 export { type ClickHouseConfig, ClickHouseConfigSchema, createClickHouse } from "./src/query/client.ts";
 export {
   type AgentStateTotal,
@@ -13,7 +15,19 @@ export {
 } from "./src/query/live-rates.ts";
 // Reports (dashboard): export lines go below.
 export * from "./src/reports/index.ts";
-export { MIGRATIONS_DIR, type MigrateResult, MigrationError, migrate } from "./src/schema/migrate.ts";
+export {
+  ClusterDdlError,
+  clusterSchema,
+  DEFAULT_CLUSTER,
+  generateClusterSchema,
+} from "./src/schema/cluster.ts";
+export {
+  loadMigrations,
+  MIGRATIONS_DIR,
+  type MigrateResult,
+  MigrationError,
+  migrate,
+} from "./src/schema/migrate.ts";
 export { splitStatements } from "./src/schema/split.ts";
 // Seeding helpers for tests and benchmarks.
 export { insertEvents, prng, seedCalls } from "./src/testing/seed.ts";

@@ -57,7 +57,7 @@ export async function loadMigrations(dir: string = MIGRATIONS_DIR): Promise<Migr
 
 const AppliedRow = z.object({ version: z.string(), checksum: z.string() });
 
-const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations
+export const CREATE_LEDGER = `CREATE TABLE IF NOT EXISTS schema_migrations
 (
     version    String,
     checksum   String,
