@@ -5,11 +5,11 @@ import type { ClickHouseClient } from "@clickhouse/client";
 import { z } from "zod";
 import { AGENT_STATES_SQL, ATTEMPTS_SQL, LEADS_SQL, SPEND_SQL } from "./sql.ts";
 
+const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const numbered = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}-${i}`);
+
 export const HistoryOptions = z.object({
-  orgId: z
-    .string()
-    .regex(/^[A-Za-z0-9_-]{1,64}$/)
-    .default("bench-org"),
+  orgId: Id.default("bench-org"),
   seed: z.number().int().nonnegative().default(1),
   /** Call attempts to generate (≈ 3.5 events each, plus leads, agent states and spend). */
   attempts: z.number().int().positive(),
@@ -22,6 +22,10 @@ export const HistoryOptions = z.object({
   teams: z.number().int().positive().default(10),
   campaigns: z.number().int().positive().default(20),
   lists: z.number().int().positive().default(50),
+  /** Explicit ids (e.g. the demo's own campaign and agents) instead of camp-N / agent-N / team-N. */
+  campaignIds: z.array(Id).min(1).max(1000).optional(),
+  agentIds: z.array(Id).min(1).max(10_000).optional(),
+  teamIds: z.array(Id).min(1).max(1000).optional(),
   /** Rows per INSERT … SELECT (bounds memory on a small box). */
   batch: z.number().int().positive().default(2_000_000),
 });
@@ -67,15 +71,16 @@ export async function generateHistory(
   const spanMs = o.days * DAY;
   const started = performance.now();
   const before = await countEvents(client, o.orgId);
+  const agentIds = o.agentIds ?? numbered("agent", o.agents);
   const common = {
     org: o.orgId,
     seed: o.seed,
     leads: o.leads,
     attempts: o.attempts,
-    campaigns: o.campaigns,
+    campaign_ids: o.campaignIds ?? numbered("camp", o.campaigns),
     lists: o.lists,
-    agents: o.agents,
-    teams: o.teams,
+    agent_ids: agentIds,
+    team_ids: o.teamIds ?? numbered("team", o.teams),
     start_ms: startDay,
     start_day_ms: startDay,
     span_ms: spanMs,
@@ -87,7 +92,7 @@ export async function generateHistory(
   await inBatches(
     client,
     AGENT_STATES_SQL,
-    o.agents * o.days * 144,
+    agentIds.length * o.days * 144,
     o.batch,
     common,
     progress("agent cycles"),
@@ -103,7 +108,7 @@ export async function generateHistory(
     to: new Date(startDay + spanMs).toISOString(),
     attempts: o.attempts,
     leads: o.leads,
-    agents: o.agents,
+    agents: agentIds.length,
     events,
     seconds,
     eventsPerSecond: events / seconds,
@@ -118,11 +123,4 @@ async function countEvents(client: ClickHouseClient, orgId: string): Promise<num
   });
   const rows = z.array(z.object({ n: z.coerce.number() })).parse(await rs.json());
   return rows[0]?.n ?? 0;
-}
-
-/** Sizes: ~100M events at full size, ~3M with --quick. */
-export function historySize(quick: boolean): Pick<HistoryOptions, "attempts" | "leads" | "days" | "agents"> {
-  return quick
-    ? { attempts: 800_000, leads: 300_000, days: 7, agents: 100 }
-    : { attempts: 23_000_000, leads: 8_000_000, days: 30, agents: 500 };
 }

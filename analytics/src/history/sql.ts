@@ -1,7 +1,8 @@
 // INSERT … SELECT generators for the synthetic history. Everything is computed by
 // ClickHouse from numbers() and cityHash64(seed, …), so the same seed gives the same rows,
 // and every row is contract-shaped (payload = the event JSON the sink would store).
-// All values are bound parameters.
+// All values are bound parameters; campaign, agent and team ids come as arrays, so a demo
+// history can use the demo's own campaign and agents.
 
 /** Shared column list of the raw events table. */
 const COLUMNS =
@@ -96,9 +97,9 @@ FROM
       intDiv(i, {leads:UInt64}) + 1 AS attempt_no,
       concat('lead-', toString(lead_n)) AS lead,
       concat('att-', toString(i)) AS attempt,
-      concat('camp-', toString(lead_n % {campaigns:UInt32})) AS campaign,
+      {campaign_ids:Array(String)}[lead_n % length({campaign_ids:Array(String)}) + 1] AS campaign,
       concat('list-', toString(lead_n % {lists:UInt32})) AS list,
-      concat('agent-', toString(cityHash64(seed, i, 7) % {agents:UInt32})) AS agent,
+      {agent_ids:Array(String)}[cityHash64(seed, i, 7) % length({agent_ids:Array(String)}) + 1] AS agent,
       concat('+86138', leftPad(toString(lead_n % 100000000), 8, '0')) AS phone,
       {start_ms:Int64} + intDiv(i * {span_ms:UInt64}, {attempts:UInt64}) + cityHash64(seed, i, 8) % 30000 AS t0,
       (cityHash64(seed, i, 1) % 10000) / 10000 AS r,
@@ -142,7 +143,7 @@ FROM
     number AS n,
     {seed:UInt64} AS seed,
     concat('lead-', toString(n)) AS lead,
-    concat('camp-', toString(n % {campaigns:UInt32})) AS campaign,
+    {campaign_ids:Array(String)}[n % length({campaign_ids:Array(String)}) + 1] AS campaign,
     concat('list-', toString(n % {lists:UInt32})) AS list,
     concat('+86138', leftPad(toString(n % 100000000), 8, '0')) AS phone,
     (cityHash64(seed, n, 103) % 100) < 70 AS from_ad,
@@ -150,7 +151,7 @@ FROM
     ['baidu', 'douyin', 'wechat', 'kuaishou', 'xiaohongshu'][ch_n + 1] AS channel,
     concat(channel, '-c', toString(cityHash64(seed, n, 106) % 2)) AS ad_campaign,
     concat(ad_campaign, '-ad', toString(cityHash64(seed, n, 107) % 3)) AS ad,
-    if((cityHash64(seed, n, 108) % 100) < 5, concat('agent-', toString(cityHash64(seed, n, 109) % {agents:UInt32})), '') AS agent,
+    if((cityHash64(seed, n, 108) % 100) < 5, {agent_ids:Array(String)}[cityHash64(seed, n, 109) % length({agent_ids:Array(String)}) + 1], '') AS agent,
     toInt64({start_ms:Int64} + intDiv(n * {span_ms:UInt64}, {attempts:UInt64})) - 300000
       - toInt64(cityHash64(seed, n, 110) % 3000000) AS ts
   FROM numbers({first:UInt64}, {count:UInt64})
@@ -219,12 +220,12 @@ FROM
     SELECT
       number AS n,
       {seed:UInt64} AS seed,
-      n % {agents:UInt32} AS a,
-      intDiv(n, {agents:UInt32}) AS j,
+      n % length({agent_ids:Array(String)}) AS a,
+      intDiv(n, length({agent_ids:Array(String)})) AS j,
       intDiv(j, 144) AS day,
       j % 144 AS slot,
-      concat('agent-', toString(a)) AS agent,
-      concat('team-', toString(a % {teams:UInt32})) AS team,
+      {agent_ids:Array(String)}[a + 1] AS agent,
+      {team_ids:Array(String)}[a % length({team_ids:Array(String)}) + 1] AS team,
       -- 00:00 UTC = 08:00 CST
       toInt64({start_day_ms:Int64} + day * 86400000 + slot * 300000) AS cycle_start,
       (cityHash64(seed, a, j, 1) % 100) < 8 AS pause,

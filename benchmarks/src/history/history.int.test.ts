@@ -4,7 +4,7 @@ import { parseEvent } from "@cc/ingest";
 import type { ClickHouseClient } from "@clickhouse/client";
 import { describe, expect, it } from "vitest";
 import { z } from "zod";
-import { generateHistory } from "./generate.ts";
+import { generateHistory } from "./index.ts";
 
 const opts = {
   attempts: 6000,
