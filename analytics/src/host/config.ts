@@ -14,10 +14,16 @@ export const HostEnvSchema = z
     CH_WRITER_PASSWORD: Secret,
     CH_ANALYST_USER: UserName,
     CH_ANALYST_PASSWORD: Secret,
+    /** Org analysts `analyst.<org>` get HMAC(secret, org) as password (src/tenancy); unset: none. */
+    CH_ORG_ANALYST_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     /** Largest accepted request body after decompression (INSERT batches). */
     CH_MAX_BODY_BYTES: NonNegInt.default(256 * 1024 * 1024),
     /** More simultaneous queries than this get TOO_MANY_SIMULTANEOUS_QUERIES (202). */
     CH_MAX_CONCURRENT_QUERIES: NonNegInt.min(1).default(64),
+    // HTTP sessions (session_id): each holds one engine connection while it lives.
+    CH_MAX_SESSIONS: NonNegInt.min(1).default(256),
+    CH_SESSION_DEFAULT_TIMEOUT: NonNegInt.default(60),
+    CH_MAX_SESSION_TIMEOUT: NonNegInt.default(3600),
     // Analyst limits, applied as engine settings before readonly=1 locks them.
     CH_ANALYST_MAX_EXECUTION_TIME: NonNegInt.default(30),
     CH_ANALYST_MAX_RESULT_ROWS: NonNegInt.default(1_000_000),

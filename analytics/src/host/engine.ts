@@ -12,6 +12,8 @@ export interface EngineUser {
   readonly profile: Readonly<Record<string, string>>;
   /** readonly=1 locks the profile: any later SET / SETTINGS / URL setting that changes a value fails. */
   readonly readonly: 0 | 1;
+  /** An org analyst's org: every read is confined to it (access.ts). */
+  readonly orgId?: string | undefined;
 }
 
 export interface EngineRequest {
@@ -24,6 +26,8 @@ export interface EngineRequest {
   readonly settings: Readonly<Record<string, string>>;
   /** HTTP GET requests are read-only (readonly=2 for users that are not read-only already). */
   readonly readOnlyRequest: boolean;
+  /** The client's own text when `sql` was rewritten by the host (spooled INSERT data), for the access check. */
+  readonly clientSql?: string | undefined;
 }
 
 export interface EngineResult {
@@ -62,29 +66,42 @@ function setStatement(name: string, value: string): string {
  * then the client's settings — which readonly=1 rejects (READONLY, 164) unless they leave a
  * value unchanged, exactly as on a ClickHouse server.
  */
-export function preamble(req: EngineRequest): string[] {
+export function preamble(req: EngineRequest, access: readonly string[] = []): string[] {
   const stmts: string[] = [];
   if (req.database !== undefined && req.database !== "") stmts.push(`USE ${sqlIdentifier(req.database)}`);
   for (const [k, v] of Object.entries(req.params)) stmts.push(setStatement(`param_${k}`, v));
   for (const [k, v] of Object.entries(req.user.profile)) stmts.push(setStatement(k, v));
+  stmts.push(...access); // an org analyst's table filters, locked by readonly below
   if (req.user.readonly === 1) stmts.push("SET readonly = 1");
   else if (req.readOnlyRequest) stmts.push("SET readonly = 2");
   for (const [k, v] of Object.entries(req.settings)) stmts.push(setStatement(k, v));
   return stmts;
 }
 
+/** access.ts: checks a request on its connection; returns statements for the preamble. */
+export interface EngineAccess {
+  readonly connectionArgs: readonly string[];
+  prepare(session: Session, req: EngineRequest): Promise<string[]>;
+}
+
 export class Engine {
   readonly dataDir: string;
+  readonly #access: EngineAccess | undefined;
   #root: Session | undefined;
   #inflight = new Set<Promise<unknown>>();
 
-  constructor(dataDir: string) {
+  constructor(dataDir: string, access?: EngineAccess) {
     this.dataDir = dataDir;
+    this.#access = access;
   }
 
   /** Opens the data directory (takes the engine's lock on it) and checks it answers. */
   async open(): Promise<string> {
-    this.#root = new Session(this.dataDir);
+    // The first connection starts the engine: its config (access control) comes with it.
+    const connectionArgs = this.#access?.connectionArgs;
+    this.#root = connectionArgs?.length
+      ? new Session(this.dataDir, { connectionArgs: [...connectionArgs] })
+      : new Session(this.dataDir);
     const r = await this.#root.queryAsync("SELECT version()", { format: "TabSeparated" });
     return r.text().trim();
   }
@@ -93,11 +110,18 @@ export class Engine {
     return this.#inflight.size;
   }
 
-  async run(req: EngineRequest): Promise<EngineResult> {
+  /** A connection that outlives one request: an HTTP session's (sessions.ts); the caller closes it. */
+  openConnection(): Session {
     if (!this.#root) throw new Error("engine is not open");
-    const stmts = preamble(req);
-    const session = new Session(this.dataDir);
+    return new Session(this.dataDir);
+  }
+
+  /** Runs on `connection` (an HTTP session's) when given, else on a connection of its own. */
+  async run(req: EngineRequest, connection?: Session): Promise<EngineResult> {
+    if (!this.#root) throw new Error("engine is not open");
+    const session = connection ?? new Session(this.dataDir);
     const work = (async () => {
+      const stmts = preamble(req, this.#access ? await this.#access.prepare(session, req) : []);
       let sql = req.sql;
       if (stmts.length > 0 && PLAIN_READ_RE.test(sql)) {
         // One engine call instead of two (~0.5 ms less per request): the same statements
@@ -121,7 +145,7 @@ export class Engine {
       return await work;
     } finally {
       this.#inflight.delete(work);
-      session.close();
+      if (!connection) session.close();
     }
   }
 

@@ -3,6 +3,7 @@
 import "./threadpool.ts";
 import { mkdir } from "node:fs/promises";
 import { pino } from "pino";
+import { hostAccess } from "./access.ts";
 import { loadHostEnv } from "./config.ts";
 import { Engine } from "./engine.ts";
 import { createHostServer } from "./server.ts";
@@ -17,9 +18,9 @@ async function main(): Promise<void> {
   }
   const logger = pino({ name: "clickhouse-host", level: env.CH_LOG_LEVEL });
   await mkdir(env.CH_DATA_DIR, { recursive: true });
-  const engine = new Engine(env.CH_DATA_DIR);
+  const engine = new Engine(env.CH_DATA_DIR, await hostAccess(env.CH_DATA_DIR));
   const version = await engine.open();
-  const { server } = createHostServer({ env, engine, logger, serverVersion: version });
+  const { server, sessions, spool } = createHostServer({ env, engine, logger, serverVersion: version });
 
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
@@ -38,7 +39,9 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down");
     const closed = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
+    sessions.closeAll();
     await engine.close();
+    await spool.close();
     server.closeAllConnections();
     await closed;
     logger.info("clickhouse host stopped");

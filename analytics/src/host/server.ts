@@ -3,12 +3,15 @@
 import { createHash, randomUUID, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import { pipeline } from "node:stream/promises";
-import zlib from "node:zlib";
 import type { Logger } from "pino";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
+import { requestDecoder, responseEncoding } from "./compression.ts";
+import { authenticateOrgAnalyst } from "./access.ts";
 import type { HostEnv } from "./config.ts";
 import { type Engine, EngineInputError, type EngineUser } from "./engine.ts";
 import { ClickHouseHttpError, fromEngineError } from "./errors.ts";
+import { InsertSpool } from "./insert-spool.ts";
+import { HostSessions, sessionLease } from "./sessions.ts";
 
 /** URL parameters that belong to the HTTP layer, not to the engine's settings. */
 const HTTP_LAYER_PARAMS = new Set([
@@ -37,9 +40,10 @@ const HTTP_LAYER_PARAMS = new Set([
   "add_http_cors_header",
   "role",
   "stacktrace",
+  "client_protocol_version", // clickhouse-go's Native revision; the engine has no such setting
 ]);
 
-const NOT_SUPPORTED_PARAMS = ["session_id", "compress", "decompress", "role"] as const;
+const NOT_SUPPORTED_PARAMS = ["compress", "decompress", "role"] as const;
 
 function contentTypeFor(format: string): string {
   const f = format.toLowerCase();
@@ -132,7 +136,7 @@ export function makeUsers(env: HostEnv): HostUsers {
         const ok = timingSafeEqual(u.secret, candidate);
         if (ok && u.user.name === user) found = u.user;
       }
-      return found;
+      return found ?? authenticateOrgAnalyst(env.CH_ORG_ANALYST_SECRET, analystProfile, user, password);
     },
   };
 }
@@ -142,31 +146,9 @@ class BodyTooLarge extends Error {
   readonly code = "BODY_TOO_LARGE";
 }
 
-function decoderFor(
-  encoding: string | undefined,
-): zlib.Gunzip | zlib.Inflate | zlib.BrotliDecompress | zlib.ZstdDecompress | undefined {
-  switch ((encoding ?? "").trim().toLowerCase()) {
-    case "":
-    case "identity":
-    case "none":
-      return undefined;
-    case "gzip":
-    case "x-gzip":
-      return zlib.createGunzip();
-    case "deflate":
-      return zlib.createInflate();
-    case "br":
-      return zlib.createBrotliDecompress();
-    case "zstd":
-      return zlib.createZstdDecompress();
-    default:
-      throw ClickHouseHttpError.of("UNSUPPORTED_MEDIA_TYPE", `Unknown Content-Encoding '${encoding}'`);
-  }
-}
-
 /** Reads the (possibly compressed) body, failing once the decompressed size exceeds `limit`. */
 async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
-  const decoder = decoderFor(req.headers["content-encoding"]);
+  const decoder = requestDecoder(req.headers["content-encoding"], limit);
   const chunks: Buffer[] = [];
   let size = 0;
   const sink = async (source: AsyncIterable<Buffer>) => {
@@ -192,26 +174,6 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     throw err;
   }
   return Buffer.concat(chunks, size);
-}
-
-type Encoder = {
-  name: string;
-  create: () => zlib.Gzip | zlib.Deflate | zlib.BrotliCompress | zlib.ZstdCompress;
-};
-
-function responseEncoder(req: IncomingMessage, url: URL): Encoder | undefined {
-  if (url.searchParams.get("enable_http_compression") !== "1") return undefined;
-  const accept = String(req.headers["accept-encoding"] ?? "").toLowerCase();
-  const level = Number(url.searchParams.get("http_zlib_compression_level") ?? "3");
-  const zlevel = Number.isInteger(level) && level >= 1 && level <= 9 ? level : 3;
-  const offered = accept.split(",").map((s) => s.split(";")[0]!.trim());
-  for (const name of offered) {
-    if (name === "gzip") return { name, create: () => zlib.createGzip({ level: zlevel }) };
-    if (name === "deflate") return { name, create: () => zlib.createDeflate({ level: zlevel }) };
-    if (name === "br") return { name, create: () => zlib.createBrotliCompress() };
-    if (name === "zstd") return { name, create: () => zlib.createZstdCompress() };
-  }
-  return undefined;
 }
 
 async function multipartFields(req: IncomingMessage, body: Buffer): Promise<Map<string, string>> {
@@ -244,8 +206,16 @@ export interface HostServerDeps {
 export function createHostServer({ env, engine, logger, serverVersion }: HostServerDeps): {
   server: Server;
   registry: Registry;
+  sessions: HostSessions;
+  spool: InsertSpool;
 } {
   const users = makeUsers(env);
+  const sessions = new HostSessions(() => engine.openConnection(), {
+    defaultTimeoutS: env.CH_SESSION_DEFAULT_TIMEOUT,
+    maxTimeoutS: env.CH_MAX_SESSION_TIMEOUT,
+    maxSessions: env.CH_MAX_SESSIONS,
+  });
+  const spool = new InsertSpool();
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "ch_host_" });
   const queries = new Counter({
@@ -365,18 +335,35 @@ export function createHostServer({ env, engine, logger, serverVersion }: HostSer
     const defaultFormat = url.searchParams.get("default_format") || "TabSeparated";
     const explicitFormat = TRAILING_FORMAT_RE.exec(headText || sql.slice(-256))?.[1];
     const format = isInsert ? defaultFormat : (explicitFormat ?? defaultFormat);
+    const lease = sessionLease(sessions, url.searchParams, user, req.method === "GET");
+    // Binary INSERT data (Native, RowBinary, …) reaches the engine through a temp file.
+    const spooled = isInsert
+      ? await spool.prepare(headText, tail).catch((err: unknown) => {
+          lease?.release();
+          throw err;
+        })
+      : undefined;
     const endTimer = duration.startTimer({ role: user.role, kind });
     let result: Awaited<ReturnType<Engine["run"]>>;
     try {
-      result = await engine.run({
-        user,
-        sql,
-        format: defaultFormat,
-        database: url.searchParams.get("database") ?? undefined,
-        params,
-        settings,
-        readOnlyRequest: req.method === "GET",
-      });
+      result = await engine
+        .run(
+          {
+            user,
+            sql: spooled?.sql ?? sql,
+            clientSql: sql,
+            format: defaultFormat,
+            database: url.searchParams.get("database") ?? undefined,
+            params,
+            settings,
+            readOnlyRequest: req.method === "GET",
+          },
+          lease?.connection,
+        )
+        .finally(() => {
+          lease?.release();
+          void spooled?.done();
+        });
     } catch (err) {
       endTimer();
       if (err instanceof EngineInputError) {
@@ -400,7 +387,7 @@ export function createHostServer({ env, engine, logger, serverVersion }: HostSer
     endTimer();
     queries.inc({ role: user.role, kind, outcome: "ok" });
 
-    let writtenRows = 0;
+    let writtenRows = spooled ? result.rowsRead : 0;
     if (isInsert && explicitFormat && LINE_FORMATS.has(explicitFormat.toLowerCase())) {
       for (const line of tailText.split("\n")) if (line.trim() !== "") writtenRows++;
     }
@@ -423,20 +410,16 @@ export function createHostServer({ env, engine, logger, serverVersion }: HostSer
       "X-ClickHouse-Timezone": "UTC",
       "X-ClickHouse-Server-Version": serverVersion,
     };
-    const encoder = responseEncoder(req, url);
-    const payload = Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength);
-    if (encoder) {
-      headers["Content-Encoding"] = encoder.name;
+    const encoding = responseEncoding(req.headers["accept-encoding"], url.searchParams);
+    let payload = Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength);
+    if (encoding) {
+      payload = await encoding.encode(payload);
+      headers["Content-Encoding"] = encoding.name;
       headers.Vary = "Accept-Encoding";
-      res.writeHead(200, headers);
-      const enc = encoder.create();
-      enc.end(payload);
-      await pipeline(enc, res);
-    } else {
-      headers["Content-Length"] = String(payload.length);
-      res.writeHead(200, headers);
-      res.end(payload);
     }
+    headers["Content-Length"] = String(payload.length);
+    res.writeHead(200, headers);
+    res.end(payload);
   };
 
   const server = createServer(async (req, res) => {
@@ -485,5 +468,5 @@ export function createHostServer({ env, engine, logger, serverVersion }: HostSer
   });
   server.requestTimeout = 0; // long analyst queries are bounded by max_execution_time instead
   server.keepAliveTimeout = 10_000;
-  return { server, registry };
+  return { server, registry, sessions, spool };
 }
