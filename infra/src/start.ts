@@ -9,6 +9,7 @@ import path from "node:path";
 import { createClickHouse, migrate } from "@cc/analytics";
 import { pino } from "pino";
 import { ConfigError, loadStackConfig, type StackConfig } from "./config.ts";
+import { seedDemoHistoryOnFirstStart } from "./demo-history.ts";
 import { serviceStarter } from "./launch-service.ts";
 import { repoRoot, startClickHouseHost } from "./launchers/clickhouse.ts";
 import { startNats } from "./launchers/nats.ts";
@@ -185,6 +186,9 @@ async function main(): Promise<void> {
     await supervisor.add(svc.name, serviceStarter(svc, { ...process.env, ...common }, forward(svc.name)));
     log.info({ service: svc.name, port: svc.port }, "started");
   }
+
+  // First start with the demo: a month of history for the reports, in the background.
+  void seedDemoHistoryOnFirstStart(cfg, infra.clickhouse, log);
 
   const banner = [
     "",
