@@ -22,3 +22,11 @@ export { type RedisServer, startRedis } from "./src/launchers/redis.ts";
 export { ngPing, type Rtpengine, type RtpengineOptions, startRtpengine } from "./src/launchers/rtpengine.ts";
 export { type Sipp, type SippOptions, startSipp } from "./src/launchers/sipp.ts";
 export { freeUdpPort, udpPortFree } from "./src/launchers/support.ts";
+export { STACK_SERVICES_KEY, type StackStatusPublisher, startStackStatus } from "./src/stack-status.ts";
+export {
+  backoffDelay,
+  type Incarnation,
+  incarnationOf,
+  type ServiceStatus,
+  Supervisor,
+} from "./src/supervisor.ts";

@@ -1,6 +1,6 @@
 // The supervisor's view of the stack in Redis, for the dashboard (wallboard health strip and
 // /health): hash `cc:stack:services`, one field per service holding its status as JSON, plus
-// `_stack` ({ pid, updated_at }). Rewritten on every change and every 5 s; it expires 30 s after
+// `_stack` ({ pid, updated_at, order: names in start order }). Rewritten on every change and every 5 s; it expires 30 s after
 // the last write, so a stack that is gone leaves no stale picture behind.
 import { createClient } from "redis";
 import type { ServiceStatus } from "./supervisor.ts";
@@ -41,7 +41,11 @@ export async function startStackStatus(
         again = false;
         if (closed || !redis.isReady) break;
         const fields: Record<string, string> = {
-          _stack: JSON.stringify({ pid: process.pid, updated_at: Date.now() }),
+          _stack: JSON.stringify({
+            pid: process.pid,
+            updated_at: Date.now(),
+            order: latest.map((s) => s.name),
+          }),
         };
         for (const s of latest) fields[s.name] = JSON.stringify(s);
         await redis

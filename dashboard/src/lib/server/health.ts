@@ -1,6 +1,7 @@
 import { clickhouse } from "./clickhouse.ts";
 import { nats } from "./nats.ts";
 import { redis } from "./redis.ts";
+import { readStackHealth, type StackHealth } from "./stack.ts";
 
 async function probe(fn: () => Promise<unknown>, timeoutMs = 1500): Promise<boolean> {
   try {
@@ -27,5 +28,38 @@ export async function checkHealth() {
       await nc.flush();
     }),
   ]);
-  return { ok: r && c && n, redis: r, clickhouse: c, nats: n };
+  // The supervisor's view of the other processes: detail only, the status code stays this
+  // process's own (the supervisor restarts the dashboard on it).
+  const stack = r ? await readStackHealth(await redis()).catch(() => null) : null;
+  return {
+    ok: r && c && n,
+    redis: r,
+    clickhouse: c,
+    nats: n,
+    ...(stack ? { stack: stackDetail(stack) } : {}),
+  };
+}
+
+function stackDetail(h: StackHealth) {
+  return {
+    ok: h.ok,
+    stale: h.stale,
+    updated_at: new Date(h.updatedAt).toISOString(),
+    services: h.services.map((s) => ({
+      name: s.name,
+      state: s.state,
+      restarts: s.restarts,
+      crash_looping: s.crash_looping,
+      since: new Date(s.since).toISOString(),
+      ...(s.last_exit
+        ? {
+            last_exit: {
+              code: s.last_exit.code,
+              signal: s.last_exit.signal,
+              at: new Date(s.last_exit.at).toISOString(),
+            },
+          }
+        : {}),
+    })),
+  };
 }

@@ -7,6 +7,7 @@ import type {
   WallboardRows,
 } from "@cc/analytics";
 import { agentVisible, campaignVisible, type Scope } from "../auth/scope.ts";
+import type { StackHealth } from "../stack.ts";
 
 /** Everything one org's wallboard is computed from, gathered once per tick. */
 export interface OrgPicture {
@@ -22,6 +23,8 @@ export interface OrgPicture {
   queries: Partial<Record<WallboardQueryName, BoundQuery>>;
   abandonCap: number;
   serviceLevelSeconds: number;
+  /** `npm start`'s supervisor view of the processes (health strip); null without a supervisor. */
+  stack: StackHealth | null;
 }
 
 export const STATES = ["ready", "reserved", "on_call", "wrap_up", "paused"] as const;
@@ -74,6 +77,7 @@ export interface WallboardSnapshot {
   sources: Record<string, WallboardQueryName | "redis">;
   sql: Partial<Record<WallboardQueryName, string>>;
   dataAvailable: boolean;
+  stack: StackHealth | null;
 }
 
 const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
@@ -340,5 +344,6 @@ export function snapshotFor(p: OrgPicture, scope: Scope): WallboardSnapshot {
     },
     sql: p.sql,
     dataAvailable: rows !== null,
+    stack: p.stack,
   };
 }

@@ -14,6 +14,7 @@ import { config } from "../config.ts";
 import { log } from "../log.ts";
 import { snapshotDuration } from "../metrics.ts";
 import { redis } from "../redis.ts";
+import { readStackHealth } from "../stack.ts";
 import { type OrgPicture, snapshotFor, type WallboardSnapshot } from "./snapshot.ts";
 
 /** UTC instant of local midnight in `tz` for the day containing `now`. */
@@ -116,10 +117,11 @@ class WallboardTicker {
     const r = await redis();
     const all = { orgId };
     const dayStart = dayStartIn(config().CC_TIMEZONE, now);
-    const [agents, calls, pacing] = await Promise.all([
+    const [agents, calls, pacing, stack] = await Promise.all([
       readLiveAgents(r, all, now),
       readLiveCalls(r, all, now),
       readLatestPacing(r, all),
+      readStackHealth(r, now).catch(() => null),
     ]);
     let ch = this.chRows.get(orgId);
     if (!ch) {
@@ -154,6 +156,7 @@ class WallboardTicker {
       queries: {},
       abandonCap: config().ABANDON_CAP,
       serviceLevelSeconds: 20,
+      stack,
     };
   }
 
