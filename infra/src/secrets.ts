@@ -2,8 +2,24 @@ import { randomBytes } from "node:crypto";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { z } from "zod";
+import { IDENTITIES, type IdentityPasswords } from "./identities.ts";
 
 const token = (bytes: number) => randomBytes(bytes).toString("base64url");
+
+/** One password per service identity (identities.ts); a new identity gets one on the next start. */
+const IdentityPasswordsSchema = z
+  .object(
+    Object.fromEntries(
+      IDENTITIES.map((id) => [
+        id,
+        z
+          .string()
+          .min(16)
+          .default(() => token(18)),
+      ]),
+    ) as Record<(typeof IDENTITIES)[number], z.ZodDefault<z.ZodString>>,
+  )
+  .prefault({}) as unknown as z.ZodType<IdentityPasswords, Partial<IdentityPasswords> | undefined>;
 
 /** Secrets added after a data dir was first created are generated on the next start. */
 const Secrets = z.object({
@@ -26,6 +42,10 @@ const Secrets = z.object({
     .string()
     .min(10)
     .default(() => token(15)),
+  /** Each service's NATS user password (nats-server runs with authorization on). */
+  nats_passwords: IdentityPasswordsSchema,
+  /** Each service's Redis ACL user password (the default user is off). */
+  redis_passwords: IdentityPasswordsSchema,
 });
 export type StackSecrets = z.infer<typeof Secrets>;
 
@@ -37,7 +57,8 @@ export async function loadOrCreateSecrets(
   try {
     const raw = JSON.parse(await readFile(file, "utf8")) as Record<string, unknown>;
     const secrets = Secrets.parse(raw);
-    if (Object.keys(secrets).some((k) => !(k in raw))) {
+    // New secrets (also a new identity's password inside nats_passwords) are kept from now on.
+    if (JSON.stringify(secrets) !== JSON.stringify(raw)) {
       await writeFile(file, `${JSON.stringify(secrets, null, 2)}\n`, { mode: 0o600 });
     }
     return { secrets, created: false };

@@ -41,18 +41,48 @@ export interface ConnectOptions {
   maxReconnectAttempts?: number;
 }
 
+/**
+ * A NATS URL may carry the service's credentials, `nats://user:password@127.0.0.1:4222` (as
+ * `npm start` hands them out). Split them off: nats.js takes them as options, and the bare
+ * server address is what goes into logs and errors.
+ */
+export function natsServerAndCredentials(url: string): { server: string; user?: string; pass?: string } {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return { server: url };
+  }
+  if (!parsed.username) return { server: url };
+  const user = decodeURIComponent(parsed.username);
+  const pass = decodeURIComponent(parsed.password);
+  parsed.username = "";
+  parsed.password = "";
+  return { server: parsed.toString().replace(/\/$/, ""), user, pass };
+}
+
+/** Replies to a user come to its own inbox prefix, so its permissions need not open `_INBOX.>`. */
+export const inboxPrefixFor = (user: string) => `_INBOX.${user}`;
+
 export async function connectNats(url: string, opts: ConnectOptions = {}): Promise<NatsConnection> {
+  const { server, user, pass } = natsServerAndCredentials(url);
   try {
     return await connect({
-      servers: url,
+      servers: server,
       name: opts.name ?? "cc-ingest",
       maxReconnectAttempts: opts.maxReconnectAttempts ?? -1,
       reconnectTimeWait: 250,
+      ...(user ? { user, pass: pass ?? "", inboxPrefix: inboxPrefixFor(user) } : {}),
     });
   } catch (err) {
-    throw new IngestError(`cannot connect to NATS at ${url}: ${(err as Error).message}`, "NATS_CONNECT", {
-      cause: err,
-    });
+    const as = user ? ` as ${user}` : "";
+    throw new IngestError(
+      `cannot connect to NATS at ${server}${as}: ${(err as Error).message}`,
+      "NATS_CONNECT",
+      {
+        cause: err,
+      },
+    );
   }
 }
 
@@ -110,7 +140,9 @@ export function commandsStreamConfig(): Partial<StreamConfig> & { name: string }
 export async function ensureStreams(jsm: JetStreamManager, opts: StreamOptions = {}): Promise<void> {
   for (const cfg of [eventsStreamConfig(opts), dlqStreamConfig(opts), commandsStreamConfig()]) {
     try {
-      await jsm.streams.info(cfg.name);
+      const info = await jsm.streams.info(cfg.name);
+      // Unchanged: nothing to update (services whose identity may only read stream info get here).
+      if (!differs(info.config, cfg)) continue;
     } catch (err) {
       if (!isNotFound(err)) throw wrap(err, cfg.name);
       try {
@@ -128,6 +160,16 @@ export async function ensureStreams(jsm: JetStreamManager, opts: StreamOptions =
       throw wrap(err, name);
     }
   }
+}
+
+/** Whether the stream's settings differ from the ones we manage. */
+function differs(current: Partial<StreamConfig>, wanted: Partial<StreamConfig>): boolean {
+  return (
+    JSON.stringify(current.subjects ?? []) !== JSON.stringify(wanted.subjects ?? []) ||
+    current.duplicate_window !== wanted.duplicate_window ||
+    current.max_age !== wanted.max_age ||
+    (current.num_replicas ?? 1) !== (wanted.num_replicas ?? 1)
+  );
 }
 
 function isNotFound(err: unknown): boolean {
