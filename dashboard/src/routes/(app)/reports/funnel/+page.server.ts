@@ -7,6 +7,7 @@ import { clickhouse } from "#lib/server/clickhouse.ts";
 import { log } from "#lib/server/log.ts";
 import { redis } from "#lib/server/redis.ts";
 import { issuesOf, RangeQuery, resolveRange, TIME_ZONE } from "../common.ts";
+import { includesGeneratedHistory } from "../generated.server.ts";
 import type { PageServerLoad } from "./$types";
 
 const Query = RangeQuery.extend({
@@ -43,7 +44,13 @@ export const load = (async ({ locals, url }) => {
       issues: null,
       canSql,
       filters,
-      report: { groups: r.groups, total: r.total, sql: r.sql, elapsedMs: Math.round(r.elapsedMs) },
+      report: {
+        groups: r.groups,
+        total: r.total,
+        sql: r.sql,
+        elapsedMs: Math.round(r.elapsedMs),
+        generated: await includesGeneratedHistory(user.org, range),
+      },
     };
   } catch (err) {
     log.error({ err, report: "funnel" }, "funnel report failed");

@@ -7,6 +7,7 @@ import { clickhouse } from "#lib/server/clickhouse.ts";
 import { log } from "#lib/server/log.ts";
 import { redis } from "#lib/server/redis.ts";
 import { issuesOf, RangeQuery, resolveRange, TIME_ZONE } from "../common.ts";
+import { includesGeneratedHistory } from "../generated.server.ts";
 import type { PageServerLoad } from "./$types";
 
 const Query = RangeQuery.extend({
@@ -48,6 +49,7 @@ export const load = (async ({ locals, url }) => {
         heatmap: heat.heatmap,
         heatSql: heat.sql,
         elapsedMs: Math.round(Math.max(grouped.elapsedMs, heat.elapsedMs)),
+        generated: await includesGeneratedHistory(user.org, range),
       },
     };
   } catch (err) {

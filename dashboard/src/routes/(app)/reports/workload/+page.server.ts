@@ -6,6 +6,7 @@ import { clickhouse } from "#lib/server/clickhouse.ts";
 import { log } from "#lib/server/log.ts";
 import { redis } from "#lib/server/redis.ts";
 import { issuesOf, resolveRange, TIME_ZONE } from "../common.ts";
+import { includesGeneratedHistory } from "../generated.server.ts";
 import type { PageServerLoad } from "./$types";
 import { WorkloadQuery } from "./query.server.ts";
 
@@ -63,6 +64,7 @@ export const load = (async ({ locals, url }) => {
         teams: teams.rows,
         teamSql: teams.sql,
         elapsedMs: Math.round(Math.max(main.elapsedMs, hourly.elapsedMs, teams.elapsedMs)),
+        generated: await includesGeneratedHistory(user.org, range),
       },
     };
   } catch (err) {
