@@ -128,6 +128,31 @@ export const CallDispositioned = z.object({
   set_by: z.enum(["agent", "auto"]),
 });
 
+/**
+ * Media quality of one leg of a call, at its end: how that party heard the call, from the RTCP
+ * reports rtpengine saw (MOS, jitter, loss, round trip), or the project's E-model estimate where
+ * rtpengine had loss and jitter but no round trip (source "estimate"), or nothing (source "none":
+ * the party sent no RTCP). `customer` = the carrier leg, `agent` = the agent's phone.
+ */
+export const CallQuality = z.object({
+  ...callShape,
+  kind: z.literal("call.quality"),
+  leg: z.enum(["customer", "agent"]),
+  agent_id: EntityId.optional(),
+  trunk: z.string().max(64).optional(),
+  source: z.enum(["rtpengine", "estimate", "none"]),
+  /** Mean opinion score 1–5 (average over the call's reports); absent when unknown. */
+  mos: z.number().min(1).max(5).optional(),
+  mos_min: z.number().min(1).max(5).optional(),
+  jitter_ms: z.number().nonnegative().optional(),
+  loss_pct: z.number().min(0).max(100).optional(),
+  rtt_ms: z.number().nonnegative().optional(),
+  /** RTCP quality reports behind the figures. */
+  samples: z.number().int().nonnegative(),
+  /** RTP packets rtpengine received from this party. */
+  packets: z.number().int().nonnegative(),
+});
+
 export const callEvents = [
   CallAttemptCreated,
   CallDialing,
@@ -139,4 +164,5 @@ export const callEvents = [
   CallAbandoned,
   CallEnded,
   CallDispositioned,
+  CallQuality,
 ] as const;

@@ -14,6 +14,7 @@ import type { FingerprintDb } from "../cpa/announcements.ts";
 import type { Rtpengine } from "../engine/rtpengine.ts";
 import { Monitors } from "../monitor/monitor.ts";
 import { serveMonitorRequests } from "../monitor/serve.ts";
+import { qualityCollector } from "../quality/collector.ts";
 import { type RecordingOptions, type Recordings, startRecordings } from "../recording/service.ts";
 import { RtpEndpoint } from "../rtp/endpoint.ts";
 import { AgentSessions } from "../sip/agent-sessions.ts";
@@ -149,6 +150,7 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
       if (messageId === "voicemail") return c?.voicemail_message ?? null;
       return c?.abandon_message ?? o.defaultAbandonMessage ?? null;
     },
+    beforeRelease: qualityCollector({ engine: o.engine, orgId: o.orgId, emit, log }),
     log,
   });
   const recordings = o.recording

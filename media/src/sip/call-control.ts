@@ -30,6 +30,8 @@ export interface SipCallControlOptions {
   callIdPrefix: string;
   /** Audio file (as rtpengine reads it) of a message id, e.g. a campaign's abandon message. */
   messageFile: (messageId: string, campaignId: string) => string | null;
+  /** Runs before an answered call's rtpengine call is deleted (call quality reads its statistics). */
+  beforeRelease?: (call: OutboundCall, agentId: string | null) => Promise<void>;
   log: Logger;
 }
 
@@ -91,6 +93,7 @@ export class SipCallControl implements CallControl {
         this.#trunkOf.get(c.req.attemptId)?.release();
         this.#trunkOf.delete(c.req.attemptId);
       },
+      ...(this.#o.beforeRelease ? { beforeRelease: this.#o.beforeRelease } : {}),
       log: this.#o.log,
     });
     this.#calls.set(req.attemptId, call);

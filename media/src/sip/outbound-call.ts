@@ -39,6 +39,8 @@ export interface OutboundCallDeps {
   callIdPrefix: string;
   emit(e: CallControlEvent): void;
   ended(call: OutboundCall): void;
+  /** Runs before an answered call's rtpengine call is deleted (its statistics are still there). */
+  beforeRelease?: (call: OutboundCall, agentId: string | null) => Promise<void>;
   log: Logger;
 }
 
@@ -82,6 +84,10 @@ export class OutboundCall {
 
   get agentId(): string | null {
     return this.#agent?.agentId ?? null;
+  }
+
+  get trunkId(): string {
+    return this.#d.trunk.id;
   }
 
   /** Where rtpengine receives our side of this call (a bridged agent's audio goes there). */
@@ -452,7 +458,7 @@ export class OutboundCall {
     await Promise.allSettled([
       dialog ? destroyDialog(dialog) : Promise.resolve(),
       agent?.park(),
-      this.#d.engine.delete(this.rtpCallId),
+      this.#release(agent?.agentId ?? null),
     ]).then((results) => {
       for (const r of results)
         if (r.status === "rejected") this.#log.warn({ err: r.reason }, "teardown step failed");
@@ -462,6 +468,15 @@ export class OutboundCall {
 
   #emit(e: CallControlEvent): void {
     this.#d.emit(e);
+  }
+
+  async #release(agentId: string | null): Promise<void> {
+    if (this.#answeredAt && this.#d.beforeRelease) {
+      await this.#d.beforeRelease(this, agentId).catch((err: unknown) => {
+        this.#log.warn({ err }, "before-release step failed");
+      });
+    }
+    await this.#d.engine.delete(this.rtpCallId);
   }
 }
 
