@@ -54,6 +54,11 @@ export {
 export type { SitCode, TonePlan } from "./src/cpa/tones.ts";
 // SIP and media: the call-control implementation, agents' sessions, the service.
 export { MediaEngineError, Rtpengine, type RtpengineOptions } from "./src/engine/rtpengine.ts";
+// Call recording (media/src/recording): rtpengine's pcap → WAV, and the check the tests and the
+// inbound benchmark use (recordings_ok).
+export { type ExportManifest, exportRecordings, verifyExport } from "./src/recording/export.ts";
+export { CallRecorder, type RecordedCall, type RecordingResult } from "./src/recording/recorder.ts";
+export { type ExpectedTones, type RecordingCheck, toneMs, verifyRecording } from "./src/recording/verify.ts";
 export { type AudioFrame, FRAME_MS, FRAME_SAMPLES, RtpEndpoint, tone } from "./src/rtp/endpoint.ts";
 export { type AudioTarget, audioTarget, plainAudioSdp, SdpError } from "./src/rtp/sdp.ts";
 export { loadMediaConfig, type MediaConfig, MediaConfigError, MediaEnv } from "./src/service/config.ts";

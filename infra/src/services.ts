@@ -17,7 +17,8 @@ export interface ServiceSpec {
 /** What the stack learned while starting its servers, which the services need. */
 export interface StackRuntime {
   drachtio: { host: string; adminPort: number; secret: string; sipUri: string; wsUrl: string };
-  rtpengine: { host: string; ngPort: number };
+  /** `recordingDir`: rtpengine's pcap spool when it runs on this box (the media service records from it). */
+  rtpengine: { host: string; ngPort: number; recordingDir?: string };
   /** JSON lists handed to pacing and media as CC_CAMPAIGNS and MEDIA_TRUNKS. */
   campaignsJson: string;
   trunksJson: string;
@@ -80,6 +81,7 @@ export function services(cfg: StackConfig, secrets: StackSecrets, rt: StackRunti
         CC_CAMPAIGNS: rt.campaignsJson,
         ...(rt.fingerprints ? { MEDIA_FINGERPRINTS: rt.fingerprints } : {}),
         ...(rt.abandonMessage ? { MEDIA_ABANDON_MESSAGE: rt.abandonMessage } : {}),
+        ...(rt.rtpengine.recordingDir ? { MEDIA_RECORDING_SPOOL: rt.rtpengine.recordingDir } : {}),
       },
     },
     {

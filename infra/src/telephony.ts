@@ -116,7 +116,8 @@ async function engineFor(
     portMin: cfg.RTPENGINE_PORT_MIN,
     portMax: cfg.RTPENGINE_PORT_MIN + 1_999,
     logLevel: cfg.LOG_LEVEL === "debug" || cfg.LOG_LEVEL === "trace" ? 6 : 4,
-    recordingDir: path.join(cfg.CC_DATA_DIR, "recordings"),
+    // rtpengine's pcap spool; the media service turns each call's pcap into recordings/<org>/….
+    recordingDir: path.join(cfg.CC_DATA_DIR, "rtpengine-spool"),
     onLine: forward("rtpengine"),
   };
   // Restarted on the same NG and media ports (calls in flight at the crash are lost).
@@ -124,7 +125,7 @@ async function engineFor(
     const e = await startRtpengine(opts);
     return incarnationOf(e.process, e.stop);
   });
-  return { host: "127.0.0.1", ngPort: opts.ngPort };
+  return { host: "127.0.0.1", ngPort: opts.ngPort, recordingDir: opts.recordingDir };
 }
 
 function parseTrunks(json: string): unknown[] {

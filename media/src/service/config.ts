@@ -38,6 +38,14 @@ export const MediaEnv = z.object({
   /** Safety net on analysis after answer (raised above every campaign's longest AMD analysis). */
   MEDIA_MAX_DETECT_MS: z.coerce.number().int().min(1_000).max(30_000).default(5_000),
   MEDIA_HTTP_PORT: Port.default(9467),
+  /** Where recordings are stored (recordings/<org>/<day>/); shared with the dashboard on one box. */
+  CC_DATA_DIR: z.string().min(1).optional(),
+  /** rtpengine's --recording-dir as this process sees it (its pcaps/ and metadata/). */
+  MEDIA_RECORDING_SPOOL: z.string().min(1).optional(),
+  /** Recording of bridged calls: on when the spool and the data dir are set, unless "off". */
+  MEDIA_RECORDING: z.enum(["on", "off"]).default("on"),
+  /** Days a recording is kept for this org; older ones are deleted by the hourly sweep. */
+  MEDIA_RECORDING_RETENTION_DAYS: z.coerce.number().int().min(1).max(36_500).default(180),
   METRICS_API_KEY: z.string().min(16).optional(),
 });
 

@@ -10,6 +10,7 @@ import { createClient } from "redis";
 import { loadFingerprintDb } from "../cpa/announcements.ts";
 import { Rtpengine } from "../engine/rtpengine.ts";
 import { loadMediaConfig, type MediaConfig } from "./config.ts";
+import { recordingMetrics } from "../recording/metrics.ts";
 import { mediaMetrics } from "./metrics.ts";
 import { startMediaService } from "./service.ts";
 
@@ -76,6 +77,16 @@ await runService({
       ...(env.MEDIA_ABANDON_MESSAGE ? { defaultAbandonMessage: env.MEDIA_ABANDON_MESSAGE } : {}),
       log,
       metrics,
+      ...(env.MEDIA_RECORDING === "on" && env.MEDIA_RECORDING_SPOOL && env.CC_DATA_DIR
+        ? {
+            recording: {
+              spoolDir: env.MEDIA_RECORDING_SPOOL,
+              dataDir: env.CC_DATA_DIR,
+              retentionDays: env.MEDIA_RECORDING_RETENTION_DAYS,
+              metrics: recordingMetrics(registry),
+            },
+          }
+        : {}),
     });
     metrics.watch(svc);
     const ops = await startOpsServer({
