@@ -20,6 +20,8 @@ export interface WallboardWindow {
 }
 
 const s = (d: Date) => Math.floor(d.getTime() / 1000);
+/** The wallboard's call-quality warning looks at calls that ended in the last 5 minutes. */
+export const QUALITY_WINDOW_S = 300;
 const ceilHour = (t: number) => Math.ceil(t / 3600) * 3600;
 
 export function wallboardQueries(w: WallboardWindow) {
@@ -34,6 +36,8 @@ export function wallboardQueries(w: WallboardWindow) {
   const since24Hour = param("since_24h_hour", "UInt32", ceilHour(s(w.now) - 86_400));
   const since30m = param("since_30m", "UInt32", Math.floor((s(w.now) - 1800) / 60) * 60);
   const slS = param("sl_s", "UInt32", w.serviceLevelSeconds);
+  const since5m = param("since_5m", "UInt32", s(w.now) - QUALITY_WINDOW_S);
+  const poorMos = param("poor_mos", "Float64", 3.5);
   // Each range: hourly rows from its first whole hour on, fine rows before it.
   return {
     campaigns: sql`
@@ -88,6 +92,17 @@ SELECT agent_id, argMax(team_id, seen_at) AS team_id
 FROM report_agent_teams
 WHERE org_id = ${org}
 GROUP BY agent_id ORDER BY agent_id`,
+    // Call quality of the last minutes (migration 096): calls measured and calls whose worse
+    // leg's MOS is poor, for the wallboard's quality warning.
+    quality: sql`
+SELECT countIf(isNotNull(worst)) AS measured, countIf(ifNull(worst < ${poorMos}, 0)) AS poor
+FROM
+(
+    SELECT attempt_id, min(mos) AS worst
+    FROM call_quality
+    WHERE org_id = ${org} AND occurred_at >= toDateTime(${since5m}, 'UTC')
+    GROUP BY attempt_id
+)`,
   } satisfies Record<string, BoundQuery>;
 }
 
@@ -133,6 +148,7 @@ const rowSchemas = {
     conversions: N,
   }),
   agentTeams: z.object({ agent_id: z.string(), team_id: z.string() }),
+  quality: z.object({ measured: N, poor: N }),
 } as const;
 
 type Row<S extends z.ZodTypeAny> = z.infer<S>;
@@ -159,6 +175,8 @@ export interface WallboardRows {
   agentStates: Row<(typeof rowSchemas)["agentStates"]>[];
   agentWork: Row<(typeof rowSchemas)["agentWork"]>[];
   agentTeams: Row<(typeof rowSchemas)["agentTeams"]>[];
+  /** Calls that ended in the last QUALITY_WINDOW_S: measured, and poor (worse leg MOS < 3.5). */
+  quality: Row<(typeof rowSchemas)["quality"]>;
 }
 
 async function rowsOf<S extends z.ZodTypeAny>(client: ClickHouseClient, q: BoundQuery, schema: S) {
@@ -172,12 +190,13 @@ export async function runWallboardQueries(
   w: WallboardWindow,
 ): Promise<{ rows: WallboardRows; queries: WallboardQueries }> {
   const queries = wallboardQueries(w);
-  const [campaigns, campaignSeries, agentStates, agentWork, agentTeams] = await Promise.all([
+  const [campaigns, campaignSeries, agentStates, agentWork, agentTeams, quality] = await Promise.all([
     rowsOf(client, queries.campaigns, CampaignsRow),
     rowsOf(client, queries.campaignSeries, rowSchemas.campaignSeries),
     rowsOf(client, queries.agentStates, rowSchemas.agentStates),
     rowsOf(client, queries.agentWork, rowSchemas.agentWork),
     rowsOf(client, queries.agentTeams, rowSchemas.agentTeams),
+    rowsOf(client, queries.quality, rowSchemas.quality),
   ]);
   const rows: WallboardRows = {
     campaignToday: campaigns
@@ -218,6 +237,7 @@ export async function runWallboardQueries(
     agentStates,
     agentWork,
     agentTeams,
+    quality: quality[0] ?? { measured: 0, poor: 0 },
   };
   return { rows, queries };
 }

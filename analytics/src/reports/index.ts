@@ -1,4 +1,4 @@
-// Reports for analysts and managers: funnel, advertising ROI, agent workload.
+// Reports for analysts and managers: funnel, advertising ROI, agent workload, call quality.
 // Every report returns its rows (zod-validated) and the SQL + bound params that produced
 // them, so the dashboard can open any number as the SQL behind it.
 export {
@@ -14,6 +14,14 @@ export {
   funnelReport,
   funnelSql,
 } from "./funnel.ts";
+export {
+  POOR_MOS,
+  QualityGroupBy,
+  QualityParams,
+  QualityRow,
+  qualityReport,
+  qualitySql,
+} from "./quality.ts";
 export {
   chDateTime,
   type ReportClient,
