@@ -5,12 +5,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { pipeline } from "node:stream/promises";
 import type { Logger } from "pino";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { requestDecoder, responseEncoding } from "./compression.ts";
 import { authenticateOrgAnalyst } from "./access.ts";
+import { requestDecoder, responseEncoding } from "./compression.ts";
 import type { HostEnv } from "./config.ts";
 import { type Engine, EngineInputError, type EngineUser } from "./engine.ts";
 import { ClickHouseHttpError, fromEngineError } from "./errors.ts";
 import { InsertSpool } from "./insert-spool.ts";
+import { compressBlocks, decompressBlocks } from "./native-compression.ts";
 import { HostSessions, sessionLease } from "./sessions.ts";
 
 /** URL parameters that belong to the HTTP layer, not to the engine's settings. */
@@ -43,7 +44,7 @@ const HTTP_LAYER_PARAMS = new Set([
   "client_protocol_version", // clickhouse-go's Native revision; the engine has no such setting
 ]);
 
-const NOT_SUPPORTED_PARAMS = ["compress", "decompress", "role"] as const;
+const NOT_SUPPORTED_PARAMS = ["role"] as const;
 
 function contentTypeFor(format: string): string {
   const f = format.toLowerCase();
@@ -88,6 +89,11 @@ function credentialsOf(req: IncomingMessage, url: URL): Credentials {
     user: url.searchParams.get("user") ?? "default",
     password: url.searchParams.get("password") ?? "",
   };
+}
+
+function headerValue(req: IncomingMessage, name: string): string | undefined {
+  const v = req.headers[name];
+  return typeof v === "string" && v !== "" ? v : undefined;
 }
 
 function digest(s: string): Buffer {
@@ -287,7 +293,9 @@ export function createHostServer({ env, engine, logger, serverVersion }: HostSer
       }
     }
     const isPost = req.method === "POST";
-    const body = isPost ? await readBody(req, env.CH_MAX_BODY_BYTES) : Buffer.alloc(0);
+    let body = isPost ? await readBody(req, env.CH_MAX_BODY_BYTES) : Buffer.alloc(0);
+    // decompress=1: the body is in ClickHouse's compressed block format (inside any Content-Encoding).
+    if (url.searchParams.get("decompress") === "1") body = decompressBlocks(body, env.CH_MAX_BODY_BYTES);
     if (!isPost) req.resume();
 
     const params: Record<string, string> = {};
@@ -332,7 +340,9 @@ export function createHostServer({ env, engine, logger, serverVersion }: HostSer
       );
     }
 
-    const defaultFormat = url.searchParams.get("default_format") || "TabSeparated";
+    // ClickHouse also takes the default format and the database from headers (the JDBC driver uses them).
+    const defaultFormat =
+      url.searchParams.get("default_format") || headerValue(req, "x-clickhouse-format") || "TabSeparated";
     const explicitFormat = TRAILING_FORMAT_RE.exec(headText || sql.slice(-256))?.[1];
     const format = isInsert ? defaultFormat : (explicitFormat ?? defaultFormat);
     const lease = sessionLease(sessions, url.searchParams, user, req.method === "GET");
@@ -353,7 +363,7 @@ export function createHostServer({ env, engine, logger, serverVersion }: HostSer
             sql: spooled?.sql ?? sql,
             clientSql: sql,
             format: defaultFormat,
-            database: url.searchParams.get("database") ?? undefined,
+            database: url.searchParams.get("database") ?? headerValue(req, "x-clickhouse-database"),
             params,
             settings,
             readOnlyRequest: req.method === "GET",
@@ -412,6 +422,10 @@ export function createHostServer({ env, engine, logger, serverVersion }: HostSer
     };
     const encoding = responseEncoding(req.headers["accept-encoding"], url.searchParams);
     let payload = Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength);
+    // compress=1: ClickHouse's compressed blocks (the JDBC driver's default), then any HTTP encoding.
+    if (url.searchParams.get("compress") === "1") {
+      payload = compressBlocks(payload, url.searchParams.get("network_compression_method"));
+    }
     if (encoding) {
       payload = await encoding.encode(payload);
       headers["Content-Encoding"] = encoding.name;
