@@ -15,4 +15,5 @@ export {
   type SinkStats,
   startSink,
 } from "./src/sink/sink.ts";
+export { parseStoredJson, type StoredJson, StoredJsonError } from "./src/stored-json.ts";
 export * from "./src/subjects.ts";

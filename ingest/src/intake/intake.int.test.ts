@@ -1,10 +1,13 @@
+import { createHash } from "node:crypto";
+import { Kvm } from "@nats-io/kv";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { makeEvent } from "../contracts/index.ts";
+import { connectNats } from "../nats/jetstream.ts";
 import { type SinkHandle, startSink } from "../sink/sink.ts";
 import { sampleCallAnswered } from "../testing/events.ts";
 import { countInserted, sinkConfigFor, startTestStack, type TestStack, waitFor } from "../testing/stack.ts";
 import type { IntakeConfig } from "./config.ts";
-import { type IntakeHandle, startIntake } from "./intake.ts";
+import { IDEMPOTENCY_BUCKET, type IntakeHandle, startIntake } from "./intake.ts";
 
 const ACME_KEY = "acme-intake-key-0123456789";
 const PLATFORM_KEY = "platform-intake-key-0123456789";
@@ -173,6 +176,24 @@ describe("HTTP intake", () => {
     expect((await post("/v1/leads", { ...form, org_id: "globex" }, acme)).status).toBe(403);
     const unbound = await post("/v1/leads", form, { "x-api-key": PLATFORM_KEY });
     expect(unbound).toMatchObject({ status: 400, body: { issues: [{ path: "org_id" }] } });
+  });
+
+  it("POST /v1/leads: an idempotency record that fails its schema is a clear 500, never published", async () => {
+    const nc = await connectNats(stack.nats.url);
+    try {
+      const kv = await new Kvm(nc).open(IDEMPOTENCY_BUCKET);
+      const slot = (k: string) => `acme.${createHash("sha256").update(`k:${k}`).digest("hex")}`;
+      await kv.put(slot("torn-record"), '{"event":{"kind":"lead.cr');
+      await kv.put(slot("foreign-record"), JSON.stringify({ event: { id: "x" }, published: "yes" }));
+      const form = { phone: "138 0013 8001", campaign_id: "spring", consent: { given: true } };
+      for (const key of ["torn-record", "foreign-record"]) {
+        const r = await post("/v1/leads", form, { ...acme, "idempotency-key": key });
+        expect(r.status, key).toBe(500);
+        expect(r.body.code).toBe("IDEMPOTENCY_RECORD_INVALID");
+      }
+    } finally {
+      await nc.close();
+    }
   });
 
   it("POST /v1/ad-reports: one event per row; re-sending the report is all duplicates", async () => {

@@ -11,9 +11,18 @@ import Fastify, {
 } from "fastify";
 import { type Logger, pino } from "pino";
 import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
-import { type CallCenterEvent, type FieldIssue, newEventId, parseEvent, utcNow } from "../contracts/index.ts";
+import { z } from "zod";
+import {
+  type CallCenterEvent,
+  EventSchema,
+  type FieldIssue,
+  newEventId,
+  parseEvent,
+  utcNow,
+} from "../contracts/index.ts";
 import { ApiKeyRing, type ApiPrincipal, presentedKey } from "../http/auth.ts";
 import { connectNats, ensureStreams, jetStreamFor, publishEvents } from "../nats/jetstream.ts";
+import { parseStoredJson } from "../stored-json.ts";
 import type { IntakeConfig } from "./config.ts";
 import { AdReport, adReportEvents, LeadForm, leadEvent, normalisePhone, zodIssues } from "./forms.ts";
 
@@ -25,9 +34,16 @@ export interface IntakeHandle {
   stop(): Promise<void>;
 }
 
-interface IdemRecord {
-  event: CallCenterEvent;
-  published: boolean;
+/** What the idempotency bucket holds per key: the event pinned to it and whether it went out. */
+const IdemRecord = z.object({ event: EventSchema, published: z.boolean() });
+type IdemRecord = z.infer<typeof IdemRecord>;
+
+/** A stored record that fails its schema is an error, never a guess (it could publish twice). */
+function readIdemRecord(value: Uint8Array, kvKey: string, logger: FastifyBaseLogger): IdemRecord {
+  const r = parseStoredJson(IdemRecord, new TextDecoder().decode(value));
+  if (r.ok) return r.value;
+  logger.error({ key: kvKey, reason: r.reason }, "idempotency record is invalid");
+  throw new HttpError(500, "IDEMPOTENCY_RECORD_INVALID", `stored idempotency record is invalid: ${r.reason}`);
 }
 
 declare module "fastify" {
@@ -247,7 +263,7 @@ export async function buildIntakeApp(opts: {
     let record: IdemRecord | undefined;
     const existing = await idempotency.get(kvKey);
     if (existing?.value && existing.value.length > 0) {
-      record = existing.json<IdemRecord>();
+      record = readIdemRecord(existing.value, kvKey, req.log);
     } else {
       const built = fresh();
       if (!built.ok) throw new HttpError(400, "VALIDATION", "validation failed", built.issues);
@@ -258,7 +274,7 @@ export async function buildIntakeApp(opts: {
         // A concurrent request with the same key won the race: use its event.
         const again = await idempotency.get(kvKey);
         if (!again?.value || again.value.length === 0) throw new Error("idempotency record vanished");
-        record = again.json<IdemRecord>();
+        record = readIdemRecord(again.value, kvKey, req.log);
       }
     }
     if (record.published) {
