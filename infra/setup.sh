@@ -7,11 +7,18 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
 K6_VERSION="v1.8.1"
+# The Go that builds k6 and the clickhouse-go client test: a toolchain from the Go module proxy
+# (golang.org/toolchain), fetched with Debian's own Go (1.19, too old to build k6 itself). A Go
+# elsewhere on PATH is never used, so setup behaves the same on a fresh Debian 12 and here.
+GO_TOOLCHAIN_VERSION="1.26.8"
 DRACHTIO_VERSION="v0.9.10"
 # What drachtio-server's build needs (shared/vendor/README.md); the binary links boost, OpenSSL, curl.
 DRACHTIO_BUILD_DEPS=(autoconf automake libtool libtool-bin cmake g++ make libssl-dev libcurl4-openssl-dev zlib1g-dev libboost-all-dev)
+# The ClickHouse client tests (analytics/src/host/clients.int.test.ts) run clickhouse-connect
+# (Python venv), the JDBC driver (JDK + Maven to fetch it) and clickhouse-go (Go, see above).
+CLIENT_TEST_DEPS=(golang-go python3-venv openjdk-17-jdk-headless maven)
 APT_PACKAGES=(nats-server redis-server rtpengine-daemon rtpengine-utils sip-tester chromium fonts-wqy-microhei sox espeak-ng hey wrk
-  "${DRACHTIO_BUILD_DEPS[@]}")
+  "${DRACHTIO_BUILD_DEPS[@]}" "${CLIENT_TEST_DEPS[@]}")
 
 step() { printf '\n==> %s\n' "$*"; }
 die() { printf 'setup: %s\n' "$*" >&2; exit 1; }
@@ -141,15 +148,56 @@ fi
 # Built outside git, the binary reports 1.0.0; bin/drachtio.version names the release.
 echo "bin/drachtio --version: $(bin/drachtio --version 2>&1 | head -n1)"
 
+step "Go $GO_TOOLCHAIN_VERSION toolchain as $ROOT/bin/go"
+go_arch="$(dpkg --print-architecture)"
+go_module="golang.org/toolchain@v0.0.1-go$GO_TOOLCHAIN_VERSION.linux-$go_arch"
+if [ -x bin/go ] && bin/go version 2>/dev/null | grep -q "go$GO_TOOLCHAIN_VERSION "; then
+  echo "bin/go is $(bin/go version)"
+else
+  debian_go=/usr/bin/go
+  [ -x "$debian_go" ] || die "Debian's Go ($debian_go from golang-go) is needed to fetch the Go toolchain"
+  echo "fetching $go_module with $($debian_go version)"
+  # GOFLAGS cleared: a -mod flag from the environment is refused outside a module.
+  go_dir="$(cd /tmp && GOFLAGS= GOTOOLCHAIN=local "$debian_go" mod download -json "$go_module" \
+    | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')"
+  [ -n "$go_dir" ] && [ -f "$go_dir/bin/go" ] || die "could not fetch $go_module from the Go module proxy"
+  # Module zips carry no executable bits; the toolchain's binaries need them.
+  chmod a+x "$go_dir"/bin/* "$go_dir"/pkg/tool/*/*
+  mkdir -p bin
+  ln -sfn "$go_dir/bin/go" bin/go
+  bin/go version
+fi
+# The toolchain builds with itself only (no switching to another by a go.mod's toolchain line).
+export GOTOOLCHAIN=local
+
 step "k6 $K6_VERSION into $ROOT/bin"
 if [ -x bin/k6 ] && bin/k6 version 2>/dev/null | grep -q "k6 $K6_VERSION "; then
   echo "k6 $K6_VERSION already built"
 else
-  command -v go >/dev/null 2>&1 || die "Go is needed to build k6 (go install go.k6.io/k6@$K6_VERSION); install Go >= 1.24"
-  mkdir -p bin
-  GOBIN="$ROOT/bin" GOFLAGS=-mod=mod go install "go.k6.io/k6@$K6_VERSION"
+  GOBIN="$ROOT/bin" GOFLAGS=-mod=mod bin/go install "go.k6.io/k6@$K6_VERSION"
   bin/k6 version
 fi
+
+step "ClickHouse clients for the client tests (clickhouse-connect, JDBC, clickhouse-go)"
+clients=analytics/clients
+if [ -x .venv/clients/bin/python ] && cmp -s "$clients/python/requirements.txt" .venv/clients/requirements.txt; then
+  echo "Python venv .venv/clients is up to date"
+else
+  rm -rf .venv/clients
+  /usr/bin/python3 -m venv .venv/clients
+  .venv/clients/bin/pip install --quiet --disable-pip-version-check -r "$clients/python/requirements.txt"
+  cp "$clients/python/requirements.txt" .venv/clients/requirements.txt
+  echo "clickhouse-connect $(.venv/clients/bin/python -c 'import clickhouse_connect; print(clickhouse_connect.__version__)') in .venv/clients"
+fi
+if [ -f "$clients/java/lib/.pom" ] && cmp -s "$clients/java/pom.xml" "$clients/java/lib/.pom"; then
+  echo "JDBC driver jars in $clients/java/lib are up to date"
+else
+  rm -rf "$clients/java/lib"
+  mvn -B -q -f "$clients/java/pom.xml" dependency:copy-dependencies
+  cp "$clients/java/pom.xml" "$clients/java/lib/.pom"
+  echo "JDBC driver: $(cd "$clients/java/lib" && ls clickhouse-jdbc-*.jar)"
+fi
+(cd "$clients/go" && GOFLAGS=-mod=readonly ../../../bin/go build -o /dev/null .) && echo "clickhouse-go client builds"
 
 step "npm ci (Node 24 comes from the npm package node@24 into node_modules/.bin)"
 if [ -f node_modules/.package-lock.json ] && [ ! package-lock.json -nt node_modules/.package-lock.json ] \
