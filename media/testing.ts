@@ -3,6 +3,8 @@
 
 // Audio tools of the CPA corpus (espeak-ng speech at 8 kHz, WAV files), for simulated floors.
 export { concat, silence, speak, toInt16, wavBytes } from "./src/cpa/corpus/audio.ts";
+// Inbound: a customer phoning one of our numbers (RFC 4733 key presses included).
+export { type Caller, CallRefused, callIn } from "./src/inbound/caller.ts";
 // The simulated carrier: SIPp UAS lines per outcome class, numbers that select the outcome.
 export {
   type CarrierLine,

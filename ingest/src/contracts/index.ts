@@ -3,6 +3,7 @@ import { agentEvents } from "./agent.ts";
 import { callEvents } from "./call.ts";
 import { commerceEvents } from "./commerce.ts";
 import { newEventId, SCHEMA_VERSION, utcNow } from "./common.ts";
+import { inboundEvents } from "./inbound.ts";
 import { leadEvents } from "./lead.ts";
 import { pacingEvents } from "./pacing.ts";
 import { recordingEvents } from "./recording.ts";
@@ -12,6 +13,7 @@ export * from "./call.ts";
 export * from "./commands.ts";
 export * from "./commerce.ts";
 export * from "./common.ts";
+export * from "./inbound.ts";
 export * from "./lead.ts";
 export * from "./pacing.ts";
 export * from "./recording.ts";
@@ -22,6 +24,7 @@ export const EventSchema = z.discriminatedUnion("kind", [
   ...leadEvents,
   ...commerceEvents,
   ...pacingEvents,
+  ...inboundEvents,
   ...recordingEvents,
 ]);
 

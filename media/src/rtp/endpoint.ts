@@ -113,6 +113,28 @@ export class RtpEndpoint {
   }
 
   /**
+   * Sends one RFC 4733 key press (payloads from inbound/dtmf.ts `telephoneEventPayloads`), one
+   * packet per 20 ms with the event's start timestamp, as a phone does; resolves when sent.
+   */
+  async sendEvent(payloads: Buffer[], payloadType = 101): Promise<void> {
+    const timestamp = this.#timestamp;
+    for (const [i, payload] of payloads.entries()) {
+      if (!this.#remote) return;
+      const packet = buildRtp({
+        payloadType,
+        marker: i === 0,
+        seq: this.#seq,
+        timestamp,
+        ssrc: this.#ssrc,
+        payload,
+      });
+      this.#seq = (this.#seq + 1) & 0xffff;
+      this.#socket.send(packet, this.#remote.port, this.#remote.host);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /**
    * Streams audio in real time, one frame per 20 ms, catching up after timer lag so the rate
    * stays right. `next` returns the next frame or null to stop.
    */

@@ -2,6 +2,8 @@
 // dialer consuming pacing's commands, the floor routing live answers, events out to JetStream.
 // It survives the loss of drachtio-server or rtpengine (every call in hand is accounted for, agents
 // are freed and their phones reconnect) and, through the in-flight journal, its own crash.
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { type LiveRedis, readLiveAgents } from "@cc/analytics";
 import { decodeEvent, type EventFields, ensureStreams, jetStreamFor } from "@cc/ingest";
 import { type CampaignConfig, DncStore } from "@cc/pacing";
@@ -12,6 +14,8 @@ import type { createClient } from "redis";
 import { AmdParams } from "../cpa/amd.ts";
 import type { FingerprintDb } from "../cpa/announcements.ts";
 import type { Rtpengine } from "../engine/rtpengine.ts";
+import type { InboundConfig } from "../inbound/config.ts";
+import { InboundDesk } from "../inbound/desk.ts";
 import { Monitors } from "../monitor/monitor.ts";
 import { serveMonitorRequests } from "../monitor/serve.ts";
 import { qualityCollector } from "../quality/collector.ts";
@@ -59,6 +63,10 @@ export interface MediaServiceOptions {
   metrics?: MediaServiceMetrics;
   /** Record every bridged call (media/src/recording); absent: no recording. */
   recording?: RecordingOptions;
+  /** Inbound numbers, IVR menus and ACD queues (media/src/inbound); absent: no inbound calls. */
+  inbound?: InboundConfig | null;
+  /** Where inbound prompts and voicemail are kept (default: the inbound config's, else a temp dir). */
+  inboundDataDir?: string;
 }
 
 export interface MediaService {
@@ -70,6 +78,7 @@ export interface MediaService {
   readonly publish: EventPublisher;
   readonly recordings: Recordings | null;
   readonly monitors: Monitors;
+  readonly inbound: InboundDesk | null;
   health(): { ok: boolean; switch: boolean; engine: boolean; calls: number; phones: number; waiting: number };
   stop(): Promise<void>;
 }
@@ -134,6 +143,28 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
     park: { host: o.mediaHost, port: park.port, law: "PCMU" },
     log,
   });
+  const pool = new AgentPool();
+  // Carriers' INVITEs to our numbers are taken before the agents' digest challenge sees them.
+  const inbound = o.inbound
+    ? new InboundDesk({
+        srf: o.srf,
+        engine: o.engine,
+        redis: o.redis,
+        nc: o.nc,
+        orgId: o.orgId,
+        callIdPrefix,
+        mediaHost: o.mediaHost,
+        config: o.inbound,
+        pool,
+        agentLeg: (agentId) => sessions.get(agentId),
+        emit,
+        dataDir:
+          o.inboundDataDir ?? o.inbound.data_dir ?? path.join(tmpdir(), `cc-media-${o.orgId}-${o.instance}`),
+        log: log.child({ part: "inbound" }),
+      })
+    : null;
+  await inbound?.start();
+  inbound?.install();
   sessions.install();
   const cc = new SipCallControl({
     srf: o.srf,
@@ -156,7 +187,6 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
   const recordings = o.recording
     ? startRecordings({ ...o.recording, engine: o.engine, orgId: o.orgId, cc, emit, log })
     : null;
-  const pool = new AgentPool();
   for (const a of await readLiveAgents(o.redis as unknown as LiveRedis, { orgId: o.orgId })) {
     pool.seed({
       agentId: a.agentId,
@@ -190,6 +220,7 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
     ...(o.metrics ? { metrics: o.metrics } : {}),
   });
   wirePhones(sessions, pool, floor, emit, o.orgId);
+  if (inbound) sessions.on("connected", () => void inbound.acd.dispatch());
   const agentEvents = followAgents(o.nc, o.orgId, pool, floor, emit);
 
   const dialer = new Dialer({
@@ -230,7 +261,7 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
       `${what} lost: accounting for every call in hand`,
     );
     o.metrics?.lost(what, calls);
-    await cc.loseAll();
+    await Promise.all([cc.loseAll(), inbound?.endAll("network")]);
     await sessions.dropAll(reason);
   };
   // drachtio-srf emits "close" when the switch connection drops (its typings omit it).
@@ -259,6 +290,7 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
     publish,
     recordings,
     monitors,
+    inbound,
     health: () => ({
       ok: switchUp && o.engine.up,
       switch: switchUp,
@@ -271,7 +303,7 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
       await dialer.stop();
       for (const s of [...requests, agentEvents]) s.unsubscribe();
       await monitors.stopAll();
-      await cc.hangupAll();
+      await Promise.all([cc.hangupAll(), inbound?.stop()]);
       await sessions.dropAll("media_stopped");
       await recordings?.stop();
       await publish.drain();

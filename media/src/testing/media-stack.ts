@@ -40,6 +40,7 @@ import { createClient } from "redis";
 import type { FingerprintDb } from "../cpa/announcements.ts";
 import { wavBytes } from "../cpa/corpus/audio.ts";
 import { Rtpengine } from "../engine/rtpengine.ts";
+import { InboundConfig, type InboundConfigInput } from "../inbound/config.ts";
 import { tone } from "../rtp/endpoint.ts";
 import { type MediaService, startMediaService } from "../service/service.ts";
 import { agentSipCredentials } from "../sip/credentials.ts";
@@ -110,6 +111,8 @@ export interface MediaStackOptions {
   onEngineLine?: (line: string) => void;
   /** Record bridged calls (rtpengine's pcaps → WAV under `recordingDataDir`). */
   recording?: boolean | { retentionDays?: number; closeTimeoutMs?: number };
+  /** Inbound numbers, menus and queues (media/src/inbound/config.ts), validated. */
+  inbound?: InboundConfigInput;
 }
 
 export async function startMediaStack(opts: MediaStackOptions = {}): Promise<MediaStack> {
@@ -196,6 +199,9 @@ export async function startMediaStack(opts: MediaStackOptions = {}): Promise<Med
         campaigns: [campaign],
         fingerprints: opts.fingerprints ?? null,
         maxDetectMs: opts.maxDetectMs ?? 5_000,
+        ...(opts.inbound
+          ? { inbound: InboundConfig.parse(opts.inbound), inboundDataDir: path.join(dir, "inbound") }
+          : {}),
         log,
         ...(opts.recording
           ? {
