@@ -63,6 +63,8 @@ export const StackEnv = z.object({
     .transform((s) => s.split("-").map(Number) as [number, number])
     .refine(([lo, hi]) => lo >= 1 && lo <= hi, "min must be ≥ 1 and ≤ max"),
   LOG_LEVEL: z.enum(["trace", "debug", "info", "warn", "error"]).default("info"),
+  /** The terminal's log lines: pretty (default in a terminal) or json (default otherwise). */
+  LOG_FORMAT: z.enum(["pretty", "json"]).optional(),
 });
 export type StackConfig = z.infer<typeof StackEnv>;
 

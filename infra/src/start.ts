@@ -15,22 +15,43 @@ import { repoRoot, startClickHouseHost } from "./launchers/clickhouse.ts";
 import { startNats } from "./launchers/nats.ts";
 import { assertPortFree, LauncherError } from "./launchers/process.ts";
 import { startRedis } from "./launchers/redis.ts";
+import { createLineFormatter, type LogFormat, logFormatFor } from "./log-format.ts";
 import { loadOrCreateSecrets, type StackSecrets } from "./secrets.ts";
 import { services } from "./services.ts";
 import { type StackStatusPublisher, startStackStatus } from "./stack-status.ts";
 import { incarnationOf, Supervisor } from "./supervisor.ts";
 import { startTelephony } from "./telephony.ts";
 
-const log = pino({ name: "stack" });
+// Pretty lines for a person at a terminal, JSON lines otherwise (log-format.ts; LOG_FORMAT decides).
+let format: LogFormat = logFormatFor(process.env.LOG_FORMAT, process.stdout.isTTY === true);
+const pretty = createLineFormatter({
+  color: process.stdout.isTTY === true && process.stdout.hasColors() && !process.env.NO_COLOR,
+});
+const writeOut = (line: string | null) => {
+  if (line !== null) process.stdout.write(`${line}\n`);
+};
+const stackLog = () =>
+  format === "pretty"
+    ? pino({ name: "stack" }, { write: (line: string) => void writeOut(pretty("stack", line.trimEnd())) })
+    : pino({ name: "stack" });
+let log = stackLog();
 
 let status: StackStatusPublisher | undefined;
-const supervisor = new Supervisor({ log, onChange: (all) => status?.publish(all) });
+const supervisor = new Supervisor({
+  // The logger is replaced once .env is read (LOG_FORMAT may be set there).
+  log: { info: (o, m) => log.info(o, m), warn: (o, m) => log.warn(o, m), error: (o, m) => log.error(o, m) },
+  onChange: (all) => status?.publish(all),
+});
 let stopped: Promise<void> | undefined;
 
-/** Child output: JSON lines (pino) pass through; anything else is wrapped so the log stays JSON. */
+/**
+ * Child output. JSON: pino lines pass through, anything else is wrapped so the log stays JSON.
+ * Pretty: one short line per entry under the service's name.
+ */
 function forward(service: string) {
   return (line: string) => {
-    if (line.startsWith("{")) process.stdout.write(`${line}\n`);
+    if (format === "pretty") writeOut(pretty(service, line));
+    else if (line.startsWith("{")) process.stdout.write(`${line}\n`);
     else log.info({ service }, line);
   };
 }
@@ -152,6 +173,8 @@ async function ensureDashboardBuilt(): Promise<void> {
 
 async function main(): Promise<void> {
   const cfg = loadStackConfig();
+  format = logFormatFor(cfg.LOG_FORMAT, process.stdout.isTTY === true);
+  log = stackLog();
   const { secrets, created } = await loadOrCreateSecrets(cfg.CC_DATA_DIR);
   for (const sig of ["SIGINT", "SIGTERM", "SIGHUP"] as const) process.on(sig, () => void shutdown(sig, 0));
 

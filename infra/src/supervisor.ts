@@ -278,7 +278,10 @@ export class Supervisor {
           return;
         }
         this.#running(svc, inc);
-        this.#o.log.info({ service: svc.name, pid: inc.pid, restarts: svc.restarts }, "service restarted");
+        this.#o.log.info(
+          { service: svc.name, child_pid: inc.pid, restarts: svc.restarts },
+          "service restarted",
+        );
       },
       (err: unknown) => {
         if (this.#stopping) return;

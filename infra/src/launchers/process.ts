@@ -1,5 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import net from "node:net";
+import { createInterface } from "node:readline";
 
 export class LauncherError extends Error {
   override name = "LauncherError";
@@ -106,16 +107,16 @@ export async function spawnManaged(opts: SpawnOptions): Promise<ManagedProcess> 
     cwd: opts.cwd,
     stdio: ["ignore", "pipe", "pipe"],
   });
-  const remember = (chunk: Buffer) => {
-    for (const line of chunk.toString("utf8").split("\n")) {
-      if (line.length === 0) continue;
-      ring.push(line);
-      if (ring.length > 200) ring.shift();
-      opts.onLine?.(line);
-    }
+  const remember = (line: string) => {
+    if (line.length === 0) return;
+    ring.push(line);
+    if (ring.length > 200) ring.shift();
+    opts.onLine?.(line);
   };
-  child.stdout?.on("data", remember);
-  child.stderr?.on("data", remember);
+  // Whole lines only: a JSON log line split across two reads stays one line.
+  for (const stream of [child.stdout, child.stderr]) {
+    if (stream) createInterface({ input: stream, crlfDelay: Number.POSITIVE_INFINITY }).on("line", remember);
+  }
   let exitCode: number | null | undefined;
   const exited = new Promise<number | null>((resolve) => {
     child.once("exit", (code) => {
