@@ -1,6 +1,38 @@
-import type { EventOf } from "@cc/ingest";
+import { type EventOf, EventSchema, parseStoredJson, SkillLevel } from "@cc/ingest";
+import { pino } from "pino";
+import { z } from "zod";
 import { CALL_STAGES, type CallStage, liveKeys } from "./keys.ts";
 import type { LiveRedis } from "./projector.ts";
+
+const log = pino({ name: "live-state" });
+/** Keys already reported: a bad value is read every second by the wallboard, logged once. */
+const reported = new Set<string>();
+
+/** Live state the projector wrote, read back through a schema; a bad value is skipped and logged. */
+function readStored<S extends z.ZodType>(schema: S, raw: string, where: string): z.infer<S> | null {
+  const r = parseStoredJson(schema, raw);
+  if (r.ok) return r.value;
+  if (!reported.has(where) && reported.size < 10_000) {
+    reported.add(where);
+    log.warn({ where, reason: r.reason }, "invalid live state in Redis ignored");
+  }
+  return null;
+}
+
+const StoredSkills = z.array(SkillLevel);
+const StoredCall = z.object({
+  stage: z.enum(CALL_STAGES),
+  since: z.number().optional(),
+  lead: z.string().optional(),
+  agent: z.string().optional(),
+  skill: z.string().optional(),
+});
+const StoredPacing = z.unknown().transform((v, ctx) => {
+  const r = EventSchema.safeParse(v);
+  if (r.success && r.data.kind === "pacing.decision") return r.data;
+  ctx.addIssue({ code: "custom", message: "not a pacing.decision event" });
+  return z.NEVER;
+});
 
 /**
  * Who is looking: the same shape as reports' VisibilityScope. `orgId` always applies; an
@@ -74,12 +106,7 @@ export function liveCampaignVisible(s: LiveScope, campaign: string): boolean {
 function parseAgent(h: Record<string, string>, now: number): LiveAgent | null {
   if (!h.agent_id || !h.state) return null;
   const since = Number(h.since ?? now);
-  let skills: LiveAgent["skills"] = [];
-  try {
-    skills = h.skills ? (JSON.parse(h.skills) as LiveAgent["skills"]) : [];
-  } catch {
-    skills = [];
-  }
+  const skills = h.skills ? (readStored(StoredSkills, h.skills, `agent ${h.agent_id} skills`) ?? []) : [];
   return {
     agentId: h.agent_id,
     state: h.state,
@@ -151,14 +178,9 @@ export async function readLiveCalls(
   campaigns.forEach((campaign, i) => {
     const row: LiveCampaignCalls = { campaign, dialing: 0, waiting: 0, talking: 0, machine: 0, calls: [] };
     for (const [attempt, json] of Object.entries(hashes[i] ?? {})) {
-      let c: { stage?: string; since?: number; lead?: string; agent?: string; skill?: string };
-      try {
-        c = JSON.parse(json);
-      } catch {
-        continue;
-      }
-      const stage = c.stage as CallStage;
-      if (!CALL_STAGES.includes(stage)) continue;
+      const c = readStored(StoredCall, json, `call ${campaign}/${attempt}`);
+      if (!c) continue;
+      const stage: CallStage = c.stage;
       const since = Number(c.since ?? 0);
       if (now - since > STALE_CALL_MS) continue;
       const call: LiveCall = {
@@ -192,7 +214,8 @@ export async function readLatestPacing(
   const out: Record<string, LivePacingDecision> = {};
   campaigns.forEach((c, i) => {
     const j = jsons[i];
-    if (j) out[c] = JSON.parse(j) as LivePacingDecision;
+    const decision = j ? readStored(StoredPacing, j, `pacing ${c}`) : null;
+    if (decision) out[c] = decision;
   });
   return out;
 }
