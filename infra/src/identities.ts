@@ -108,17 +108,17 @@ export function natsPermissions(scope: IdentityScope): Record<Identity, NatsPerm
       [`${EV}.${org}.pacing.>`, `${COMMANDS_SUBJECT_PREFIX}.dial.${org}.>`],
       [`${EV}.${org}.>`],
     ),
-    // Executes dial commands, publishes call and agent events, answers hangup/status requests.
+    // Executes dial commands and takes inbound calls; publishes call, agent, inbound and
+    // recording events; answers the dashboard's requests (hangup, status, monitor).
     media: {
       ...withJetStream(
         "media",
         [
           ...pullConsumer(COMMANDS_STREAM, `media-dialer-${org}`),
-          `${EV}.${org}.call.>`,
-          `${EV}.${org}.agent.>`,
+          ...["call", "agent", "inbound", "recording"].map((f) => `${EV}.${org}.${f}.>`),
           dlqSubject("media"),
         ],
-        [`${EV}.${org}.agent.>`, `cc.req.media.${org}.*`],
+        [`${EV}.${org}.agent.>`, `${EV}.${org}.lead.>`, `cc.req.media.${org}.*`],
       ),
       allow_responses: true,
     },
@@ -127,12 +127,13 @@ export function natsPermissions(scope: IdentityScope): Record<Identity, NatsPerm
       "projector",
       ["agent", "call", "pacing"].flatMap((f) => pullConsumer(EVENTS_STREAM, `${live}-${f}`)),
     ),
-    // Agents' console actions and dispositions; asks the media service to hang up.
+    // Agents' console actions and dispositions, recording playback audit; asks the media
+    // service to hang up, report or monitor (request/reply).
     dashboard: withJetStream("dashboard", [
       `${EV}.*.agent.>`,
       `${EV}.*.call.disposition.>`,
-      "cc.req.media.*.hangup",
-      "cc.req.media.*.status",
+      `${EV}.*.recording.accessed.>`,
+      "cc.req.media.*.*",
     ]),
     // The simulated floor: feeds leads, watches its agents' states.
     floor: withJetStream("floor", [`${EV}.${org}.lead.>`], [`${EV}.${org}.agent.>`]),
@@ -142,18 +143,31 @@ export function natsPermissions(scope: IdentityScope): Record<Identity, NatsPerm
 /** Commands: everything but @dangerous (no FLUSHALL, KEYS, CONFIG, DEBUG, SHUTDOWN, ACL, …). */
 const COMMANDS = ["+@all", "-@dangerous"];
 
-/** Each identity's Redis ACL rules; intake, sink and stack do not use Redis. */
+/** Each identity's Redis ACL rules; intake and sink do not use Redis. */
 export function redisRules(): Partial<Record<Identity, string[]>> {
   return {
+    // npm start's supervisor writes each service's status to cc:stack:services.
+    stack: ["~cc:stack:*", ...COMMANDS],
     // Dialing lists and the DNC list; reads the live picture for pacing decisions.
     pacing: ["~cc:list:*", "~cc:dnc:*", "%R~cc:live:*", ...COMMANDS],
-    // Dial claims and the in-flight journal; reads agents' live state and the DNC list (dial gate).
-    media: ["~cc:media:*", "%R~cc:live:*", "%R~cc:dnc:*", ...COMMANDS],
+    // Dial claims and the in-flight journal, the inbound caller directory, blacklist, last agent
+    // and screen pops; reads agents' live state and the DNC list (dial gate).
+    media: [
+      "~cc:media:*",
+      "~cc:callers:*",
+      "~cc:blacklist:*",
+      "~cc:inbound:*",
+      "%R~cc:live:*",
+      "%R~cc:dnc:*",
+      ...COMMANDS,
+    ],
     // Writes the live picture and announces agent changes on cc:live:changed:<org>.
     projector: ["~cc:live:*", "&cc:live:changed:*", ...COMMANDS],
-    // Users, sessions, teams, login throttling; reads the live picture (wallboard, console).
+    // Users, sessions, teams, login throttling; reads the live picture (wallboard, console) and
+    // the supervisor's service statuses (health strip).
     dashboard: [
       "~cc:session:*",
+      "~cc:user-sessions:*",
       "~cc:user:*",
       "~cc:users",
       "~cc:team:*",
@@ -162,6 +176,8 @@ export function redisRules(): Partial<Record<Identity, string[]>> {
       "~cc:loginfail:*",
       "%R~cc:live:*",
       "&cc:live:changed:*",
+      "%R~cc:stack:*",
+      "%R~cc:inbound:pop:*",
       ...COMMANDS,
     ],
     // Reads its campaign's list sizes for /health.

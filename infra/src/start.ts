@@ -7,14 +7,16 @@ import { spawnSync } from "node:child_process";
 import { readdir, stat } from "node:fs/promises";
 import path from "node:path";
 import { createClickHouse, migrate } from "@cc/analytics";
+import { connectNats, ensureStreams, jetStreamFor } from "@cc/ingest";
 import { pino } from "pino";
 import { ConfigError, loadStackConfig, type StackConfig } from "./config.ts";
 import { seedDemoHistoryOnFirstStart } from "./demo-history.ts";
+import { natsUsers, redisUsers, serviceUrls } from "./identities.ts";
 import { serviceStarter } from "./launch-service.ts";
 import { repoRoot, startClickHouseHost } from "./launchers/clickhouse.ts";
-import { startNats } from "./launchers/nats.ts";
+import { natsUrlWithCredentials, startNats } from "./launchers/nats.ts";
 import { assertPortFree, LauncherError } from "./launchers/process.ts";
-import { startRedis } from "./launchers/redis.ts";
+import { redisUrlWithCredentials, startRedis } from "./launchers/redis.ts";
 import { createLineFormatter, type LogFormat, logFormatFor } from "./log-format.ts";
 import { loadOrCreateSecrets, type StackSecrets } from "./secrets.ts";
 import { services } from "./services.ts";
@@ -79,6 +81,8 @@ async function startInfra(cfg: StackConfig, secrets: StackSecrets) {
       monitorPort: cfg.NATS_MONITOR_PORT,
       dataDir: path.join(dataDir, "nats"),
       onLine: forward("nats-server"),
+      // Authorization on: each service its own user and subjects (identities.ts).
+      users: natsUsers(secrets.nats_passwords, { orgId: cfg.CC_ORG_ID }),
     };
     // Restarted on the same port and store dir: JetStream picks up where it was.
     await supervisor.add("nats-server", async () => {
@@ -86,11 +90,17 @@ async function startInfra(cfg: StackConfig, secrets: StackSecrets) {
       return incarnationOf(nats.process, nats.stop);
     });
     natsUrl = `nats://127.0.0.1:${cfg.NATS_PORT}`;
+    // Streams are set up here, as the stack: the services' identities may only read their info.
+    await ensureStreamsAs(natsUrlWithCredentials(natsUrl, "stack", secrets.nats_passwords.stack));
   }
   let redisUrl = cfg.REDIS_URL;
   if (!redisUrl) {
     await assertPortFree(cfg.REDIS_PORT, "REDIS_PORT");
-    const opts = { port: cfg.REDIS_PORT, dataDir: path.join(dataDir, "redis") };
+    const opts = {
+      port: cfg.REDIS_PORT,
+      dataDir: path.join(dataDir, "redis"),
+      users: redisUsers(secrets.redis_passwords),
+    };
     await supervisor.add("redis-server", async () => {
       const redis = await startRedis(opts);
       return incarnationOf(redis.process, redis.stop);
@@ -132,7 +142,17 @@ async function startInfra(cfg: StackConfig, secrets: StackSecrets) {
   } finally {
     await ch.close();
   }
-  return { natsUrl, redisUrl, clickhouse };
+  const launched = { nats: !cfg.NATS_URL, redis: !cfg.REDIS_URL };
+  return { natsUrl, redisUrl, clickhouse, launched };
+}
+
+async function ensureStreamsAs(url: string): Promise<void> {
+  const nc = await connectNats(url, { name: "cc-stack", maxReconnectAttempts: 0 });
+  try {
+    await ensureStreams((await jetStreamFor(nc)).jsm);
+  } finally {
+    await nc.close();
+  }
 }
 
 /** Newest modification time under `dir` (skipping generated folders). */
@@ -181,7 +201,12 @@ async function main(): Promise<void> {
   await ensureDashboardBuilt();
   const infra = await startInfra(cfg, secrets);
   // The supervisor's view for the dashboard (wallboard health strip, /health), in Redis.
-  status = await startStackStatus(infra.redisUrl, log);
+  status = await startStackStatus(
+    infra.launched.redis
+      ? redisUrlWithCredentials(infra.redisUrl, "stack", secrets.redis_passwords.stack)
+      : infra.redisUrl,
+    log,
+  );
   status.publish(supervisor.statuses());
   const telephony = await startTelephony(cfg, secrets, supervisor, forward, (msg) => log.info(msg));
   const common: Record<string, string> = {
@@ -206,7 +231,14 @@ async function main(): Promise<void> {
     }
     await assertPortFree(svc.port, svc.portEnv);
     // A service that dies on its own is started again (same port, same env); the rest keeps running.
-    await supervisor.add(svc.name, serviceStarter(svc, { ...process.env, ...common }, forward(svc.name)));
+    // Each service reaches NATS and Redis as its own identity (identities.ts); one without an
+    // identity gets the bare URLs, which the stack's servers refuse.
+    const own = serviceUrls(svc.name, { nats: infra.natsUrl, redis: infra.redisUrl }, infra.launched, {
+      nats: secrets.nats_passwords,
+      redis: secrets.redis_passwords,
+    });
+    const env = { ...process.env, ...common, ...own };
+    await supervisor.add(svc.name, serviceStarter(svc, env, forward(svc.name)));
     log.info({ service: svc.name, port: svc.port }, "started");
   }
 
@@ -220,8 +252,8 @@ async function main(): Promise<void> {
     `  lead/ad intake    http://127.0.0.1:${cfg.INTAKE_PORT}  (API key: ${secrets.intake_api_key})`,
     `  ClickHouse HTTP   ${infra.clickhouse.url}  (analyst: ${infra.clickhouse.analyst.username} / ${infra.clickhouse.analyst.password})`,
     `  SIP (drachtio)    ${telephony.drachtio.sipUri}  (WebSocket ${telephony.drachtio.wsUrl})`,
-    `  NATS              ${infra.natsUrl}`,
-    `  Redis             ${infra.redisUrl}`,
+    `  NATS              ${infra.natsUrl}${infra.launched.nats ? "  (a user per service: nats_passwords in secrets.json)" : ""}`,
+    `  Redis             ${infra.redisUrl}${infra.launched.redis ? "  (an ACL user per service: redis_passwords in secrets.json)" : ""}`,
     `  data              ${cfg.CC_DATA_DIR}${created ? "  (new: credentials in secrets.json)" : ""}`,
     "  Ctrl-C stops everything",
     "",
