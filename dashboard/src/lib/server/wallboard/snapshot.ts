@@ -78,9 +78,33 @@ export interface WallboardSnapshot {
   sql: Partial<Record<WallboardQueryName, string>>;
   dataAvailable: boolean;
   stack: StackHealth | null;
+  /** Call quality of the org's last minutes, with the warning flag (org-wide counts). */
+  quality: QualityWarning;
 }
 
 const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
+
+/** Warn when more than this share of the last minutes' measured calls were poor (MOS < 3.5)… */
+export const QUALITY_WARN_SHARE = 0.2;
+/** …and at least this many calls were measured (two bad calls of three is noise, not a trend). */
+export const QUALITY_WARN_MIN_CALLS = 5;
+
+export interface QualityWarning {
+  measured: number;
+  poor: number;
+  share: number | null;
+  warn: boolean;
+}
+
+export function qualityWarning(rows: WallboardRows | null): QualityWarning {
+  const q = rows?.quality ?? { measured: 0, poor: 0 };
+  const share = ratio(q.poor, q.measured);
+  return {
+    ...q,
+    share,
+    warn: q.measured >= QUALITY_WARN_MIN_CALLS && (share ?? 0) > QUALITY_WARN_SHARE,
+  };
+}
 const zeroStates = (): StateCounts => ({ ready: 0, reserved: 0, on_call: 0, wrap_up: 0, paused: 0 });
 
 function countStates(agents: LiveAgent[]): StateCounts {
@@ -345,5 +369,6 @@ export function snapshotFor(p: OrgPicture, scope: Scope): WallboardSnapshot {
     sql: p.sql,
     dataAvailable: rows !== null,
     stack: p.stack,
+    quality: qualityWarning(rows),
   };
 }
