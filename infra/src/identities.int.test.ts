@@ -343,6 +343,8 @@ describe("service identities (nats-server and redis-server with auth on)", () =>
   });
 
   it("media: pulls its dial commands, claims attempts, answers hangups; cannot rewrite live state", async () => {
+    // What pacing owns and media only reads or executes: a DNC number and a dial command.
+    await new DncStore(await asRedis("pacing"), ORG).add("+8613800000099");
     const pacing = (await jetStreamFor(await asNats("pacing"))).js;
     const attempt = newEventId();
     await publishDialCommand(pacing, dialCommand(attempt));
