@@ -29,5 +29,13 @@ export {
   migrate,
 } from "./src/schema/migrate.ts";
 export { splitStatements } from "./src/schema/split.ts";
+// Per-org analyst identities (ClickHouse users confined to one org) and their DDL for a real server.
+export {
+  ORG_ANALYST_PREFIX,
+  type OrgAnalystCredentials,
+  orgAnalystCredentials,
+  orgAnalystUser,
+  orgOfAnalystUser,
+} from "./src/tenancy/org-analyst.ts";
 // Seeding helpers for tests and benchmarks.
 export { insertEvents, prng, seedCalls } from "./src/testing/seed.ts";

@@ -12,6 +12,8 @@ export interface ClickHouseHost extends AsyncDisposable {
   readonly dataDir: string;
   readonly writer: { username: string; password: string };
   readonly analyst: { username: string; password: string };
+  /** Org analysts `analyst.<org>` authenticate with @cc/analytics' orgAnalystCredentials(this, org). */
+  readonly orgAnalystSecret: string;
   readonly process: ManagedProcess;
   stop(): Promise<void>;
 }
@@ -21,6 +23,7 @@ export interface ClickHouseHostOptions {
   dataDir?: string;
   writerPassword?: string;
   analystPassword?: string;
+  orgAnalystSecret?: string;
   onLine?: (line: string) => void;
   /** Extra env for the host (limits etc.). */
   env?: Record<string, string>;
@@ -36,6 +39,7 @@ export async function startClickHouseHost(opts: ClickHouseHostOptions = {}): Pro
   await mkdir(dataDir, { recursive: true });
   const writer = { username: "cc_writer", password: opts.writerPassword ?? "writer-test-password" };
   const analyst = { username: "analyst", password: opts.analystPassword ?? "analyst-test-password" };
+  const orgAnalystSecret = opts.orgAnalystSecret ?? "org-analyst-test-secret";
   const proc = await spawnManaged({
     name: "clickhouse-host",
     command: process.execPath,
@@ -48,6 +52,7 @@ export async function startClickHouseHost(opts: ClickHouseHostOptions = {}): Pro
       CH_WRITER_PASSWORD: writer.password,
       CH_ANALYST_USER: analyst.username,
       CH_ANALYST_PASSWORD: analyst.password,
+      CH_ORG_ANALYST_SECRET: orgAnalystSecret,
       ...opts.env,
     },
     ready: async () => {
@@ -63,6 +68,7 @@ export async function startClickHouseHost(opts: ClickHouseHostOptions = {}): Pro
     dataDir,
     writer,
     analyst,
+    orgAnalystSecret,
     process: proc,
     stop: () => stopAndRelease(proc, dataDir, opts.dataDir),
     [Symbol.asyncDispose]: () => stopAndRelease(proc, dataDir, opts.dataDir),
