@@ -50,7 +50,24 @@ export function mediaMetrics(registry: Registry): MediaServiceMetrics & { watch(
     labelNames: ["what"],
     registers,
   });
+  const qualityLegs = new Counter({
+    name: "media_call_quality_legs_total",
+    help: "Call legs measured at call end, by leg (customer, agent) and source (rtpengine, estimate, none)",
+    labelNames: ["leg", "source"],
+    registers,
+  });
+  const mos = new Histogram({
+    name: "media_call_quality_mos",
+    help: "MOS of call legs at call end (rtpengine's, or the E-model estimate)",
+    labelNames: ["leg"],
+    buckets: [1.5, 2, 2.5, 3, 3.5, 3.8, 4, 4.2, 4.4],
+    registers,
+  });
   return {
+    quality: (leg, q) => {
+      qualityLegs.inc({ leg, source: q.source });
+      if (q.mos !== undefined) mos.observe({ leg }, q.mos);
+    },
     dialResult: (r, reason) => commands.inc({ result: r, reason: reason ?? "" }),
     outcome: (kind) => outcomes.inc({ outcome: kind }),
     bridged: (ms) => bridgeWait.observe(ms),
@@ -81,6 +98,14 @@ export function mediaMetrics(registry: Registry): MediaServiceMetrics & { watch(
         registers,
         collect() {
           this.set(svc.floor.waiting);
+        },
+      });
+      new Gauge({
+        name: "media_monitored_calls",
+        help: "Calls a supervisor is listening to, whispering to or barging into",
+        registers,
+        collect() {
+          this.set(svc.monitors.active);
         },
       });
       new Gauge({

@@ -18,7 +18,7 @@ import type { InboundConfig } from "../inbound/config.ts";
 import { InboundDesk } from "../inbound/desk.ts";
 import { Monitors } from "../monitor/monitor.ts";
 import { serveMonitorRequests } from "../monitor/serve.ts";
-import { qualityCollector } from "../quality/collector.ts";
+import { type LegQuality, qualityCollector } from "../quality/collector.ts";
 import { type RecordingOptions, type Recordings, startRecordings } from "../recording/service.ts";
 import { RtpEndpoint } from "../rtp/endpoint.ts";
 import { AgentSessions } from "../sip/agent-sessions.ts";
@@ -39,6 +39,8 @@ export interface MediaServiceMetrics extends FloorMetrics {
   published(kind: string): void;
   publishFailed(): void;
   lost(what: "switch" | "engine", calls: number): void;
+  /** One leg's quality at a call's end. */
+  quality?(leg: "customer" | "agent", q: LegQuality): void;
 }
 
 export interface MediaServiceOptions {
@@ -181,7 +183,13 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
       if (messageId === "voicemail") return c?.voicemail_message ?? null;
       return c?.abandon_message ?? o.defaultAbandonMessage ?? null;
     },
-    beforeRelease: qualityCollector({ engine: o.engine, orgId: o.orgId, emit, log }),
+    beforeRelease: qualityCollector({
+      engine: o.engine,
+      orgId: o.orgId,
+      emit,
+      log,
+      observed: (leg, q) => o.metrics?.quality?.(leg, q),
+    }),
     log,
   });
   const recordings = o.recording
