@@ -3,8 +3,9 @@
 // process. Every server and service is supervised: one that exits is started again after a
 // backoff while the rest keeps running (supervisor.ts). Ctrl-C (or SIGTERM) stops everything in
 // reverse order, with no restarts; data stays in CC_DATA_DIR.
-import { spawnSync } from "node:child_process";
+import { type SpawnSyncOptions, spawnSync } from "node:child_process";
 import { readdir, stat } from "node:fs/promises";
+import { tmpdir } from "node:os";
 import path from "node:path";
 import { createClickHouse, migrate } from "@cc/analytics";
 import { connectNats, ensureStreams, jetStreamFor } from "@cc/ingest";
@@ -184,10 +185,14 @@ async function ensureDashboardBuilt(): Promise<void> {
   );
   if (built >= sources) return;
   log.info("building the dashboard (sources changed since the last build)");
-  const r = spawnSync(process.execPath, [path.join(repoRoot, "node_modules/vite/bin/vite.js"), "build"], {
-    cwd: dashboard,
-    stdio: ["ignore", "inherit", "inherit"],
-  });
+  // Two builds of one directory at once break each other (two stacks, a build in another
+  // terminal): the build holds a lock (flock from util-linux; without it, it builds unlocked).
+  const build = [process.execPath, path.join(repoRoot, "node_modules/vite/bin/vite.js"), "build"];
+  const opts: SpawnSyncOptions = { cwd: dashboard, stdio: ["ignore", "inherit", "inherit"] };
+  let r = spawnSync("flock", [path.join(tmpdir(), "cc-dash.lock"), ...build], opts);
+  if ((r.error as NodeJS.ErrnoException | undefined)?.code === "ENOENT") {
+    r = spawnSync(build[0] as string, build.slice(1), opts);
+  }
   if (r.status !== 0) throw new Error(`dashboard build failed (exit ${r.status})`);
 }
 
