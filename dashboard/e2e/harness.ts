@@ -103,6 +103,7 @@ export async function startStack(extraEnv: Record<string, string> = {}): Promise
       CLICKHOUSE_PASSWORD: ch.writer.password,
       CLICKHOUSE_ANALYST_USER: ch.analyst.username,
       CLICKHOUSE_ANALYST_PASSWORD: ch.analyst.password,
+      CLICKHOUSE_ORG_ANALYST_SECRET: ch.orgAnalystSecret,
       REDIS_URL: redisServer.url,
       NATS_URL: nats.url,
       CC_ORG: "demo",

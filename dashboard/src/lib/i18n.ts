@@ -325,7 +325,8 @@ const zh = {
   "rep.wl.col.disp_f": "F",
   "rep.wl.col.new_customers": "新增客户",
   "sql.title": "SQL 查询",
-  "sql.about": "以只读分析师身份直接查询 ClickHouse。参数写成 {name:Type}，值填在下方 JSON 中。",
+  "sql.about":
+    "以本机构的只读分析师身份直接查询 ClickHouse（只能看到本机构的数据）。参数写成 {name:Type}，值填在下方 JSON 中。",
   "sql.params": "参数（JSON）",
   "sql.run": "运行",
   "sql.error": "查询出错",
@@ -661,7 +662,7 @@ const en = {
   "rep.wl.col.new_customers": "New customers",
   "sql.title": "Analyst SQL",
   "sql.about":
-    "Query ClickHouse directly as the read-only analyst. Write parameters as {name:Type} and give their values as JSON below.",
+    "Query ClickHouse directly as your organisation's read-only analyst (only your organisation's rows). Write parameters as {name:Type} and give their values as JSON below.",
   "sql.params": "Parameters (JSON)",
   "sql.run": "Run",
   "sql.error": "Query failed",

@@ -29,6 +29,12 @@ const EnvObject = z.object({
   CLICKHOUSE_PASSWORD: z.string().default(""),
   CLICKHOUSE_ANALYST_USER: z.string().min(1).default("analyst"),
   CLICKHOUSE_ANALYST_PASSWORD: z.string().default(""),
+  /**
+   * The SQL page runs as the signed-in user's org analyst (`analyst.<org>`, rows of that org
+   * only); its password derives from this secret (the ClickHouse host's CH_ORG_ANALYST_SECRET).
+   * Unset → the SQL page refuses to run queries.
+   */
+  CLICKHOUSE_ORG_ANALYST_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   CLICKHOUSE_DATABASE: z.string().min(1).default("default"),
   REDIS_URL: z
     .string()

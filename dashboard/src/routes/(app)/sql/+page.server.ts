@@ -1,12 +1,8 @@
-import { ClickHouseError } from "@clickhouse/client";
 import { z } from "zod";
+import { runAnalystQuery } from "#lib/server/analyst-sql.ts";
 import { requireArea } from "#lib/server/auth/guard.ts";
-import { clickhouseAnalyst } from "#lib/server/clickhouse.ts";
 import { log } from "#lib/server/log.ts";
 import type { PageServerLoad } from "./$types";
-
-/** Rows shown in the table and chart; the server's own result limits bound the rest. */
-const SHOW_ROWS = 1000;
 
 const Query = z.object({
   q: z.string().trim().max(100_000).default(""),
@@ -28,16 +24,6 @@ const Query = z.object({
     }),
 });
 
-const JsonResult = z.object({
-  meta: z.array(z.object({ name: z.string(), type: z.string() })),
-  data: z.array(z.record(z.string(), z.unknown())),
-  rows: z.number(),
-  statistics: z
-    .object({ elapsed: z.number(), rows_read: z.number(), bytes_read: z.number() })
-    .partial()
-    .optional(),
-});
-
 export const load = (async ({ locals, url }) => {
   const user = requireArea(locals, "sql");
   const parsed = Query.safeParse(Object.fromEntries(url.searchParams));
@@ -52,32 +38,18 @@ export const load = (async ({ locals, url }) => {
   const { q, p } = parsed.data;
   const pText = url.searchParams.get("p") ?? (Object.keys(p).length ? JSON.stringify(p) : "{}");
   if (!q) return { q, p: pText, result: null, error: null };
-  const started = performance.now();
-  try {
-    // Always the read-only analyst user: readonly and limits are enforced by ClickHouse itself.
-    const rs = await clickhouseAnalyst().query({ query: q, query_params: p, format: "JSON" });
-    const body = JsonResult.parse(await rs.json());
+  // Always the signed-in user's org analyst: org, readonly and limits are enforced by ClickHouse.
+  const outcome = await runAnalystQuery(user.org, q, p);
+  if (outcome.error) {
     log.info(
-      { user: user.username, rows: body.rows, ms: Math.round(performance.now() - started) },
+      { user: user.username, code: outcome.error.code, type: outcome.error.type },
+      "analyst query failed",
+    );
+  } else {
+    log.info(
+      { user: user.username, org: user.org, rows: outcome.result.total, ms: outcome.result.elapsedMs },
       "analyst query",
     );
-    return {
-      q,
-      p: pText,
-      error: null,
-      result: {
-        columns: body.meta,
-        rows: body.data.slice(0, SHOW_ROWS),
-        total: body.rows,
-        elapsedMs: Math.round(performance.now() - started),
-      },
-    };
-  } catch (err) {
-    const e =
-      err instanceof ClickHouseError
-        ? { code: err.code, type: err.type ?? "", message: err.message }
-        : { code: "", type: (err as Error).name, message: (err as Error).message };
-    log.info({ user: user.username, code: e.code, type: e.type }, "analyst query failed");
-    return { q, p: pText, result: null, error: e };
   }
+  return { q, p: pText, ...outcome };
 }) satisfies PageServerLoad;
