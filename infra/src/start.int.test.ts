@@ -32,6 +32,15 @@ async function descendants(root: number): Promise<number[]> {
   return out;
 }
 
+/** The descendant of `root` running `entry` (a service's main file). */
+async function pidOf(root: number, entry: string): Promise<number> {
+  for (const pid of await descendants(root)) {
+    const cmd = await readFile(`/proc/${pid}/cmdline`, "utf8").catch(() => "");
+    if (cmd.split("\0").some((arg) => arg.endsWith(entry))) return pid;
+  }
+  throw new Error(`no process runs ${entry}`);
+}
+
 const alive = (pid: number) => {
   try {
     process.kill(pid, 0);
@@ -150,9 +159,30 @@ describe("npm start", () => {
       await count("kind = 'agent.device' AND JSONExtractString(payload, 'state') = 'connected'"),
     ).toBeGreaterThan(0);
 
+    // kill -9 of the sink: the supervisor starts it again, the rest of the stack stays up, and
+    // the dashboard's /health shows the restart (from the supervisor's status in Redis).
+    const sinkPid = await pidOf(stack.pid, "ingest/src/sink/main.ts");
+    const intakePid = await pidOf(stack.pid, "ingest/src/intake/main.ts");
+    process.kill(sinkPid, "SIGKILL");
+    const dashboardHealth = async () =>
+      (await (await fetch(`http://127.0.0.1:${ports.DASHBOARD_PORT}/health`)).json()) as {
+        stack?: { services: { name: string; state: string; restarts: number }[] };
+      };
+    let sinkStatus: { state: string; restarts: number } | undefined;
+    for (let i = 0; i < 300; i++) {
+      sinkStatus = (await dashboardHealth()).stack?.services.find((x) => x.name === "sink");
+      if (sinkStatus?.state === "running" && sinkStatus.restarts === 1) break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(sinkStatus).toMatchObject({ state: "running", restarts: 1 });
+    expect((await fetch(`http://127.0.0.1:${ports.SINK_HTTP_PORT}/health`)).ok).toBe(true);
+    expect(await pidOf(stack.pid, "ingest/src/intake/main.ts")).toBe(intakePid);
+    expect(alive(stack.pid)).toBe(true);
+
+    const before = await descendants(stack.pid);
     stack.kill("SIGINT");
     expect(await stack.exited).toBe(0);
-    for (const pid of children) expect(alive(pid), `pid ${pid} still running`).toBe(false);
+    for (const pid of [...children, ...before]) expect(alive(pid), `pid ${pid} still running`).toBe(false);
   }, 300_000);
 
   it("keeps all data across a restart", async () => {
