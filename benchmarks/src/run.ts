@@ -19,7 +19,7 @@ async function main(): Promise<void> {
   const nameArg = Name.safeParse(positionals[0]);
   if (!nameArg.success) {
     console.error(
-      "usage: npm run bench -- NAME [--quick] [--json PATH]   (NAME: ingest, pacing, pacing-service, dashboard, live-rates, cpa, media)",
+      "usage: npm run bench -- NAME [--quick] [--json PATH]   (NAME: ingest, pacing, pacing-service, dashboard, live-rates, cpa, media, inbound)",
     );
     process.exit(2);
   }

@@ -34,7 +34,15 @@ export interface InboundDeskOptions {
   emit: (fields: EventFields, at?: number) => void;
   /** Where announcement clips and voicemail go (default: the config's data_dir or a temp dir). */
   dataDir: string;
+  /** The call recorder (media/src/recording), when calls are recorded. */
+  recorder?: () => InboundRecorder | null;
   log: Logger;
+}
+
+/** What the desk needs of the call recorder (CallRecorder fits). */
+export interface InboundRecorder {
+  start(call: { attemptId: string; rtpCallId: string; agentId?: string; agentPorts: number[] }): void;
+  finish(attemptId: string): unknown;
 }
 
 /** The screen pop an agent's console shows when an inbound caller reaches them. */
@@ -243,6 +251,11 @@ export class InboundDesk {
   }
 
   async #bridged(agentId: string, call: InboundCall, info: CallInfo, queue: string): Promise<void> {
+    const recorder = this.#o.recorder?.();
+    if (recorder) {
+      recorder.start({ attemptId: call.id, rtpCallId: call.rtpCallId, agentId, agentPorts: [call.usPort] });
+      call.once("ended", () => void recorder.finish(call.id));
+    }
     const pop = {
       call_id: call.id,
       caller: info.caller,

@@ -116,6 +116,11 @@ export class InboundCall extends EventEmitter<InboundCallEvents> {
     return this.#ended !== null;
   }
 
+  /** rtpengine's port on our side of the call (where a bridged agent's audio arrives). */
+  get usPort(): number {
+    return this.#usLocal.port;
+  }
+
   get agentId(): string | null {
     return this.#agent?.agentId ?? null;
   }

@@ -4,8 +4,16 @@
 // call-back and the blacklist (603) are checked on the events and on the audio.
 import { writeFile } from "node:fs/promises";
 import path from "node:path";
-import { tempDir } from "@cc/infra";
-import { type CallCenterEvent, makeEvent, publishEvent } from "@cc/ingest";
+import { createClickHouse, migrate } from "@cc/analytics";
+import { type ClickHouseHost, freePort, startClickHouseHost, tempDir } from "@cc/infra";
+import {
+  type CallCenterEvent,
+  makeEvent,
+  publishEvent,
+  type SinkHandle,
+  sinkConfigFromEnv,
+  startSink,
+} from "@cc/ingest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { wavBytes } from "../cpa/corpus/audio.ts";
 import { tone } from "../rtp/endpoint.ts";
@@ -19,6 +27,8 @@ import { keys } from "./directory.ts";
 const MENU_HZ = 500;
 const CALLER_HZ = 900;
 let stack: MediaStack;
+let host: ClickHouseHost;
+let sink: SinkHandle;
 
 beforeAll(async () => {
   const dir = await tempDir("inbound-test");
@@ -53,10 +63,27 @@ beforeAll(async () => {
       sticky_s: 3,
     },
   });
-}, 90_000);
+  host = await startClickHouseHost();
+  const ch = createClickHouse({ url: host.url, ...host.writer });
+  await migrate(ch);
+  await ch.close();
+  sink = await startSink(
+    sinkConfigFromEnv({
+      NATS_URL: stack.natsUrl,
+      CLICKHOUSE_URL: host.url,
+      CLICKHOUSE_USER: host.writer.username,
+      CLICKHOUSE_PASSWORD: host.writer.password,
+      SINK_HTTP_PORT: String(await freePort()),
+      SINK_BATCH_MS: "50",
+      LOG_LEVEL: "warn",
+    }),
+  );
+}, 120_000);
 
 afterAll(async () => {
+  await sink?.stop();
   await stack?.stop();
+  await host?.stop();
 });
 
 const phones: AgentPhone[] = [];
@@ -253,4 +280,42 @@ describe("inbound IVR and ACD", () => {
     expect(e).toMatchObject({ reason: "blacklisted", sip_code: 603, did: "4002" });
     expect(kindOf(phone, "inbound.offered")).toHaveLength(0);
   }, 20_000);
+
+  it("lands every inbound event in ClickHouse's inbound_calls (service level figures read it)", async () => {
+    const ch = createClickHouse({ url: host.url, ...host.analyst });
+    try {
+      const rows = await stack.waitFor(async () => {
+        const rs = await ch.query({
+          query: `SELECT caller, kind, queue, agent_id, reason, caller_class, sticky, wait_ms
+                  FROM inbound_calls FINAL WHERE org_id = {org:String} ORDER BY occurred_at`,
+          query_params: { org: stack.org },
+          format: "JSONEachRow",
+        });
+        const r = await rs.json<Record<string, string | number>>();
+        const published = stack.events.filter((e) => e.kind.startsWith("inbound.")).length;
+        return r.length >= published && r.length > 0 ? r : null;
+      }, 30_000);
+      expect(rows).toContainEqual(
+        expect.objectContaining({ caller: "+8613800001007", kind: "inbound.refused", reason: "blacklisted" }),
+      );
+      expect(rows).toContainEqual(
+        expect.objectContaining({
+          caller: "+8613900002003",
+          kind: "inbound.answered",
+          agent_id: "ag-owner",
+          sticky: "owner",
+        }),
+      );
+      expect(rows).toContainEqual(
+        expect.objectContaining({
+          caller: "+8613900002003",
+          kind: "inbound.offered",
+          caller_class: "existing",
+        }),
+      );
+      expect(rows.filter((r) => r.kind === "inbound.answered")).toHaveLength(5);
+    } finally {
+      await ch.close();
+    }
+  }, 40_000);
 });

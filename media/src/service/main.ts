@@ -1,6 +1,7 @@
 // Media service process: env config (zod), NATS + Redis + drachtio-server + rtpengine, /health,
 // /metrics (API key), clean stop on SIGTERM/SIGINT (calls ended, phones released, events flushed).
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import type { LiveRedis } from "@cc/analytics";
 import { ApiKeyRing, connectNats, runService, startOpsServer } from "@cc/ingest";
 import Srf from "drachtio-srf";
@@ -9,8 +10,9 @@ import client from "prom-client";
 import { createClient } from "redis";
 import { loadFingerprintDb } from "../cpa/announcements.ts";
 import { Rtpengine } from "../engine/rtpengine.ts";
-import { loadMediaConfig, type MediaConfig } from "./config.ts";
+import { loadInboundConfig } from "../inbound/config.ts";
 import { recordingMetrics } from "../recording/metrics.ts";
+import { loadMediaConfig, type MediaConfig } from "./config.ts";
 import { mediaMetrics } from "./metrics.ts";
 import { startMediaService } from "./service.ts";
 
@@ -77,6 +79,9 @@ await runService({
       ...(env.MEDIA_ABANDON_MESSAGE ? { defaultAbandonMessage: env.MEDIA_ABANDON_MESSAGE } : {}),
       log,
       metrics,
+      // MEDIA_INBOUND (JSON) or MEDIA_INBOUND_FILE: numbers, IVR menus, ACD queues (media/src/inbound).
+      inbound: loadInboundConfig(),
+      ...(env.CC_DATA_DIR ? { inboundDataDir: path.join(env.CC_DATA_DIR, "inbound", env.CC_ORG_ID) } : {}),
       ...(env.MEDIA_RECORDING === "on" && env.MEDIA_RECORDING_SPOOL && env.CC_DATA_DIR
         ? {
             recording: {

@@ -162,6 +162,7 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
         emit,
         dataDir:
           o.inboundDataDir ?? o.inbound.data_dir ?? path.join(tmpdir(), `cc-media-${o.orgId}-${o.instance}`),
+        recorder: () => recordings?.recorder ?? null,
         log: log.child({ part: "inbound" }),
       })
     : null;
