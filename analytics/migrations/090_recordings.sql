@@ -63,6 +63,6 @@ SELECT event_id, org_id, occurred_at, campaign_id, attempt_id, agent_id,
        JSONExtractString(payload, 'user') AS user,
        JSONExtractString(payload, 'role') AS role,
        JSONExtractString(payload, 'action') AS action,
-       JSONExtractBool(payload, 'allowed') AS allowed,
+       toBool(JSONExtractBool(payload, 'allowed')) AS allowed,
        JSONExtractString(payload, 'reason') AS reason
 FROM events WHERE kind = 'recording.accessed';

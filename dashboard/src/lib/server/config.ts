@@ -36,6 +36,11 @@ const EnvObject = z.object({
    */
   CLICKHOUSE_ORG_ANALYST_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
   CLICKHOUSE_DATABASE: z.string().min(1).default("default"),
+  /**
+   * The data dir the media service stores call recordings in (recordings/<org>/<day>/…): the same
+   * directory on one box (npm start), a shared mount where they run on different machines.
+   */
+  CC_DATA_DIR: z.string().min(1).optional(),
   REDIS_URL: z
     .string()
     .regex(/^rediss?:\/\//, "must be a redis:// URL")

@@ -31,6 +31,8 @@ export const AREA_ROLES = {
   wallboard: ["supervisor", "manager", "director", "admin"],
   reports: ["supervisor", "manager", "director", "analyst", "admin"],
   sql: ["analyst", "director", "admin"],
+  /** Call recordings: agents their own calls, supervisors/managers their teams', directors all. */
+  recordings: ["agent", "supervisor", "manager", "director", "admin"],
   admin: ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 export type Area = keyof typeof AREA_ROLES;

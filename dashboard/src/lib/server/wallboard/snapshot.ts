@@ -7,6 +7,7 @@ import type {
   WallboardRows,
 } from "@cc/analytics";
 import { agentVisible, campaignVisible, type Scope } from "../auth/scope.ts";
+import type { RecordingFailure } from "../recordings.ts";
 import type { StackHealth } from "../stack.ts";
 
 /** Everything one org's wallboard is computed from, gathered once per tick. */
@@ -25,6 +26,8 @@ export interface OrgPicture {
   serviceLevelSeconds: number;
   /** `npm start`'s supervisor view of the processes (health strip); null without a supervisor. */
   stack: StackHealth | null;
+  /** Recording alarms of the last hour (calls with no recording). */
+  recordingFailures?: RecordingFailure[];
 }
 
 export const STATES = ["ready", "reserved", "on_call", "wrap_up", "paused"] as const;
@@ -80,6 +83,8 @@ export interface WallboardSnapshot {
   stack: StackHealth | null;
   /** Call quality of the org's last minutes, with the warning flag (org-wide counts). */
   quality: QualityWarning;
+  /** Calls of visible agents that were not recorded in the last hour (a compliance warning). */
+  recordingFailures: RecordingFailure[];
 }
 
 const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
@@ -370,5 +375,8 @@ export function snapshotFor(p: OrgPicture, scope: Scope): WallboardSnapshot {
     dataAvailable: rows !== null,
     stack: p.stack,
     quality: qualityWarning(rows),
+    recordingFailures: (p.recordingFailures ?? []).filter(
+      (f) => f.agent_id === "" || agentVisible(scope, f.agent_id, teamOf.get(f.agent_id)),
+    ),
   };
 }

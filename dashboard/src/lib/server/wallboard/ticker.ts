@@ -13,6 +13,7 @@ import { clickhouse } from "../clickhouse.ts";
 import { config } from "../config.ts";
 import { log } from "../log.ts";
 import { snapshotDuration } from "../metrics.ts";
+import { recentRecordingFailures } from "../recordings.ts";
 import { redis } from "../redis.ts";
 import { readStackHealth } from "../stack.ts";
 import { type OrgPicture, snapshotFor, type WallboardSnapshot } from "./snapshot.ts";
@@ -117,11 +118,12 @@ class WallboardTicker {
     const r = await redis();
     const all = { orgId };
     const dayStart = dayStartIn(config().CC_TIMEZONE, now);
-    const [agents, calls, pacing, stack] = await Promise.all([
+    const [agents, calls, pacing, stack, recordingFailures] = await Promise.all([
       readLiveAgents(r, all, now),
       readLiveCalls(r, all, now),
       readLatestPacing(r, all),
       readStackHealth(r, now).catch(() => null),
+      recentRecordingFailures(orgId, now).catch(() => []),
     ]);
     let ch = this.chRows.get(orgId);
     if (!ch) {
@@ -157,6 +159,7 @@ class WallboardTicker {
       abandonCap: config().ABANDON_CAP,
       serviceLevelSeconds: 20,
       stack,
+      recordingFailures,
     };
   }
 
