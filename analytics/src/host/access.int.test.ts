@@ -245,3 +245,46 @@ describe("every identity", () => {
     await analyst.close();
   });
 });
+
+describe("the services' writer beside a migrator (npm start)", () => {
+  it("inserts and reads but cannot change the schema, nor lift that", async () => {
+    const split = await startClickHouseHost({ separateMigrator: true });
+    const migrator = createClickHouse({ url: split.url, ...split.migrator });
+    const sink = createClickHouse({ url: split.url, ...split.writer });
+    try {
+      await migrate(migrator);
+      await insertEvents(sink, buildScenario({ seed: 5, orgId: A, leads: 5 }).events);
+      expect(await count(sink, "SELECT count() AS n FROM events")).toBeGreaterThan(10);
+      for (const q of [
+        "CREATE TABLE sink_t (x UInt8) ENGINE = Memory",
+        "DROP TABLE events",
+        "TRUNCATE TABLE events",
+        "ALTER TABLE events DELETE WHERE 1",
+        "RENAME TABLE events TO events_old",
+        "CREATE DATABASE sink_db",
+        "SET allow_ddl = 1",
+      ]) {
+        expect({ q, code: (await chError(sink.command({ query: q }))).code }).toEqual({ q, code: "392" });
+      }
+      const viaUrl = await chError(
+        sink.command({ query: "DROP TABLE events", clickhouse_settings: { allow_ddl: 1 } }),
+      );
+      expect(viaUrl.code).toBe("392");
+      // A session cannot shed the lock either (SET profile only adds constraints).
+      await sink.command({ query: "SET profile = 'default'", session_id: "sink-session" });
+      const inSession = await chError(
+        sink.command({ query: "DROP TABLE events", session_id: "sink-session" }),
+      );
+      expect(inSession.code).toBe("392");
+      expect((await chError(sink.query({ query: "SELECT file('/etc/hostname')" }))).code).toBe("497");
+      await migrator.command({
+        query: "CREATE TABLE migrated_later (x UInt8) ENGINE = MergeTree ORDER BY x",
+      });
+      expect(await count(sink, "SELECT count() AS n FROM events")).toBeGreaterThan(10);
+    } finally {
+      await sink.close();
+      await migrator.close();
+      await split.stop();
+    }
+  });
+});

@@ -353,3 +353,20 @@ export function authenticateOrgAnalyst(
   if (!timingSafeEqual(expected, given)) return undefined;
   return { name: username, role: "analyst", profile, readonly: 1, orgId };
 }
+
+/**
+ * The services' writer when a migrator holds DDL: allow_ddl=0, then the `cc_no_ddl` profile,
+ * whose constraint locks allow_ddl at that value for the rest of the connection (SET, SETTINGS
+ * or URL settings that change it fail; constraints only add up, so SET profile cannot undo it).
+ */
+export const WRITER_WITHOUT_DDL: Readonly<Record<string, string>> = { allow_ddl: "0", profile: "cc_no_ddl" };
+
+/** The migrator (CH_MIGRATOR_USER): DDL for the migrate step; no more than the engine user's grants. */
+export function migratorUsers(
+  env: { CH_MIGRATOR_USER?: string | undefined; CH_MIGRATOR_PASSWORD?: string | undefined },
+  digest: (s: string) => Buffer,
+): { secret: Buffer; user: EngineUser }[] {
+  if (env.CH_MIGRATOR_USER === undefined || env.CH_MIGRATOR_PASSWORD === undefined) return [];
+  const user: EngineUser = { name: env.CH_MIGRATOR_USER, role: "writer", profile: {}, readonly: 0 };
+  return [{ secret: digest(env.CH_MIGRATOR_PASSWORD), user }];
+}

@@ -14,6 +14,9 @@ export const HostEnvSchema = z
     CH_WRITER_PASSWORD: Secret,
     CH_ANALYST_USER: UserName,
     CH_ANALYST_PASSWORD: Secret,
+    /** Schema changes (the migrate step); when set, the writer above loses DDL (no CREATE/ALTER/DROP). */
+    CH_MIGRATOR_USER: UserName.optional(),
+    CH_MIGRATOR_PASSWORD: Secret.optional(),
     /** Org analysts `analyst.<org>` get HMAC(secret, org) as password (src/tenancy); unset: none. */
     CH_ORG_ANALYST_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     /** Largest accepted request body after decompression (INSERT batches). */
@@ -37,7 +40,19 @@ export const HostEnvSchema = z
   .refine((e) => e.CH_WRITER_USER !== e.CH_ANALYST_USER, {
     message: "writer and analyst must be different users",
     path: ["CH_ANALYST_USER"],
-  });
+  })
+  .refine((e) => (e.CH_MIGRATOR_USER === undefined) === (e.CH_MIGRATOR_PASSWORD === undefined), {
+    message: "set both CH_MIGRATOR_USER and CH_MIGRATOR_PASSWORD, or neither",
+    path: ["CH_MIGRATOR_PASSWORD"],
+  })
+  .refine(
+    (e) =>
+      e.CH_MIGRATOR_USER === undefined || ![e.CH_WRITER_USER, e.CH_ANALYST_USER].includes(e.CH_MIGRATOR_USER),
+    {
+      message: "the migrator must be a user of its own",
+      path: ["CH_MIGRATOR_USER"],
+    },
+  );
 
 export type HostEnv = z.infer<typeof HostEnvSchema>;
 

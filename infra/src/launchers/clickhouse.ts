@@ -12,6 +12,11 @@ export interface ClickHouseHost extends AsyncDisposable {
   readonly dataDir: string;
   readonly writer: { username: string; password: string };
   readonly analyst: { username: string; password: string };
+  /**
+   * Schema changes (migrate). With `separateMigrator` a user of its own and the writer has no
+   * DDL; otherwise the writer itself (test fixtures create their tables with it).
+   */
+  readonly migrator: { username: string; password: string };
   /** Org analysts `analyst.<org>` authenticate with @cc/analytics' orgAnalystCredentials(this, org). */
   readonly orgAnalystSecret: string;
   readonly process: ManagedProcess;
@@ -24,6 +29,9 @@ export interface ClickHouseHostOptions {
   writerPassword?: string;
   analystPassword?: string;
   orgAnalystSecret?: string;
+  /** A migrator user holds DDL and the writer only inserts and reads (npm start does this). */
+  separateMigrator?: boolean;
+  migratorPassword?: string;
   onLine?: (line: string) => void;
   /** Extra env for the host (limits etc.). */
   env?: Record<string, string>;
@@ -40,6 +48,9 @@ export async function startClickHouseHost(opts: ClickHouseHostOptions = {}): Pro
   const writer = { username: "cc_writer", password: opts.writerPassword ?? "writer-test-password" };
   const analyst = { username: "analyst", password: opts.analystPassword ?? "analyst-test-password" };
   const orgAnalystSecret = opts.orgAnalystSecret ?? "org-analyst-test-secret";
+  const migrator = opts.separateMigrator
+    ? { username: "cc_migrator", password: opts.migratorPassword ?? "migrator-test-password" }
+    : writer;
   const proc = await spawnManaged({
     name: "clickhouse-host",
     command: process.execPath,
@@ -53,6 +64,9 @@ export async function startClickHouseHost(opts: ClickHouseHostOptions = {}): Pro
       CH_ANALYST_USER: analyst.username,
       CH_ANALYST_PASSWORD: analyst.password,
       CH_ORG_ANALYST_SECRET: orgAnalystSecret,
+      ...(opts.separateMigrator
+        ? { CH_MIGRATOR_USER: migrator.username, CH_MIGRATOR_PASSWORD: migrator.password }
+        : {}),
       ...opts.env,
     },
     ready: async () => {
@@ -68,6 +82,7 @@ export async function startClickHouseHost(opts: ClickHouseHostOptions = {}): Pro
     dataDir,
     writer,
     analyst,
+    migrator,
     orgAnalystSecret,
     process: proc,
     stop: () => stopAndRelease(proc, dataDir, opts.dataDir),
