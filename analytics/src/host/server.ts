@@ -5,13 +5,15 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { pipeline } from "node:stream/promises";
 import type { Logger } from "pino";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { authenticateOrgAnalyst, migratorUsers, WRITER_WITHOUT_DDL } from "./access.ts";
+import { authenticateOrgAnalyst } from "./access.ts";
 import { requestDecoder, responseEncoding } from "./compression.ts";
 import type { HostEnv } from "./config.ts";
 import { type Engine, EngineInputError, type EngineUser } from "./engine.ts";
 import { ClickHouseHttpError, fromEngineError } from "./errors.ts";
 import { InsertSpool } from "./insert-spool.ts";
 import { compressBlocks, decompressBlocks } from "./native-compression.ts";
+import { nativeAtRevision } from "./native-revision.ts";
+import { narrowProfile } from "./profile-limits.ts";
 import { HostSessions, sessionLease } from "./sessions.ts";
 
 /** URL parameters that belong to the HTTP layer, not to the engine's settings. */
@@ -117,14 +119,10 @@ export function makeUsers(env: HostEnv): HostUsers {
   const writerProfile: Record<string, string> =
     env.CH_WRITER_MAX_EXECUTION_TIME > 0
       ? { max_execution_time: String(env.CH_WRITER_MAX_EXECUTION_TIME) }
-      : {}),
-    // With a migrator holding DDL, the services' writer only inserts and reads (access.ts).
-    ...(env.CH_MIGRATOR_USER ? WRITER_WITHOUT_DDL : {}),
-  };
+      : {};
   const users = [
     {
       secret: digest(env.CH_WRITER_PASSWORD),
-    ...migratorUsers(env, digest),
       user: { name: env.CH_WRITER_USER, role: "writer", profile: writerProfile, readonly: 0 } as EngineUser,
     },
     {
@@ -363,13 +361,13 @@ export function createHostServer({ env, engine, logger, serverVersion }: HostSer
       result = await engine
         .run(
           {
-            user,
+            // A read-only user may lower its own limits (clickhouse-go sends max_execution_time).
+            ...narrowProfile(user, settings),
             sql: spooled?.sql ?? sql,
             clientSql: sql,
             format: defaultFormat,
             database: url.searchParams.get("database") ?? headerValue(req, "x-clickhouse-database"),
             params,
-            settings,
             readOnlyRequest: req.method === "GET",
           },
           lease?.connection,
@@ -426,6 +424,9 @@ export function createHostServer({ env, engine, logger, serverVersion }: HostSer
     };
     const encoding = responseEncoding(req.headers["accept-encoding"], url.searchParams);
     let payload = Buffer.from(result.bytes.buffer, result.bytes.byteOffset, result.bytes.byteLength);
+    // clickhouse-go over HTTP reads Native at its own protocol revision (client_protocol_version).
+    const revision = Number(url.searchParams.get("client_protocol_version") ?? "0");
+    if (revision > 0 && format.toLowerCase() === "native") payload = nativeAtRevision(payload, revision);
     // compress=1: ClickHouse's compressed blocks (the JDBC driver's default), then any HTTP encoding.
     if (url.searchParams.get("compress") === "1") {
       payload = compressBlocks(payload, url.searchParams.get("network_compression_method"));
