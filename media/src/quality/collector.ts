@@ -127,6 +127,9 @@ export interface QualityCollectorOptions {
 /** The `beforeRelease` step of every answered call: read rtpengine's statistics, publish. */
 export function qualityCollector(o: QualityCollectorOptions) {
   return async (call: OutboundCall, agentId: string | null): Promise<void> => {
+    // rtpengine down: its statistics are gone with it, and waiting for a timeout would only
+    // delay the teardown of every call in hand.
+    if (!o.engine.up) return;
     const legs = callLegs(await o.engine.query(call.rtpCallId), agentId !== null);
     const base = {
       kind: "call.quality" as const,
