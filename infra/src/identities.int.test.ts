@@ -38,6 +38,7 @@ import {
 } from "./identities.ts";
 import { type ClickHouseHost, startClickHouseHost } from "./launchers/clickhouse.ts";
 import { type NatsServer, startNats } from "./launchers/nats.ts";
+import { releaseTempDir, tempDir } from "./launchers/process.ts";
 import { type RedisServer, startRedis } from "./launchers/redis.ts";
 
 type Redis = ReturnType<typeof createClient>;
@@ -161,6 +162,56 @@ describe("service identities (nats-server and redis-server with auth on)", () =>
     expect(await refused(redis.url.replace("redis://", "redis://pacing:not-the-password@"))).toMatch(
       /WRONGPASS/,
     );
+  });
+
+  it("a restarted redis-server keeps what services wrote in transactions and scripts", async () => {
+    // redis-server 7.0 replays MULTI/EXEC and script effects from the AOF as `default`: with
+    // `default` locked down they were dropped at start, and every user and list with them.
+    const dir = await tempDir("redis-restart");
+    try {
+      const users = redisUsers(redisPw);
+      let server = await startRedis({ dataDir: dir, users });
+      const write = async (id: Identity) => {
+        const c = createClient({ url: server.urlFor(id) }) as Redis;
+        await c.connect();
+        return c;
+      };
+      const dashboard = await write("dashboard");
+      await dashboard.multi().hSet("cc:user:restart", { role: "agent" }).sAdd("cc:users", "restart").exec();
+      await dashboard.quit();
+      const pacingRedis = await write("pacing");
+      const cfg = CampaignConfig.parse({ id: "restart", caller_id: "+8657100000000" });
+      const list = new RedisDialingList({
+        redis: pacingRedis,
+        orgId: ORG,
+        campaignId: "restart",
+        profile: profileOf(cfg),
+      });
+      await list.add({ leadId: "R1", phone: "+8613800000003", consent: true });
+      await pacingRedis.quit();
+      await server.stop();
+
+      server = await startRedis({ dataDir: dir, users });
+      try {
+        const d = await write("dashboard");
+        expect(await d.hGet("cc:user:restart", "role")).toBe("agent");
+        expect(await d.sIsMember("cc:users", "restart")).toBe(1);
+        await d.quit();
+        const p = await write("pacing");
+        const again = new RedisDialingList({
+          redis: p,
+          orgId: ORG,
+          campaignId: "restart",
+          profile: profileOf(cfg),
+        });
+        expect((await again.sizes()).fresh).toBe(1);
+        await p.quit();
+      } finally {
+        await server.stop();
+      }
+    } finally {
+      await releaseTempDir(dir);
+    }
   });
 
   it("npm start hands each service a URL with its own identity, only for servers it launched", () => {

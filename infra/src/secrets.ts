@@ -44,8 +44,13 @@ const Secrets = z.object({
     .default(() => token(15)),
   /** Each service's NATS user password (nats-server runs with authorization on). */
   nats_passwords: IdentityPasswordsSchema,
-  /** Each service's Redis ACL user password (the default user is off). */
+  /** Each service's Redis ACL user password. */
   redis_passwords: IdentityPasswordsSchema,
+  /** Redis's `default` user, the administrator (`redis-cli --user default --pass …`). */
+  redis_admin_password: z
+    .string()
+    .min(16)
+    .default(() => token(18)),
 });
 export type StackSecrets = z.infer<typeof Secrets>;
 

@@ -101,6 +101,7 @@ async function startInfra(cfg: StackConfig, secrets: StackSecrets) {
       port: cfg.REDIS_PORT,
       dataDir: path.join(dataDir, "redis"),
       users: redisUsers(secrets.redis_passwords),
+      adminPassword: secrets.redis_admin_password,
     };
     await supervisor.add("redis-server", async () => {
       const redis = await startRedis(opts);

@@ -1,4 +1,4 @@
-import { createHash } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { mkdir, writeFile } from "node:fs/promises";
 import net from "node:net";
 import path from "node:path";
@@ -27,15 +27,24 @@ export interface RedisOptions {
   onLine?: (line: string) => void;
   /** Turn authentication on: an ACL file with these users, and the passwordless default user off. */
   users?: RedisUser[];
+  /** With `users`: the password of `default`, the administrator (random and unknown when omitted). */
+  adminPassword?: string;
 }
 
-/** The ACL file (passwords stored as SHA-256, as ACL SAVE would) rewritten at every start. */
-async function writeAclFile(dir: string, users: RedisUser[]): Promise<string> {
+const sha256 = (password: string) => createHash("sha256").update(password).digest("hex");
+
+/**
+ * The ACL file (passwords stored as SHA-256, as ACL SAVE would) rewritten at every start.
+ * `default` keeps every permission but wants a password, so no connection is logged in without
+ * one: redis-server 7.0 replays MULTI/EXEC (and so every Lua script's writes) from the AOF as
+ * `default`, and silently drops them at start when `default` may not run them (redis#14541).
+ */
+async function writeAclFile(dir: string, users: RedisUser[], adminPassword: string): Promise<string> {
   const file = path.join(dir, "users.acl");
   const lines = [
-    "user default off resetkeys resetchannels -@all",
+    `user default on #${sha256(adminPassword)} ~* &* +@all`,
     ...users.map((u) => {
-      const hash = createHash("sha256").update(u.password).digest("hex");
+      const hash = sha256(u.password);
       return `user ${u.user} on #${hash} resetkeys resetchannels ${u.rules.join(" ")}`;
     }),
   ];
@@ -68,12 +77,16 @@ async function pingRedis(port: number): Promise<boolean> {
   });
 }
 
-/** redis-server in the foreground (so it dies with us), AOF on, no RDB snapshots. */
+/**
+ * redis-server in the foreground (so it dies with us), AOF on, no RDB snapshots. With `users`,
+ * ACLs: only those users (and `default` with `adminPassword`) may log in; no anonymous access.
+ */
 export async function startRedis(opts: RedisOptions = {}): Promise<RedisServer> {
   const port = opts.port ?? (await freePort());
   const dataDir = opts.dataDir ?? (await tempDir("redis"));
   await mkdir(dataDir, { recursive: true });
-  const acl = opts.users ? ["--aclfile", await writeAclFile(dataDir, opts.users)] : [];
+  const admin = opts.adminPassword ?? randomBytes(24).toString("base64url");
+  const acl = opts.users ? ["--aclfile", await writeAclFile(dataDir, opts.users, admin)] : [];
   const proc = await spawnManaged({
     name: "redis-server",
     command: "redis-server",
