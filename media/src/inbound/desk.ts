@@ -45,6 +45,9 @@ export interface InboundRecorder {
   finish(attemptId: string): unknown;
 }
 
+/** Queues' live figures (waiting now, longest wait), rewritten every second for the wallboard. */
+export const liveQueuesKey = (org: string) => `cc:inbound:queues:${org}`;
+
 /** The screen pop an agent's console shows when an inbound caller reaches them. */
 export const popKey = (org: string, agentId: string) => `cc:inbound:pop:${org}:${agentId}`;
 
@@ -56,6 +59,7 @@ export class InboundDesk {
   readonly #subs: Subscription[] = [];
   #prompts: PromptBook | null = null;
   readonly #acdOptions: AcdOptions;
+  #liveTimer: NodeJS.Timeout | undefined;
 
   constructor(o: InboundDeskOptions) {
     this.#o = o;
@@ -94,6 +98,8 @@ export class InboundDesk {
           .apply(r.event)
           .catch((err: unknown) => this.#o.log.warn({ err }, "caller index update failed"));
     });
+    this.#liveTimer = setInterval(() => void this.#publishLive(), 1_000);
+    this.#liveTimer.unref();
     // After the service's own subscription has updated the pool (same connection, earlier sub).
     sub(`cc.events.${this.#o.orgId}.agent.>`, (r) => {
       if (r.ok && (r.event.kind === "agent.state_changed" || r.event.kind === "agent.login"))
@@ -256,6 +262,9 @@ export class InboundDesk {
       recorder.start({ attemptId: call.id, rtpCallId: call.rtpCallId, agentId, agentPorts: [call.usPort] });
       call.once("ended", () => void recorder.finish(call.id));
     }
+    call.once("ended", () => {
+      this.#o.redis.del(popKey(this.#o.orgId, agentId)).catch(() => {});
+    });
     const pop = {
       call_id: call.id,
       caller: info.caller,
@@ -269,6 +278,23 @@ export class InboundDesk {
     ]).catch((err: unknown) => this.#o.log.warn({ err }, "sticky agent or screen pop not stored"));
   }
 
+  async #publishLive(): Promise<void> {
+    const now = Date.now();
+    const live = new Map(this.acd.waiting(now).map((q) => [q.queue, q]));
+    const fields: Record<string, string> = {};
+    for (const queue of Object.keys(this.#o.config.queues)) {
+      const q = live.get(queue);
+      fields[queue] = JSON.stringify({ waiting: q?.waiting ?? 0, longest_ms: q?.longestMs ?? 0, at: now });
+    }
+    const key = liveQueuesKey(this.#o.orgId);
+    await this.#o.redis
+      .multi()
+      .hSet(key, fields)
+      .expire(key, 10)
+      .exec()
+      .catch((err: unknown) => this.#o.log.warn({ err }, "live queue figures not written"));
+  }
+
   get calls(): number {
     return this.#calls.size;
   }
@@ -279,6 +305,7 @@ export class InboundDesk {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.#liveTimer);
     for (const s of this.#subs) s.unsubscribe();
     await this.endAll("system");
   }
