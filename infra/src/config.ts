@@ -29,6 +29,9 @@ export const StackEnv = z.object({
   CLICKHOUSE_PASSWORD: z.string().optional(),
   CLICKHOUSE_ANALYST_USER: z.string().optional(),
   CLICKHOUSE_ANALYST_PASSWORD: z.string().optional(),
+  /** DDL for the migrate step on an external server (default: CLICKHOUSE_USER). */
+  CLICKHOUSE_MIGRATOR_USER: z.string().optional(),
+  CLICKHOUSE_MIGRATOR_PASSWORD: z.string().optional(),
   /** drachtio-server elsewhere: DRACHTIO_HOST + DRACHTIO_ADMIN_PORT + DRACHTIO_SECRET (not started locally). */
   DRACHTIO_HOST: z.string().optional(),
   DRACHTIO_SECRET: z.string().optional(),

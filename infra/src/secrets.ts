@@ -25,6 +25,16 @@ const IdentityPasswordsSchema = z
 const Secrets = z.object({
   clickhouse_writer_password: z.string().min(16),
   clickhouse_analyst_password: z.string().min(16),
+  /** Schema changes (npm start's migrate step); the services' ClickHouse writer has no DDL. */
+  clickhouse_migrator_password: z
+    .string()
+    .min(16)
+    .default(() => token(18)),
+  /** Each org analyst's ClickHouse password derives from it (host and dashboard; analytics/src/tenancy). */
+  clickhouse_org_analyst_secret: z
+    .string()
+    .min(16)
+    .default(() => token(24)),
   intake_api_key: z.string().min(24),
   metrics_api_key: z.string().min(24),
   /** drachtio-server's admin secret (media service ↔ switch). */

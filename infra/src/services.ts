@@ -114,6 +114,8 @@ export function services(cfg: StackConfig, secrets: StackSecrets, rt: StackRunti
         // The projector service keeps live state; the in-process one is for single-process dev.
         DASHBOARD_RUN_PROJECTOR: "0",
         DASHBOARD_METRICS_KEY: secrets.metrics_api_key,
+        // The SQL page runs as the signed-in user's org analyst (analyst.<org>).
+        CLICKHOUSE_ORG_ANALYST_SECRET: secrets.clickhouse_org_analyst_secret,
         MEDIA_SIP_SECRET: secrets.media_sip_secret,
         MEDIA_SIP_WS_URL: rt.drachtio.wsUrl,
         ...(cfg.DEMO_CAMPAIGN

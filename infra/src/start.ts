@@ -7,7 +7,7 @@ import { type SpawnSyncOptions, spawnSync } from "node:child_process";
 import { readdir, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { createClickHouse, migrate } from "@cc/analytics";
+import { createClickHouse, migrate, orgAnalystCredentials } from "@cc/analytics";
 import { connectNats, ensureStreams, jetStreamFor } from "@cc/ingest";
 import { pino } from "pino";
 import { ConfigError, loadStackConfig, type StackConfig } from "./config.ts";
@@ -116,6 +116,10 @@ async function startInfra(cfg: StackConfig, secrets: StackSecrets) {
       username: cfg.CLICKHOUSE_ANALYST_USER ?? "analyst",
       password: cfg.CLICKHOUSE_ANALYST_PASSWORD ?? "",
     },
+    migrator: {
+      username: cfg.CLICKHOUSE_MIGRATOR_USER ?? cfg.CLICKHOUSE_USER ?? "default",
+      password: cfg.CLICKHOUSE_MIGRATOR_PASSWORD ?? cfg.CLICKHOUSE_PASSWORD ?? "",
+    },
   };
   if (!cfg.CLICKHOUSE_URL) {
     await assertPortFree(cfg.CLICKHOUSE_PORT, "CLICKHOUSE_PORT");
@@ -124,6 +128,10 @@ async function startInfra(cfg: StackConfig, secrets: StackSecrets) {
       dataDir: path.join(dataDir, "clickhouse"),
       writerPassword: secrets.clickhouse_writer_password,
       analystPassword: secrets.clickhouse_analyst_password,
+      // Least privilege: only the migrate step may change the schema; org analysts see their org.
+      separateMigrator: true,
+      migratorPassword: secrets.clickhouse_migrator_password,
+      orgAnalystSecret: secrets.clickhouse_org_analyst_secret,
       onLine: forward("clickhouse-host"),
       env: { LOG_LEVEL: cfg.LOG_LEVEL, METRICS_API_KEY: secrets.metrics_api_key },
     };
@@ -134,10 +142,10 @@ async function startInfra(cfg: StackConfig, secrets: StackSecrets) {
       return incarnationOf(host.process, host.stop);
     });
     if (!first) throw new Error("clickhouse-host did not start");
-    clickhouse = { url: first.url, writer: first.writer, analyst: first.analyst };
+    clickhouse = { url: first.url, writer: first.writer, analyst: first.analyst, migrator: first.migrator };
   }
   // Schema first: every service may assume the tables exist.
-  const ch = createClickHouse({ url: clickhouse.url, ...clickhouse.writer });
+  const ch = createClickHouse({ url: clickhouse.url, ...clickhouse.migrator });
   try {
     const result = await migrate(ch);
     log.info({ applied: result.applied, skipped: result.skipped.length }, "migrations");
@@ -251,12 +259,14 @@ async function main(): Promise<void> {
   // First start with the demo: a month of history for the reports, in the background.
   void seedDemoHistoryOnFirstStart(cfg, infra.clickhouse, log);
 
+  // A tenant's analyst (rows of CC_ORG_ID only); the all-org analyst stays in secrets.json.
+  const orgAnalyst = orgAnalystCredentials(secrets.clickhouse_org_analyst_secret, cfg.CC_ORG_ID);
   const banner = [
     "",
     "call center stack is up",
     `  dashboard         http://127.0.0.1:${cfg.DASHBOARD_PORT}`,
     `  lead/ad intake    http://127.0.0.1:${cfg.INTAKE_PORT}  (API key: ${secrets.intake_api_key})`,
-    `  ClickHouse HTTP   ${infra.clickhouse.url}  (analyst: ${infra.clickhouse.analyst.username} / ${infra.clickhouse.analyst.password})`,
+    `  ClickHouse HTTP   ${infra.clickhouse.url}  (analyst of ${cfg.CC_ORG_ID}: ${orgAnalyst.username} / ${orgAnalyst.password})`,
     `  SIP (drachtio)    ${telephony.drachtio.sipUri}  (WebSocket ${telephony.drachtio.wsUrl})`,
     `  NATS              ${infra.natsUrl}${infra.launched.nats ? "  (a user per service: nats_passwords in secrets.json)" : ""}`,
     `  Redis             ${infra.redisUrl}${infra.launched.redis ? "  (an ACL user per service: redis_passwords in secrets.json)" : ""}`,
