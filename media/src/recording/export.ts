@@ -32,7 +32,13 @@ export async function exportRecordings(o: {
   since: string;
   until: string;
   to: string;
-}): Promise<ExportManifest> {
+  /**
+   * The checksums taken when each file was recorded (ClickHouse `recordings`), by relative path: a
+   * source file that no longer matches is not exported and is reported (tampered or damaged).
+   */
+  recorded?: ReadonlyMap<string, string>;
+}): Promise<ExportManifest & { mismatched: string[] }> {
+  const mismatched: string[] = [];
   const orgRel = path.posix.join("recordings", o.orgId);
   const days = (await readdir(path.join(o.dataDir, orgRel)).catch(() => [] as string[]))
     .filter((d) => DAY_DIR.test(d) && d >= o.since && d <= o.until)
@@ -46,6 +52,11 @@ export async function exportRecordings(o: {
       const src = path.join(o.dataDir, rel);
       const dst = path.join(o.to, rel);
       const sha256 = await fileSha256(src);
+      const recorded = o.recorded?.get(rel);
+      if (recorded !== undefined && recorded !== sha256) {
+        mismatched.push(rel);
+        continue;
+      }
       await copyFile(src, dst);
       const copied = await readFile(dst);
       if (createHash("sha256").update(copied).digest("hex") !== sha256)
@@ -62,7 +73,7 @@ export async function exportRecordings(o: {
   };
   await mkdir(o.to, { recursive: true });
   await writeFile(path.join(o.to, "manifest.json"), `${JSON.stringify(manifest, null, 2)}\n`);
-  return manifest;
+  return { ...manifest, mismatched };
 }
 
 /** Re-reads every file of a backup; the problems found (missing, size or checksum differs). */

@@ -3,11 +3,13 @@
 // stores must carry each tone on its own channel, last as long as the bridge, match its checksum,
 // and reach ClickHouse's `recordings` table through the sink. A call whose recording cannot be
 // stored raises the alarm event and keeps rtpengine's pcap.
+import { execFile } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readdir, readFile, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { promisify } from "node:util";
 import { createClickHouse, migrate } from "@cc/analytics";
-import { type ClickHouseHost, freePort, startClickHouseHost } from "@cc/infra";
+import { type ClickHouseHost, freePort, repoRoot, startClickHouseHost, tempDir } from "@cc/infra";
 import { type EventOf, type SinkHandle, sinkConfigFromEnv, startSink } from "@cc/ingest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tone } from "../rtp/endpoint.ts";
@@ -17,6 +19,7 @@ import { sha256Of } from "./store.ts";
 import { verifyRecording } from "./verify.ts";
 import { readWavFile } from "./wav.ts";
 
+const execFileP = promisify(execFile);
 const CUSTOMER_HZ = 697;
 const AGENT_HZ = 1209;
 const TALK_MS = 3_000;
@@ -52,6 +55,22 @@ afterAll(async () => {
   await host?.stop();
   await s?.stop();
 });
+
+/** `npm run recordings -- …` as a child process, with the analyst's ClickHouse credentials. */
+async function runCli(args: string[]): Promise<{ code: number; out: unknown }> {
+  const r = await execFileP(process.execPath, [path.join(repoRoot, "media/src/recording/cli.ts"), ...args], {
+    env: {
+      ...process.env,
+      CLICKHOUSE_URL: host.url,
+      CLICKHOUSE_USER: host.analyst.username,
+      CLICKHOUSE_PASSWORD: host.analyst.password,
+    },
+  }).then(
+    (x) => ({ code: 0, stdout: x.stdout }),
+    (err: { code: number; stdout: string }) => ({ code: err.code, stdout: err.stdout }),
+  );
+  return { code: r.code, out: JSON.parse(r.stdout) };
+}
 
 /** Dials, waits for the bridge, both sides send their tone for TALK_MS, the agent hangs up. */
 async function talkedCall(): Promise<{ attemptId: string; bridgedAt: number; hungupAt: number }> {
@@ -156,6 +175,38 @@ describe("call recording through rtpengine", () => {
     } finally {
       await ch.close();
     }
+  });
+
+  it("exports the day's recordings checked against the checksums in ClickHouse, and refuses a damaged file", async () => {
+    const day = stored.started_at.slice(0, 10);
+    const to = await tempDir("rec-export");
+    const exportRun = () =>
+      runCli([
+        "export",
+        "--since",
+        day,
+        "--until",
+        day,
+        "--to",
+        to,
+        "--org",
+        s.org,
+        "--data-dir",
+        s.recordingDataDir,
+      ]);
+    const ok = await exportRun();
+    expect(ok.code).toBe(0);
+    expect(ok.out).toMatchObject({ files: 2, checked_against_recorded: true, mismatched: [] });
+    const verified = await runCli(["verify-export", to]);
+    expect(verified).toEqual({ code: 0, out: { files: 2, problems: [] } });
+    // One byte of the stored file changes on disk: the export names it and fails.
+    const file = path.join(s.recordingDataDir, stored.path);
+    const bytes = await readFile(file);
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
+    await writeFile(file, bytes);
+    const bad = await exportRun();
+    expect(bad.code).toBe(1);
+    expect(bad.out).toMatchObject({ files: 1, mismatched: [stored.path] });
   });
 
   it("raises the alarm when a call's recording cannot be stored, and keeps rtpengine's pcap", async () => {
