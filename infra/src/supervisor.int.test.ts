@@ -41,6 +41,7 @@ const sup = new Supervisor({ log, initialDelayMs: 500, onChange: (all) => status
 const ports = { nats: 0, natsMonitor: 0, redis: 0, clickhouse: 0, sink: 0, intake: 0 };
 let reader: ReturnType<typeof createClient> | undefined;
 let dataDir = "";
+let writer = { username: "", password: "" };
 const byName = (name: string) => sup.statuses().find((s) => s.name === name) as ServiceStatus;
 
 beforeAll(async () => {
@@ -57,7 +58,6 @@ beforeAll(async () => {
     return incarnationOf(r.process, r.stop);
   });
   const chOpts = { port: ports.clickhouse, dataDir: path.join(dataDir, "clickhouse") };
-  let writer = { username: "", password: "" };
   await sup.add("clickhouse-host", async () => {
     const h = await startClickHouseHost(chOpts);
     writer = h.writer;
@@ -152,6 +152,24 @@ describe("supervised stack", () => {
     }, "status hash rewritten");
     expect(seen).toMatchObject({ state: "running", pid: back.pid });
     expect(byName("nats-server").restarts).toBe(0);
+  }, 120_000);
+
+  it("restarts a kill -9'd ClickHouse host on its port and data dir; the tables are still there", async () => {
+    const host = byName("clickhouse-host");
+    process.kill(host.pid as number, "SIGKILL");
+    const back = await until(async () => {
+      const s = byName("clickhouse-host");
+      return s.state === "running" && s.pid !== host.pid ? s : undefined;
+    }, "clickhouse-host running again");
+    expect(back.restarts).toBe(1);
+    const ch = createClickHouse({ url: `http://127.0.0.1:${ports.clickhouse}`, ...writer });
+    try {
+      const rows = await ch.query({ query: "SELECT count() AS n FROM events", format: "JSONEachRow" });
+      expect(await rows.json()).toHaveLength(1);
+    } finally {
+      await ch.close();
+    }
+    expect(await healthy(ports.sink)).toBe(true);
   }, 120_000);
 
   it("stopAll ends every process and restarts nothing", async () => {
