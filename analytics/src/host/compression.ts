@@ -68,8 +68,11 @@ function lz4Decoder(limit: number): Transform {
         return done(err as Error);
       }
       if (bound > limit) {
-        // Decompressing would cross the body limit: let the reader's limit check fire.
-        return done(null, Buffer.alloc(limit + 1));
+        return done(
+          ClickHouseHttpError.of("QUERY_IS_TOO_LARGE", `request body larger than ${limit} bytes`, {
+            status: 413,
+          }),
+        );
       }
       decompressFrame(body).then(
         (out) => done(null, out),

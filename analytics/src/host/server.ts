@@ -170,6 +170,7 @@ async function readBody(req: IncomingMessage, limit: number): Promise<Buffer> {
     if (decoder) await pipeline(req, decoder, sink);
     else await pipeline(req, sink);
   } catch (err) {
+    if (err instanceof ClickHouseHttpError) throw err; // the decoder's own (e.g. an lz4 bomb)
     if (err instanceof BodyTooLarge) {
       throw ClickHouseHttpError.of("QUERY_IS_TOO_LARGE", err.message, { cause: err, status: 413 });
     }
