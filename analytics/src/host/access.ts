@@ -208,6 +208,9 @@ export function tableFunctionsOfAst(ast: string): string[] {
   return found;
 }
 
+/** Longer statements are checked every time rather than kept (the cache holds the services' texts). */
+const MAX_CACHED_STATEMENT = 16 * 1024;
+
 interface Checked {
   readonly formatted: string;
   tableFunctions?: string[];
@@ -326,6 +329,7 @@ export class AccessGuard {
     const why = forbiddenInStatement(formatted);
     if (why !== undefined) throw accessDenied(user, why);
     const checked: Checked = { formatted: formatted.replace(/\n$/, "") };
+    if (statement.length > MAX_CACHED_STATEMENT) return checked; // inline VALUES data: not worth keeping
     if (this.#checked.size >= this.#maxCached) this.#checked.delete(this.#checked.keys().next().value!);
     this.#checked.set(statement, checked);
     return checked;
