@@ -56,7 +56,7 @@ export function readWavFile(buf: Buffer): DecodedWav {
         bits: buf.readUInt16LE(body + 14),
       };
     } else if (id === "data") {
-      if (!fmt || fmt.format !== 1 || fmt.bits !== 16 || fmt.ch < 1) throw new WavError("not 16-bit PCM");
+      if (fmt?.format !== 1 || fmt.bits !== 16 || fmt.ch < 1) throw new WavError("not 16-bit PCM");
       const frames = Math.floor(Math.min(size, buf.length - body) / (2 * fmt.ch));
       const channels = Array.from({ length: fmt.ch }, () => new Int16Array(frames));
       for (let i = 0; i < frames; i++)
