@@ -2,6 +2,8 @@
 // SIGINT stops every process it started, and a restart keeps the data.
 import { readdir, readFile } from "node:fs/promises";
 import path from "node:path";
+import { connectNats } from "@cc/ingest";
+import { createClient } from "redis";
 import { afterAll, describe, expect, it } from "vitest";
 import { repoRoot } from "./launchers/clickhouse.ts";
 import { freePort, type ManagedProcess, spawnManaged, tempDir } from "./launchers/process.ts";
@@ -135,6 +137,18 @@ describe("npm start", () => {
       expect(withKey.status, `${name} /metrics with key`).toBe(200);
       expect(await withKey.text()).toContain("process_cpu_seconds_total");
     }
+    // The stack's nats-server and redis-server want a service identity (identities.ts).
+    await expect(
+      connectNats(`nats://127.0.0.1:${ports.NATS_PORT}`, { maxReconnectAttempts: 0 }),
+    ).rejects.toThrow(/authorization/i);
+    const anonymous = createClient({
+      url: `redis://127.0.0.1:${ports.REDIS_PORT}`,
+      socket: { reconnectStrategy: false },
+    });
+    anonymous.on("error", () => undefined);
+    await expect(anonymous.connect()).rejects.toThrow(/NOAUTH/);
+    anonymous.destroy();
+
     // The demo campaign is paced by the pacing service and dialed by the media service through
     // drachtio-server and rtpengine: answered calls are analysed, people reach simulated agents
     // on SIP phones, who disposition through the console.
