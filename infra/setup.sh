@@ -193,7 +193,7 @@ if [ -f "$clients/java/lib/.pom" ] && cmp -s "$clients/java/pom.xml" "$clients/j
   echo "JDBC driver jars in $clients/java/lib are up to date"
 else
   rm -rf "$clients/java/lib"
-  mvn -B -q -f "$clients/java/pom.xml" dependency:copy-dependencies
+  mvn -B -q -Dstyle.color=never -f "$clients/java/pom.xml" dependency:copy-dependencies
   cp "$clients/java/pom.xml" "$clients/java/lib/.pom"
   echo "JDBC driver: $(cd "$clients/java/lib" && ls clickhouse-jdbc-*.jar)"
 fi
