@@ -12,6 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const run = promisify(execFile);
 const ROWS = 5000;
+// A JVM start, a Go build or a Python import on a busy two-core box; the runs take 10–35 s.
+const CLIENT_TIMEOUT_MS = 240_000;
 const clients = path.join(repoRoot, "analytics/clients");
 const python = path.join(repoRoot, ".venv/clients/bin/python");
 const go = path.join(repoRoot, "bin/go");
@@ -68,58 +70,70 @@ async function runClient(file: string, args: string[], table: string, cwd?: stri
 const SELECTED = [3, 10, 17, 24, 31, 38];
 
 describe("real ClickHouse clients with default settings against the embedded host", () => {
-  it("clickhouse-connect (Python): session, lz4 insert, parameters, SET and temp tables, read-only analyst", async () => {
-    installed(python, "clickhouse-connect (.venv/clients)");
-    const out = await runClient(python, [path.join(clients, "python/probe.py")], "py_calls");
-    expect(out.server_version).toMatch(/^\d+\.\d+/);
-    expect(out.session_id).toMatch(/[0-9a-f-]{36}/); // clickhouse-connect opens a session by default
-    expect(out.write_compression).toBe("lz4");
-    expect(out.written_rows).toBe(ROWS); // from X-ClickHouse-Summary
-    expect(out.count).toBe(ROWS);
-    expect(out.selected).toEqual(SELECTED);
-    expect(Number((out.query_summary as Record<string, string>).result_rows)).toBe(SELECTED.length);
-    expect(out.sum_talk).toBe(2475);
-    expect(out.session_max_threads).toBe(3);
-    expect(out.temp_rows).toBe(3);
-    expect(out.other_session_temp).toBe(60); // UNKNOWN_TABLE: another session has no such temp table
-    expect(out.other_max_threads).not.toBe(3);
-    expect(out.analyst_count).toBe(ROWS);
-    // READONLY (164), or ACCESS_DENIED (497) where the access rules refuse first.
-    for (const key of ["analyst_set", "analyst_drop", "analyst_temp_table"]) {
-      expect([key, out[key]]).toEqual([key, expect.toBeOneOf([164, 497])]);
-    }
-  });
+  it(
+    "clickhouse-connect (Python): session, lz4 insert, parameters, SET and temp tables, read-only analyst",
+    async () => {
+      installed(python, "clickhouse-connect (.venv/clients)");
+      const out = await runClient(python, [path.join(clients, "python/probe.py")], "py_calls");
+      expect(out.server_version).toMatch(/^\d+\.\d+/);
+      expect(out.session_id).toMatch(/[0-9a-f-]{36}/); // clickhouse-connect opens a session by default
+      expect(out.write_compression).toBe("lz4");
+      expect(out.written_rows).toBe(ROWS); // from X-ClickHouse-Summary
+      expect(out.count).toBe(ROWS);
+      expect(out.selected).toEqual(SELECTED);
+      expect(Number((out.query_summary as Record<string, string>).result_rows)).toBe(SELECTED.length);
+      expect(out.sum_talk).toBe(2475);
+      expect(out.session_max_threads).toBe(3);
+      expect(out.temp_rows).toBe(3);
+      expect(out.other_session_temp).toBe(60); // UNKNOWN_TABLE: another session has no such temp table
+      expect(out.other_max_threads).not.toBe(3);
+      expect(out.analyst_count).toBe(ROWS);
+      // READONLY (164), or ACCESS_DENIED (497) where the access rules refuse first.
+      for (const key of ["analyst_set", "analyst_drop", "analyst_temp_table"]) {
+        expect([key, out[key]]).toEqual([key, expect.toBeOneOf([164, 497])]);
+      }
+    },
+    CLIENT_TIMEOUT_MS,
+  );
 
-  it("clickhouse-go v2 over HTTP: Native batch insert, parameters, read-only analyst", async () => {
-    installed(go, "the Go toolchain (bin/go)");
-    const bin = path.join(buildDir, "clickhouse-go-probe");
-    await run(go, ["build", "-o", bin, "."], {
-      cwd: path.join(clients, "go"),
-      env: { ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-mod=readonly", GOPROXY: "off" },
-      timeout: 300_000,
-    });
-    const out = await runClient(bin, [], "go_calls");
-    expect(out.version).toMatch(/server version \d+\.\d+/);
-    expect(out.inserted).toBe(ROWS);
-    expect(out.count).toBe(ROWS);
-    expect(out.selected).toEqual(SELECTED);
-    expect(out.sumAmount).toBe((ROWS * (ROWS - 1)) / 4);
-    expect(out.analystCount).toBe(ROWS);
-    expect(out.analystErr).toMatch(/code: 164/);
-  });
+  it(
+    "clickhouse-go v2 over HTTP: Native batch insert, parameters, read-only analyst",
+    async () => {
+      installed(go, "the Go toolchain (bin/go)");
+      const bin = path.join(buildDir, "clickhouse-go-probe");
+      await run(go, ["build", "-o", bin, "."], {
+        cwd: path.join(clients, "go"),
+        env: { ...process.env, GOTOOLCHAIN: "local", GOFLAGS: "-mod=readonly", GOPROXY: "off" },
+        timeout: 300_000,
+      });
+      const out = await runClient(bin, [], "go_calls");
+      expect(out.version).toMatch(/server version \d+\.\d+/);
+      expect(out.inserted).toBe(ROWS);
+      expect(out.count).toBe(ROWS);
+      expect(out.selected).toEqual(SELECTED);
+      expect(out.sumAmount).toBe((ROWS * (ROWS - 1)) / 4);
+      expect(out.analystCount).toBe(ROWS);
+      expect(out.analystErr).toMatch(/code: 164/);
+    },
+    CLIENT_TIMEOUT_MS,
+  );
 
-  it("the official JDBC driver (com.clickhouse:clickhouse-jdbc): native-compressed responses, batch insert, prepared statements", async () => {
-    installed(path.join(jdbcLib, ".pom"), "the ClickHouse JDBC driver (analytics/clients/java/lib)");
-    const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, "bin/java") : "java";
-    const out = await runClient(
-      java,
-      ["-cp", `${jdbcLib}/*`, path.join(clients, "java/Probe.java")],
-      "jdbc_calls",
-      path.join(clients, "java"),
-    );
-    expect(out.product).toMatch(/^\d+\.\d+/);
-    expect(out.count).toBe(ROWS);
-    expect(out.selected).toEqual(SELECTED);
-    expect(out.analystErr).toMatch(/READONLY/);
-  });
+  it(
+    "the official JDBC driver (com.clickhouse:clickhouse-jdbc): native-compressed responses, batch insert, prepared statements",
+    async () => {
+      installed(path.join(jdbcLib, ".pom"), "the ClickHouse JDBC driver (analytics/clients/java/lib)");
+      const java = process.env.JAVA_HOME ? path.join(process.env.JAVA_HOME, "bin/java") : "java";
+      const out = await runClient(
+        java,
+        ["-cp", `${jdbcLib}/*`, path.join(clients, "java/Probe.java")],
+        "jdbc_calls",
+        path.join(clients, "java"),
+      );
+      expect(out.product).toMatch(/^\d+\.\d+/);
+      expect(out.count).toBe(ROWS);
+      expect(out.selected).toEqual(SELECTED);
+      expect(out.analystErr).toMatch(/READONLY/);
+    },
+    CLIENT_TIMEOUT_MS,
+  );
 });
