@@ -178,7 +178,7 @@ export function forbiddenInStatement(formatted: string): string | undefined {
 }
 
 const INSERT_WITH_DATA_RE =
-  /^\s*INSERT\s+INTO\s+(?:TABLE\s+)?[A-Za-z0-9_.`"]+\s*(?:\([^()]*\))?\s*(?:SETTINGS\s[^\n]*?)?FORMAT\s+([A-Za-z][A-Za-z0-9_]*)[ \t]*(?:\r?\n|$)/i;
+  /^\s*INSERT\s+INTO\s+(?:TABLE\s+)?[A-Za-z0-9_.`"]+\s*(?:\([^()]*\))?\s*(?:SETTINGS\s(?:(?!\b(?:SELECT|WITH)\b)[^\n])*?)?FORMAT\s+([A-Za-z][A-Za-z0-9_]*)[ \t]*(?:\r?\n|$)/i;
 
 /**
  * The statement part of a request's text: for `INSERT … FORMAT X` (X not Values) on the
