@@ -54,6 +54,9 @@ export {
 export type { SitCode, TonePlan } from "./src/cpa/tones.ts";
 // SIP and media: the call-control implementation, agents' sessions, the service.
 export { MediaEngineError, Rtpengine, type RtpengineOptions } from "./src/engine/rtpengine.ts";
+// Inbound (media/src/inbound): config and the caller directory (customer index, blacklist).
+export { InboundConfig, loadInboundConfig } from "./src/inbound/config.ts";
+export { CallerDirectory, normalisePhone } from "./src/inbound/directory.ts";
 // Call recording (media/src/recording): rtpengine's pcap → WAV, and the check the tests and the
 // inbound benchmark use (recordings_ok).
 export { type ExportManifest, exportRecordings, verifyExport } from "./src/recording/export.ts";

@@ -127,6 +127,24 @@ export async function dispose(user: SessionUser, input: z.infer<typeof Dispositi
 /** Screen pop for the agent's current (or last) call only. */
 export async function currentCustomer(user: SessionUser) {
   const live = await liveSelf(user);
-  if (!live?.call) return null;
-  return await customerCard(clickhouse(), user.org, live.call.lead);
+  if (live?.call) return await customerCard(clickhouse(), user.org, live.call.lead);
+  // An inbound caller the media service recognised (existing customer) pops their card too.
+  const pop = await inboundPop(user);
+  return pop?.lead_id ? await customerCard(clickhouse(), user.org, pop.lead_id) : null;
+}
+
+/** The inbound caller the media service put through to this agent (media/src/inbound/desk.ts popKey). */
+export const InboundPop = z.object({
+  call_id: z.string(),
+  caller: z.string(),
+  lead_id: z.string().nullable(),
+  queue: z.string(),
+  at: z.number(),
+});
+
+export async function inboundPop(user: SessionUser): Promise<z.infer<typeof InboundPop> | null> {
+  if (!user.agentId) return null;
+  const raw = await (await redis()).get(`cc:inbound:pop:${user.org}:${user.agentId}`);
+  const r = raw ? InboundPop.safeParse(JSON.parse(raw)) : null;
+  return r?.success ? r.data : null;
 }

@@ -9,6 +9,7 @@ import type {
 import { agentVisible, campaignVisible, type Scope } from "../auth/scope.ts";
 import type { RecordingFailure } from "../recordings.ts";
 import type { StackHealth } from "../stack.ts";
+import type { InboundFigures } from "./inbound.ts";
 
 /** Everything one org's wallboard is computed from, gathered once per tick. */
 export interface OrgPicture {
@@ -28,6 +29,8 @@ export interface OrgPicture {
   stack: StackHealth | null;
   /** Recording alarms of the last hour (calls with no recording). */
   recordingFailures?: RecordingFailure[];
+  /** Today's inbound figures and queues now (null: the org takes no inbound calls). */
+  inbound?: InboundFigures | null;
 }
 
 export const STATES = ["ready", "reserved", "on_call", "wrap_up", "paused"] as const;
@@ -85,6 +88,8 @@ export interface WallboardSnapshot {
   quality: QualityWarning;
   /** Calls of visible agents that were not recorded in the last hour (a compliance warning). */
   recordingFailures: RecordingFailure[];
+  /** Inbound queues (org-wide: queues are not owned by a team). */
+  inbound: InboundFigures | null;
 }
 
 const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
@@ -375,6 +380,7 @@ export function snapshotFor(p: OrgPicture, scope: Scope): WallboardSnapshot {
     dataAvailable: rows !== null,
     stack: p.stack,
     quality: qualityWarning(rows),
+    inbound: p.inbound ?? null,
     recordingFailures: (p.recordingFailures ?? []).filter(
       (f) => f.agent_id === "" || agentVisible(scope, f.agent_id, teamOf.get(f.agent_id)),
     ),

@@ -16,6 +16,7 @@ import { snapshotDuration } from "../metrics.ts";
 import { recentRecordingFailures } from "../recordings.ts";
 import { redis } from "../redis.ts";
 import { readStackHealth } from "../stack.ts";
+import { inboundFigures } from "./inbound.ts";
 import { type OrgPicture, snapshotFor, type WallboardSnapshot } from "./snapshot.ts";
 
 /** UTC instant of local midnight in `tz` for the day containing `now`. */
@@ -118,12 +119,16 @@ class WallboardTicker {
     const r = await redis();
     const all = { orgId };
     const dayStart = dayStartIn(config().CC_TIMEZONE, now);
-    const [agents, calls, pacing, stack, recordingFailures] = await Promise.all([
+    const [agents, calls, pacing, stack, recordingFailures, inbound] = await Promise.all([
       readLiveAgents(r, all, now),
       readLiveCalls(r, all, now),
       readLatestPacing(r, all),
       readStackHealth(r, now).catch(() => null),
       recentRecordingFailures(orgId, now).catch(() => []),
+      inboundFigures(orgId, dayStart, now, 20).catch((err) => {
+        log.warn({ err: String(err), orgId }, "wallboard: inbound figures failed");
+        return null;
+      }),
     ]);
     let ch = this.chRows.get(orgId);
     if (!ch) {
@@ -160,6 +165,7 @@ class WallboardTicker {
       serviceLevelSeconds: 20,
       stack,
       recordingFailures,
+      inbound,
     };
   }
 

@@ -1,4 +1,4 @@
-import { liveSelf, phoneDevice } from "#lib/server/agent-console.ts";
+import { inboundPop, liveSelf, phoneDevice } from "#lib/server/agent-console.ts";
 import { requireArea } from "#lib/server/auth/guard.ts";
 import { sseStream } from "#lib/server/streams.ts";
 import type { RequestHandler } from "./$types";
@@ -13,12 +13,19 @@ export const GET: RequestHandler = async ({ locals }) => {
   const stream = sseStream("console", () => clearInterval(timer));
   let last = "";
   let lastDevice: string | null = null;
+  let lastPop = "";
   const check = async () => {
     const live = await liveSelf(user).catch(() => null);
     const body = JSON.stringify(live);
     if (body !== last) {
       last = body;
       stream.send("agent", live);
+    }
+    // An inbound caller put through to this agent: the page pops their card ("inbound").
+    const pop = JSON.stringify(await inboundPop(user).catch(() => null));
+    if (pop !== lastPop) {
+      lastPop = pop;
+      stream.send("inbound", JSON.parse(pop));
     }
     const device = await phoneDevice(user).catch(() => lastDevice);
     if (device !== null && device !== lastDevice) {
