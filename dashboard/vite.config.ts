@@ -36,6 +36,28 @@ export default defineConfig({
       adapter: adapter({ out: "build", precompress: true }),
       // CSRF origin check stays on (the default); nothing is trusted cross-origin.
       csrf: { trustedOrigins: [] },
+      // Content-Security-Policy of every page: nonces (rendered pages) or hashes (prerendered) for
+      // Kit's own inline script, nothing from other sites. Inline styles stay allowed: Svelte's
+      // style attributes and d3's chart styling use them ('unsafe-inline' keeps Kit from adding
+      // style hashes, which would switch it off). The softphone's WebSocket origin is known only
+      // at run time: hooks.server.ts adds it to connect-src.
+      csp: {
+        mode: "auto",
+        directives: {
+          "default-src": ["self"],
+          "script-src": ["self"],
+          "style-src": ["self", "unsafe-inline"],
+          "img-src": ["self", "data:", "blob:"],
+          "font-src": ["self", "data:"],
+          "connect-src": ["self"],
+          "media-src": ["self", "blob:"],
+          "worker-src": ["self"],
+          "object-src": ["none"],
+          "base-uri": ["self"],
+          "form-action": ["self"],
+          "frame-ancestors": ["none"],
+        },
+      },
     }),
     runtimeOrigin(),
   ],

@@ -7,6 +7,7 @@ import { config } from "#lib/server/config.ts";
 import { log } from "#lib/server/log.ts";
 import { httpDuration, httpRequests } from "#lib/server/metrics.ts";
 import { redis } from "#lib/server/redis.ts";
+import { extraConnectSources, guardResponse, setSecurityHeaders } from "#lib/server/security-headers.ts";
 import { startServices } from "#lib/server/services.ts";
 
 export const init: ServerInit = async () => {
@@ -30,16 +31,19 @@ export const handle: Handle = async ({ event, resolve }) => {
     }
   }
 
-  // The one place routes are guarded: pages, form actions and endpoints alike.
-  enforceRoute(event.locals.user, event.route.id, event.url.pathname);
-
-  const response = await resolve(event, {
-    transformPageChunk: ({ html }) =>
-      html.replace('<html lang="zh-CN">', `<html lang="${event.locals.lang}">`),
-  });
-  response.headers.set("x-content-type-options", "nosniff");
-  response.headers.set("referrer-policy", "same-origin");
-  if (!response.headers.has("x-frame-options")) response.headers.set("x-frame-options", "DENY");
+  let response: Response;
+  try {
+    // The one place routes are guarded: pages, form actions and endpoints alike.
+    enforceRoute(event.locals.user, event.route.id, event.url.pathname);
+    response = await resolve(event, {
+      transformPageChunk: ({ html }) =>
+        html.replace('<html lang="zh-CN">', `<html lang="${event.locals.lang}">`),
+    });
+  } catch (err) {
+    // The guard's redirects and 401/403 would otherwise leave without the security headers.
+    response = guardResponse(err, event.request);
+  }
+  setSecurityHeaders(response.headers, { connectSources: extraConnectSources(config().MEDIA_SIP_WS_URL) });
   const route = event.route.id ?? "unmatched";
   httpRequests.inc({ route, status: String(response.status) });
   httpDuration.observe({ route }, (performance.now() - started) / 1000);
