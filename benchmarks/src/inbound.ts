@@ -2,7 +2,7 @@
 //
 // Inbound calls on this machine, real servers on loopback: nats-server, redis-server, two
 // drachtio-servers (ours, and the phone switch for callers and agents), rtpengine (userspace,
-// recording with its pcap method), the media service in-process. Callers dial a number that goes
+// recording with its pcap method), the media service as its own process (main.ts). Callers dial a number that goes
 // straight to an ACD queue; N agents with the queue's skill are ready with phones that keep
 // sending a tone; each caller sends another tone for the hold time and hangs up; an agent is made
 // ready again 200 ms after each call (a fast wrap-up), so agents are the only limit.
@@ -23,7 +23,7 @@ import path from "node:path";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import { parseArgs } from "node:util";
 import type { CallCenterEvent } from "@cc/ingest";
-import { agentSipCredentials, tone, verifyRecording } from "@cc/media";
+import { agentSipCredentials, CallerDirectory, tone, verifyRecording } from "@cc/media";
 import {
   type AgentPhone,
   type Caller,
@@ -53,7 +53,9 @@ interface CallResult {
 
 async function readyAgent(s: MediaStack, agentId: string): Promise<AgentPhone> {
   const phone = await s.phones.agentPhone(s.media.sipUri, agentSipCredentials(SIP_SECRET, s.org, agentId));
-  await s.waitFor(() => s.svc.sessions.get(agentId));
+  await s.waitFor(() =>
+    s.events.some((e) => e.kind === "agent.device" && e.agent_id === agentId && e.state === "connected"),
+  );
   await s.agentEvent({
     kind: "agent.login",
     org_id: s.org,
@@ -129,7 +131,7 @@ async function level(s: MediaStack, rate: number, windowS: number, holdMs: numbe
 }
 
 async function lookupBench(s: MediaStack) {
-  const dir = s.svc.inbound!.directory;
+  const dir = new CallerDirectory(s.redis as never, s.org);
   const org = s.org;
   const batch = 5_000;
   for (let i = 0; i < 100_000; i += batch) {
@@ -185,16 +187,17 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
   const windowS = Number(values["window-s"] ?? (opts.quick ? 12 : 20));
   const agentCount = Number(values.agents ?? (opts.quick ? 30 : 90));
   const started = performance.now();
-  const s = await startMediaStack({
-    inbound: {
-      numbers: { "5001": { type: "queue", queue: "bench" } },
-      queues: { bench: { announce_every_s: 600 } },
-      sticky_s: 0,
-    },
-    recording: true,
-    enginePorts: 6000,
-    drachtioLogLevel: "warning",
+  const s = await startMediaStack({ service: "none", enginePorts: 6000, drachtioLogLevel: "warning" });
+  // The media service in its own process (as in production), so the callers' and agents' RTP in
+  // this process does not take its CPU; inbound config and recording through its environment.
+  process.env.MEDIA_INBOUND = JSON.stringify({
+    numbers: { "5001": { type: "queue", queue: "bench" } },
+    queues: { bench: { announce_every_s: 600 } },
+    sticky_s: 0,
   });
+  process.env.MEDIA_RECORDING_SPOOL = s.engineServer.recordingDir;
+  process.env.CC_DATA_DIR = s.recordingDataDir;
+  const service = await s.spawnService();
   const phones: AgentPhone[] = [];
   try {
     const events: CallCenterEvent[] = s.events;
@@ -297,6 +300,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
     return result;
   } finally {
     await Promise.allSettled(phones.map((p) => p.hangup()));
+    await service.stop();
     await s.stop();
   }
 }
