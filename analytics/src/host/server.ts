@@ -253,6 +253,14 @@ export function createHostServer({ env, engine, logger, serverVersion }: HostSer
       this.set(engine.inflight);
     },
   });
+  new Gauge({
+    name: "ch_host_sessions",
+    help: "Open HTTP sessions (session_id), each holding an engine connection",
+    registers: [registry],
+    collect() {
+      this.set(sessions.size);
+    },
+  });
   const authFailures = new Counter({
     name: "ch_host_auth_failures_total",
     help: "Requests refused with AUTHENTICATION_FAILED",
