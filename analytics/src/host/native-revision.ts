@@ -137,33 +137,43 @@ function decimalWidth(precision: number): number {
 function skipColumn(r: Reader, type: string, rows: number): void {
   const t = parseType(type);
   const fixed = FIXED[t.name];
-  if (fixed !== undefined) return r.skip(fixed * rows);
+  if (fixed !== undefined) {
+    r.skip(fixed * rows);
+    return;
+  }
   switch (t.name) {
     case "String":
       for (let i = 0; i < rows; i++) r.skip(r.varUInt());
       return;
     case "FixedString":
-      return r.skip(Number(t.args[0]) * rows);
+      r.skip(Number(t.args[0]) * rows);
+      return;
     case "Decimal":
-      return r.skip(decimalWidth(Number(t.args[0])) * rows);
+      r.skip(decimalWidth(Number(t.args[0])) * rows);
+      return;
     case "Nullable":
       r.skip(rows);
-      return skipColumn(r, t.args[0]!, rows);
+      skipColumn(r, t.args[0]!, rows);
+      return;
     case "SimpleAggregateFunction":
-      return skipColumn(r, t.args[t.args.length - 1]!, rows);
+      skipColumn(r, t.args[t.args.length - 1]!, rows);
+      return;
     case "Array":
     case "Map": {
       let last = 0;
       for (let i = 0; i < rows; i++) last = r.u64();
-      if (t.name === "Array") return skipColumn(r, t.args[0]!, last);
-      skipColumn(r, t.args[0]!, last);
-      return skipColumn(r, t.args[1]!, last);
+      // Map(K, V) is Array(Tuple(K, V)): offsets, then all keys, then all values.
+      for (const inner of t.name === "Array" ? [t.args[0]!] : [t.args[0]!, t.args[1]!]) {
+        skipColumn(r, inner, last);
+      }
+      return;
     }
     case "Tuple":
       for (const arg of t.args) skipColumn(r, tupleElementType(arg), rows);
       return;
     case "LowCardinality":
-      return skipLowCardinality(r, t.args[0]!, rows);
+      skipLowCardinality(r, t.args[0]!, rows);
+      return;
     default:
       throw unsupported(type);
   }
