@@ -214,6 +214,7 @@ describe("every identity", () => {
       "SELECT * FROM file('/etc/hostname', 'LineAsString')",
       "SELECT file('/etc/hostname')",
       "SELECT `file`('../../../../etc/hostname')",
+      "SELECT * FROM `/etc/hostname`", // chDB's default database overlays the filesystem
       "SELECT * FROM url('http://127.0.0.1:9/x', 'LineAsString')",
       "SELECT * FROM s3('http://127.0.0.1:9/cc-bucket/x.csv', 'CSV')",
       "SELECT * FROM remote('127.0.0.1:9000', system.one)",
