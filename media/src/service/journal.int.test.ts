@@ -6,7 +6,9 @@ import { InFlightJournal } from "./journal.ts";
 describe("in-flight journal", () => {
   it("gives back what was put, through its schema; torn and foreign entries are left out", async () => {
     await using server = await startRedis();
-    const redis = createClient({ url: server.url });
+    const redis = createClient({ url: server.url }) as unknown as ConstructorParameters<
+      typeof InFlightJournal
+    >[0];
     await redis.connect();
     try {
       const journal = new InFlightJournal(redis, "acme", "media-1");
