@@ -331,6 +331,10 @@ describe("service identities (nats-server and redis-server with auth on)", () =>
     await expectSubscribeRefused(intake, "_INBOX.media.>");
 
     const sink = await asNats("sink");
+    // Stream settings are the stack's: a service asking for others keeps them, and still starts.
+    const sinkJsm = (await jetStreamFor(sink)).jsm;
+    await ensureStreams(sinkJsm, { maxAgeMs: 60_000 });
+    expect((await sinkJsm.streams.info(EVENTS_STREAM)).config.max_age).toBe(7 * 86_400_000 * 1_000_000);
     await expectPublishRefused(sink, subjectFor(agentState("a-1", "ready")));
     await expectPublishRefused(sink, dialSubject(ORG, CAMPAIGN));
     await expect(
