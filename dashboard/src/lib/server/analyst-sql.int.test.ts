@@ -76,6 +76,51 @@ describe("the SQL page runs as the signed-in user's org analyst", () => {
     }
   });
 
+  it("shows exactly the user's org in every table and view with an org column", async () => {
+    const rs = await writer.query({
+      query: `SELECT database, table FROM system.columns WHERE name = 'org_id'
+              AND database NOT IN ('system', 'information_schema', 'INFORMATION_SCHEMA') ORDER BY database, table`,
+      format: "JSONEachRow",
+    });
+    const tables = await rs.json<{ database: string; table: string }>();
+    expect(tables.length).toBeGreaterThan(40);
+    let otherOrgRows = 0;
+    for (const { database, table } of tables) {
+      const name = `${database}.\`${table}\``;
+      const own = await writer.query({
+        query: `SELECT count() AS n FROM ${name} WHERE org_id = {org:String}`,
+        query_params: { org: A },
+        format: "JSONEachRow",
+      });
+      const [expected] = await own.json<{ n: string }>();
+      const other = await writer.query({
+        query: `SELECT count() AS n FROM ${name} WHERE org_id = {org:String}`,
+        query_params: { org: B },
+        format: "JSONEachRow",
+      });
+      otherOrgRows += Number((await other.json<{ n: string }>())[0]?.n);
+      const page = await sqlPage(
+        A,
+        `SELECT count() AS n, countIf(org_id != {org:String}) AS others FROM ${name}`,
+        {
+          org: A,
+        },
+      );
+      expect({
+        name,
+        error: page.error,
+        n: Number(page.result?.rows[0]?.n),
+        others: Number(page.result?.rows[0]?.others),
+      }).toEqual({
+        name,
+        error: null,
+        n: Number(expected?.n),
+        others: 0,
+      });
+    }
+    expect(otherOrgRows).toBeGreaterThan(1000); // org B's rows are there, only not for A
+  });
+
   it("gives zero rows of another org through parameters, subqueries, JOINs, UNIONs and report tables", async () => {
     const zero = [
       ["SELECT count() AS n FROM events WHERE org_id = {org:String}", { org: B }],
