@@ -16,6 +16,7 @@ import { Acd, type AcdOptions, type CallInfo } from "./acd.ts";
 import type { InboundAction, InboundConfig } from "./config.ts";
 import { CallerDirectory } from "./directory.ts";
 import { InboundCall } from "./inbound-call.ts";
+import type { InboundMetrics } from "./metrics.ts";
 import { PromptBook } from "./prompts.ts";
 
 type Redis = ReturnType<typeof createClient>;
@@ -36,6 +37,7 @@ export interface InboundDeskOptions {
   dataDir: string;
   /** The call recorder (media/src/recording), when calls are recorded. */
   recorder?: () => InboundRecorder | null;
+  metrics?: InboundMetrics;
   log: Logger;
 }
 
@@ -60,8 +62,20 @@ export class InboundDesk {
   #prompts: PromptBook | null = null;
   readonly #acdOptions: AcdOptions;
   #liveTimer: NodeJS.Timeout | undefined;
+  #indexing: Promise<void> = Promise.resolve();
 
-  constructor(o: InboundDeskOptions) {
+  constructor(options: InboundDeskOptions) {
+    const metrics = options.metrics;
+    // Every inbound event also counts in the metrics.
+    const o: InboundDeskOptions = metrics
+      ? {
+          ...options,
+          emit: (f, at) => {
+            metrics.event(f);
+            options.emit(f, at);
+          },
+        }
+      : options;
     this.#o = o;
     this.directory = new CallerDirectory(o.redis, o.orgId, {
       countryCode: o.config.country_code,
@@ -93,10 +107,13 @@ export class InboundDesk {
         }),
       );
     sub(`cc.events.${this.#o.orgId}.lead.>`, (r) => {
-      if (r.ok)
-        this.directory
-          .apply(r.event)
+      // One at a time, in order: lead.assigned needs the phone lead.created indexed.
+      if (r.ok) {
+        const e = r.event;
+        this.#indexing = this.#indexing
+          .then(() => this.directory.apply(e))
           .catch((err: unknown) => this.#o.log.warn({ err }, "caller index update failed"));
+      }
     });
     this.#liveTimer = setInterval(() => void this.#publishLive(), 1_000);
     this.#liveTimer.unref();
@@ -280,7 +297,9 @@ export class InboundDesk {
 
   async #publishLive(): Promise<void> {
     const now = Date.now();
-    const live = new Map(this.acd.waiting(now).map((q) => [q.queue, q]));
+    const queues = this.acd.waiting(now);
+    this.#o.metrics?.waiting(queues, Object.keys(this.#o.config.queues));
+    const live = new Map(queues.map((q) => [q.queue, q]));
     const fields: Record<string, string> = {};
     for (const queue of Object.keys(this.#o.config.queues)) {
       const q = live.get(queue);

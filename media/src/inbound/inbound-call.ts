@@ -34,7 +34,8 @@ export interface InboundCallEvents {
 export class InboundCall extends EventEmitter<InboundCallEvents> {
   readonly id: string;
   readonly rtpCallId: string;
-  readonly answeredAt = Date.now();
+  /** Epoch ms of our 200 OK (the caller's answer), for answer-to-agent times. */
+  answeredAt = Date.now();
   readonly #d: InboundCallDeps;
   readonly #log: Logger;
   #endpoint: RtpEndpoint | null;
@@ -100,6 +101,7 @@ export class InboundCall extends EventEmitter<InboundCallEvents> {
       const call = new InboundCall(id, deps, endpoint, req.body, usLocal, dtmfTypes);
       const dialog = await deps.srf.createUAS(req, res, { localSdp: toCaller.sdp });
       call.#dialog = dialog;
+      call.answeredAt = Date.now();
       dialog.on("destroy", () => {
         call.#dialog = null;
         void call.end("customer");

@@ -74,7 +74,12 @@ describe("inbound config", () => {
   it("names every dangling reference", () => {
     const r = InboundConfig.safeParse({
       numbers: { "4001": { type: "menu", menu: "nope" } },
-      menus: { m: { prompt: "/p.wav", options: { "1": { type: "queue", queue: "q" }, "2": { type: "menu", menu: "zz" } } } },
+      menus: {
+        m: {
+          prompt: "/p.wav",
+          options: { "1": { type: "queue", queue: "q" }, "2": { type: "menu", menu: "zz" } },
+        },
+      },
       queues: { q: { overflow: { after_s: 5, to: "gone" } } },
     });
     expect(r.success).toBe(false);

@@ -123,3 +123,5 @@ await runService({
     };
   },
 });
+import { inboundMetrics } from "../inbound/metrics.ts";
+      inboundMetrics: inboundMetrics(registry),

@@ -448,3 +448,6 @@ async function recover(
     await journal.remove(j.attemptId);
   }
 }
+import type { InboundMetrics } from "../inbound/metrics.ts";
+  inboundMetrics?: InboundMetrics;
+        ...(o.inboundMetrics ? { metrics: o.inboundMetrics } : {}),
