@@ -2,7 +2,7 @@
 // on the phone switch dials one of our numbers, hears the menu prompt played by rtpengine, presses
 // RFC 4733 digits, and reaches the right queue and agent; sticky routing, longest idle, overflow,
 // call-back and the blacklist (603) are checked on the events and on the audio.
-import { writeFile } from "node:fs/promises";
+import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { createClickHouse, migrate } from "@cc/analytics";
 import { type ClickHouseHost, freePort, startClickHouseHost, tempDir } from "@cc/infra";
@@ -15,11 +15,11 @@ import {
   startSink,
 } from "@cc/ingest";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { wavBytes } from "../cpa/corpus/audio.ts";
+import { readWav, wavBytes } from "../cpa/corpus/audio.ts";
 import { tone } from "../rtp/endpoint.ts";
 import { agentSipCredentials } from "../sip/credentials.ts";
 import { type MediaStack, SIP_SECRET, startMediaStack } from "../testing/media-stack.ts";
-import { type AgentPhone, framesWithTone } from "../testing/phones.ts";
+import { type AgentPhone, framesWithTone, toneShare } from "../testing/phones.ts";
 import { type Caller, CallRefused, callIn } from "./caller.ts";
 import { popKey } from "./desk.ts";
 import { keys } from "./directory.ts";
@@ -41,6 +41,7 @@ beforeAll(async () => {
         "4002": { type: "queue", queue: "sales" },
         "4003": { type: "queue", queue: "vip" },
         "4004": { type: "queue", queue: "later" },
+        "4005": { type: "voicemail", prompt, max_s: 10 },
       },
       menus: {
         main: {
@@ -265,6 +266,26 @@ describe("inbound IVR and ACD", () => {
     const cb = await stack.waitFor(() => kindOf(phone, "inbound.callback_requested")[0], 8_000);
     expect(cb).toMatchObject({ queue: "later", campaign_id: "spring" });
     await stack.waitFor(() => c.ended, 10_000);
+  }, 30_000);
+
+  it("takes a voicemail: the prompt, then the caller's audio until # into a WAV", async () => {
+    const phone = "+8613800001008";
+    const c = await call("4005", phone);
+    // The 1.5 s prompt (75 frames) has been heard; recording starts after it.
+    await stack.waitFor(() => framesWithTone(c.received, MENU_HZ).length >= 65, 8_000);
+    await new Promise((r) => setTimeout(r, 400));
+    c.talk(tone(CALLER_HZ, 400));
+    await new Promise((r) => setTimeout(r, 1_500));
+    await c.press("#");
+    const vm = await stack.waitFor(() => kindOf(phone, "inbound.voicemail")[0], 8_000);
+    expect(vm.duration_s).toBeGreaterThan(1);
+    expect(vm.duration_s).toBeLessThan(5);
+    const pcm = readWav(await readFile(vm.file));
+    const frames = [];
+    for (let i = 0; i + 160 <= pcm.length; i += 160) frames.push({ pcm: pcm.subarray(i, i + 160) });
+    // At least a second of the caller's tone is in the message.
+    expect(frames.filter((f) => toneShare(f.pcm, CALLER_HZ) > 0.5).length).toBeGreaterThanOrEqual(50);
+    await stack.waitFor(() => c.ended, 5_000);
   }, 30_000);
 
   it("refuses a blacklisted caller with 603 and logs why", async () => {

@@ -129,7 +129,11 @@ export class RtpEndpoint {
         payload,
       });
       this.#seq = (this.#seq + 1) & 0xffff;
-      this.#socket.send(packet, this.#remote.port, this.#remote.host);
+      try {
+        this.#socket.send(packet, this.#remote.port, this.#remote.host);
+      } catch {
+        return; // closed: the call ended while the key was still held
+      }
       await new Promise((r) => setTimeout(r, 20));
     }
   }
