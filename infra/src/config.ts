@@ -58,6 +58,8 @@ export const StackEnv = z.object({
   /** The simulated campaign: leads, SIP agents and a SIPp carrier, dialed for real. */
   DEMO_CAMPAIGN: Flag.default(true),
   DEMO_AGENTS: z.coerce.number().int().min(1).max(100).default(8),
+  /** A month of generated history for the reports on the first start with the demo (org "demo" only). */
+  DEMO_HISTORY: Flag.default(true),
   /** How long the simulated carrier's people talk once bridged, "min-max" seconds. */
   DEMO_TALK_SECONDS: z
     .string()

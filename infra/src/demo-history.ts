@@ -21,7 +21,7 @@ export async function seedDemoHistoryOnFirstStart(
   clickhouse: ClickHouseAccess,
   log: Logger,
 ): Promise<void> {
-  if (!cfg.DEMO_CAMPAIGN) return;
+  if (!cfg.DEMO_CAMPAIGN || !cfg.DEMO_HISTORY) return;
   if (cfg.CC_ORG_ID !== DEMO_ORG_ID) {
     log.info(
       { org: cfg.CC_ORG_ID },
