@@ -202,6 +202,20 @@ export class Acd {
       ...(cb?.campaign_id ? { campaign_id: cb.campaign_id } : {}),
       expected_wait_s: waitS,
     });
+    // A new caller becomes a lead of the call-back campaign: pacing adds lead.created leads of a
+    // campaign to its dialing list, so the call-back is dialled like any lead (no pacing internals
+    // here). A known customer keeps their lead; the request event carries it.
+    if (cb?.campaign_id && !w.info.leadId && /^\+[1-9]\d{6,14}$/.test(w.info.caller)) {
+      this.#o.emit({
+        kind: "lead.created",
+        org_id: this.#o.orgId,
+        lead_id: `in-${w.call.id}`,
+        source: "inbound_call",
+        campaign_id: cb.campaign_id,
+        phone: w.info.caller,
+        consent: { given: true, method: "recorded_call", at: new Date().toISOString() },
+      });
+    }
     const ms = this.#o.prompts
       ? await w.call.play(await this.#o.prompts.phrase("callback_confirmed")).catch(() => 0)
       : 0;

@@ -265,6 +265,15 @@ describe("inbound IVR and ACD", () => {
     await c.press("1");
     const cb = await stack.waitFor(() => kindOf(phone, "inbound.callback_requested")[0], 8_000);
     expect(cb).toMatchObject({ queue: "later", campaign_id: "spring" });
+    // A new caller becomes a lead of the call-back campaign (pacing lists lead.created leads).
+    const lead = await stack.waitFor(() =>
+      stack.events.find((e) => e.kind === "lead.created" && e.phone === phone && e.source === "inbound_call"),
+    );
+    expect(lead).toMatchObject({
+      campaign_id: "spring",
+      lead_id: `in-${cb.attempt_id}`,
+      consent: { given: true },
+    });
     await stack.waitFor(() => c.ended, 10_000);
   }, 30_000);
 
