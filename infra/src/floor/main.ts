@@ -78,6 +78,15 @@ await runService({
     const nc = await connectNats(env.NATS_URL, { name: "floor" });
     const { js } = await jetStreamFor(nc);
     const redis = createClient({ url: env.REDIS_URL });
+    // redis-server is supervised too: log its loss once and let the client reconnect on its own.
+    let redisDown = false;
+    redis.on("error", (err: Error) => {
+      if (!redisDown) log.warn({ err: err.message }, "redis unavailable; reconnecting");
+      redisDown = true;
+    });
+    redis.on("ready", () => {
+      redisDown = false;
+    });
     await redis.connect();
 
     const phonesSwitch = await startDrachtio({ logLevel: "warning" });
@@ -121,10 +130,13 @@ await runService({
       },
       seed: "floor",
     });
+    // Leads due now (scores are due times): retries and call-backs set for later must not count,
+    // or the list looks full while pacing has nothing to dial.
     const waiting = async () => {
+      const now = String(Date.now());
       const counts = await Promise.all(
         (["callbacks", "fresh", "recycled"] as const).map((q) =>
-          redis.zCard(listKeys.queue(env.CC_ORG_ID, env.FLOOR_CAMPAIGN, q)),
+          redis.zCount(listKeys.queue(env.CC_ORG_ID, env.FLOOR_CAMPAIGN, q), "-inf", now),
         ),
       );
       return counts.reduce((a, b) => a + b, 0);

@@ -37,6 +37,10 @@ export class SimAgent {
   #timers = new Set<NodeJS.Timeout>();
   /** The call being handled, until it is dispositioned. */
   #attempt: string | null = null;
+  /** A phone call-in is under way (one at a time, or the second would replace the first). */
+  #connecting = false;
+  /** Paused by the media service for want of a phone: ready again once the phone is back. */
+  #technical = false;
 
   constructor(o: SimAgentOptions) {
     this.#o = o;
@@ -57,22 +61,37 @@ export class SimAgent {
   }
 
   async #connectPhone(): Promise<void> {
-    for (let attempt = 0; !this.#stopped; attempt++) {
-      try {
-        const phone = await this.#o.phones.agentPhone(this.#o.mediaSipUri, this.#o.sipCredentials);
-        this.#phone = phone;
-        phone.dialog.on("destroy", () => {
-          if (this.#phone === phone) this.#later(2_000, () => this.#connectPhone());
-        });
-        return;
-      } catch (err) {
-        this.#o.log.warn(
-          { agent: this.#o.agentId, err: (err as Error).message },
-          "phone could not connect; retrying",
-        );
-        await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** attempt)));
+    if (this.#connecting) return;
+    this.#connecting = true;
+    try {
+      for (let attempt = 0; !this.#stopped && !this.#phone; attempt++) {
+        try {
+          const phone = await this.#o.phones.agentPhone(this.#o.mediaSipUri, this.#o.sipCredentials);
+          this.#phone = phone;
+          phone.dialog.on("destroy", () => {
+            if (this.#phone !== phone) return;
+            this.#phone = null;
+            this.#later(2_000, () => this.#connectPhone());
+          });
+        } catch (err) {
+          this.#o.log.warn(
+            { agent: this.#o.agentId, err: (err as Error).message },
+            "phone could not connect; retrying",
+          );
+          await new Promise((r) => setTimeout(r, Math.min(10_000, 500 * 2 ** attempt)));
+        }
       }
+    } finally {
+      this.#connecting = false;
     }
+    // Back from a technical pause: the media service counts the phone before the ready lands.
+    if (this.#technical && this.#phone) this.#later(500, () => this.#readyAfterTechnical());
+  }
+
+  async #readyAfterTechnical(): Promise<void> {
+    if (!this.#technical || !this.#phone || this.#phone.ended) return;
+    this.#technical = false;
+    await this.#ready();
   }
 
   async #ready(): Promise<void> {
@@ -86,20 +105,19 @@ export class SimAgent {
 
   async #onEvent(e: CallCenterEvent): Promise<void> {
     if (e.kind === "agent.device" && e.state === "disconnected" && e.reason !== "replaced") {
-      // The switch or the media service lost the phone: hang up what is left and call in again.
+      // The switch or the media service lost the phone: drop what is left and call in again (not
+      // waiting on the hang-up, which a dead switch answers only by timing out).
       const phone = this.#phone;
       this.#phone = null;
-      if (phone && !phone.ended) {
-        await phone.hangup().catch(() => {});
-        this.#later(1_000, () => this.#connectPhone());
-      }
+      if (phone && !phone.ended) void phone.hangup().catch(() => {});
+      this.#later(1_000, () => this.#connectPhone());
       return;
     }
-    if (e.kind === "agent.state_changed" && e.state === "paused" && e.pause_reason === "technical") {
-      // Paused for want of a phone: ready again once it is back.
-      this.#later(3_000, async () => {
-        if (this.#phone && !this.#phone.ended) await this.#ready();
-      });
+    if (e.kind === "agent.state_changed")
+      this.#technical = e.state === "paused" && e.pause_reason === "technical";
+    if (this.#technical) {
+      // Paused for want of a phone: ready again once it is back (now, or when it reconnects).
+      this.#later(3_000, () => this.#readyAfterTechnical());
       return;
     }
     if (e.kind !== "agent.state_changed" || !e.attempt_id) return;

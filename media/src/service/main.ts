@@ -11,6 +11,7 @@ import { createClient } from "redis";
 import { loadFingerprintDb } from "../cpa/announcements.ts";
 import { Rtpengine } from "../engine/rtpengine.ts";
 import { loadInboundConfig } from "../inbound/config.ts";
+import { inboundMetrics } from "../inbound/metrics.ts";
 import { recordingMetrics } from "../recording/metrics.ts";
 import { loadMediaConfig, type MediaConfig } from "./config.ts";
 import { mediaMetrics } from "./metrics.ts";
@@ -53,7 +54,16 @@ await runService({
     const metrics = mediaMetrics(registry);
     const nc = await connectNats(env.NATS_URL, { name: "media" });
     const redis = createClient({ url: env.REDIS_URL }) as unknown as LiveRedis;
-    redis.on("error", (err) => log.warn({ err: err.message }, "redis error"));
+    // Logged once per outage (redis-server restarting); the client reconnects on its own.
+    let redisDown = false;
+    redis.on("error", (err: Error) => {
+      if (!redisDown) log.warn({ err: err.message }, "redis unavailable; reconnecting");
+      redisDown = true;
+    });
+    redis.on("ready", () => {
+      if (redisDown) log.info("redis back");
+      redisDown = false;
+    });
     await redis.connect();
     const engine = new Rtpengine({ host: env.RTPENGINE_HOST, port: env.RTPENGINE_NG_PORT });
     const srf = await connectSwitch(
@@ -81,6 +91,7 @@ await runService({
       metrics,
       // MEDIA_INBOUND (JSON) or MEDIA_INBOUND_FILE: numbers, IVR menus, ACD queues (media/src/inbound).
       inbound: loadInboundConfig(),
+      inboundMetrics: inboundMetrics(registry),
       ...(env.CC_DATA_DIR ? { inboundDataDir: path.join(env.CC_DATA_DIR, "inbound", env.CC_ORG_ID) } : {}),
       ...(env.MEDIA_RECORDING === "on" && env.MEDIA_RECORDING_SPOOL && env.CC_DATA_DIR
         ? {
@@ -123,5 +134,3 @@ await runService({
     };
   },
 });
-import { inboundMetrics } from "../inbound/metrics.ts";
-      inboundMetrics: inboundMetrics(registry),

@@ -4,7 +4,7 @@
 // and dialing works again afterwards.
 import { applyEvent } from "@cc/analytics";
 import { startDrachtio, startRtpengine } from "@cc/infra";
-import type { CallCenterEvent, EventOf } from "@cc/ingest";
+import { type CallCenterEvent, type EventFields, type EventOf, makeEvent } from "@cc/ingest";
 import { afterEach, describe, expect, it } from "vitest";
 import { concat, silence, speak, toInt16 } from "../cpa/corpus/audio.ts";
 import { agentSipCredentials } from "../sip/credentials.ts";
@@ -164,8 +164,73 @@ describe("media path failures mid-call", () => {
       await new Promise((r) => setTimeout(r, 1_000));
       expect(s.phones.calls.filter((c) => c.number === HUMAN).length).toBe(invites);
       await phone.hangup();
+      // The phone calls in again, the agent readies after the wrap-up: the next call reaches them.
+      await reconnectAndBridge(s, project);
     } finally {
       await second.stop();
     }
   });
+
+  it("media service restarted while the live picture shows an agent reserved with no journal entry: the agent is freed and takes the next call", async () => {
+    s = await startMediaStack({ service: "none" });
+    carrierOfPeople(s);
+    const project = async (e: CallCenterEvent) => applyEvent(s!.redis, e);
+    // A previous run reserved a1 for a call it never noted (killed between the two writes).
+    const at = Date.now() - 5_000;
+    const before: EventFields[] = [
+      { kind: "agent.login", org_id: ORG, agent_id: "a1", team_id: "t1", skills: [], campaign_id: "spring" },
+      {
+        kind: "agent.state_changed",
+        org_id: ORG,
+        agent_id: "a1",
+        state: "reserved",
+        previous_state: "ready",
+        previous_state_s: 3,
+        campaign_id: "spring",
+        attempt_id: "lost-attempt",
+      },
+    ];
+    for (const fields of before) await project(makeEvent(fields, at));
+    const svc = await s.spawnService();
+    try {
+      await s.waitFor(() => agentStates(s!, "a1").at(-1) === "ready", 20_000);
+      expect(
+        s.events.find((e) => e.kind === "agent.state_changed" && e.agent_id === "a1" && e.state === "ready"),
+      ).toMatchObject({ previous_state: "reserved" });
+      await reconnectAndBridge(s, project);
+    } finally {
+      await svc.stop();
+    }
+  });
 });
+
+/**
+ * After a restart of the media service (spawned): a1's phone calls in, a1 goes ready as the
+ * console would say it, and a new call is bridged to a1.
+ */
+async function reconnectAndBridge(st: MediaStack, project: (e: CallCenterEvent) => Promise<unknown>) {
+  const connectedBefore = st.events.filter(
+    (e) => e.kind === "agent.device" && e.agent_id === "a1" && e.state === "connected",
+  ).length;
+  const phone = await st.phones.agentPhone(st.media.sipUri, agentSipCredentials(SIP_SECRET, ORG, "a1"));
+  await st.waitFor(
+    () =>
+      st.events.filter((e) => e.kind === "agent.device" && e.agent_id === "a1" && e.state === "connected")
+        .length > connectedBefore,
+    20_000,
+  );
+  await st.agentEvent({
+    kind: "agent.state_changed",
+    org_id: ORG,
+    agent_id: "a1",
+    state: "ready",
+    previous_state: "paused",
+    previous_state_s: 1,
+    campaign_id: "spring",
+  });
+  const cmd = await st.dial({ phone: HUMAN });
+  await st.waitFor(() => st.of(cmd.attempt_id).find((e) => e.kind === "call.bridged"), 20_000);
+  expect(st.of(cmd.attempt_id).find((e) => e.kind === "call.bridged")).toMatchObject({ agent_id: "a1" });
+  for (const e of st.events) await project(e);
+  await phone.hangup();
+}

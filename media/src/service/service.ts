@@ -4,7 +4,7 @@
 // are freed and their phones reconnect) and, through the in-flight journal, its own crash.
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { type LiveRedis, readLiveAgents } from "@cc/analytics";
+import { type LiveAgent, type LiveRedis, readLiveAgents } from "@cc/analytics";
 import { decodeEvent, type EventFields, ensureStreams, jetStreamFor } from "@cc/ingest";
 import { type CampaignConfig, DncStore } from "@cc/pacing";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
@@ -16,6 +16,7 @@ import type { FingerprintDb } from "../cpa/announcements.ts";
 import type { Rtpengine } from "../engine/rtpengine.ts";
 import type { InboundConfig } from "../inbound/config.ts";
 import { InboundDesk } from "../inbound/desk.ts";
+import type { InboundMetrics } from "../inbound/metrics.ts";
 import { Monitors } from "../monitor/monitor.ts";
 import { serveMonitorRequests } from "../monitor/serve.ts";
 import { type LegQuality, qualityCollector } from "../quality/collector.ts";
@@ -24,7 +25,7 @@ import { RtpEndpoint } from "../rtp/endpoint.ts";
 import { AgentSessions } from "../sip/agent-sessions.ts";
 import { SipCallControl } from "../sip/call-control.ts";
 import type { TrunkConfig } from "../sip/trunks.ts";
-import { AgentPool } from "./agent-pool.ts";
+import { AgentPool, type OwnState } from "./agent-pool.ts";
 import { legAnalysis } from "./analysis.ts";
 import { Dialer, type DialResult } from "./dialer.ts";
 import { Floor, type FloorMetrics } from "./floor.ts";
@@ -69,6 +70,7 @@ export interface MediaServiceOptions {
   inbound?: InboundConfig | null;
   /** Where inbound prompts and voicemail are kept (default: the inbound config's, else a temp dir). */
   inboundDataDir?: string;
+  inboundMetrics?: InboundMetrics;
 }
 
 export interface MediaService {
@@ -132,7 +134,7 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
 
   await cleanupEngine(o.engine, callIdPrefix, log);
   const journal = new InFlightJournal(o.redis, o.orgId, o.instance);
-  await recover(journal, o.orgId, emit, o.engine, callIdPrefix, log);
+  const recovered = await recover(journal, o.orgId, emit, o.engine, callIdPrefix, log);
 
   const park = await RtpEndpoint.open(o.mediaHost);
   const sessions = new AgentSessions({
@@ -163,6 +165,7 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
         dataDir:
           o.inboundDataDir ?? o.inbound.data_dir ?? path.join(tmpdir(), `cc-media-${o.orgId}-${o.instance}`),
         recorder: () => recordings?.recorder ?? null,
+        ...(o.inboundMetrics ? { metrics: o.inboundMetrics } : {}),
         log: log.child({ part: "inbound" }),
       })
     : null;
@@ -196,29 +199,11 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
   const recordings = o.recording
     ? startRecordings({ ...o.recording, engine: o.engine, orgId: o.orgId, cc, emit, log })
     : null;
-  for (const a of await readLiveAgents(o.redis as unknown as LiveRedis, { orgId: o.orgId })) {
-    pool.seed({
-      agentId: a.agentId,
-      state: a.state,
-      since: a.since,
-      campaign: a.campaign,
-      team: a.team,
-      skills: a.skills.map((s) => s.skill),
-    });
-    // A phone the live picture still shows was held by a previous run: it is gone, say so (the
-    // phone reconnects), and an agent left ready without it would be counted by pacing.
-    if (a.device === "webrtc" || a.device === "sip") {
-      emit({
-        kind: "agent.device",
-        org_id: o.orgId,
-        agent_id: a.agentId,
-        state: "disconnected",
-        device: a.device,
-        reason: "media_restarted",
-      });
-      pauseIfReadyWithoutPhone(pool, a.agentId, emit, o.orgId);
-    }
-  }
+  await seedPool(pool, await readLiveAgents(o.redis as unknown as LiveRedis, { orgId: o.orgId }), {
+    recovered,
+    emit,
+    orgId: o.orgId,
+  });
   const floor = new Floor({
     orgId: o.orgId,
     cc,
@@ -412,9 +397,10 @@ async function recover(
   engine: Rtpengine,
   prefix: string,
   log: Logger,
-): Promise<void> {
+): Promise<Map<string, OwnState>> {
+  const freed = new Map<string, OwnState>();
   const entries = await journal.all();
-  if (!entries.length) return;
+  if (!entries.length) return freed;
   log.warn({ calls: entries.length }, "accounting for calls a previous run left in flight");
   for (const j of entries) {
     const call = { org_id: orgId, attempt_id: j.attemptId, campaign_id: j.campaignId, lead_id: j.leadId };
@@ -433,6 +419,7 @@ async function recover(
       });
     }
     if (j.agentId) {
+      freed.set(j.agentId, j.stage === "bridged" ? "wrap_up" : "ready");
       emit({
         kind: "agent.state_changed",
         org_id: orgId,
@@ -447,7 +434,59 @@ async function recover(
     await engine.delete(`${prefix}${j.attemptId}`).catch(() => {});
     await journal.remove(j.attemptId);
   }
+  return freed;
 }
-import type { InboundMetrics } from "../inbound/metrics.ts";
-  inboundMetrics?: InboundMetrics;
-        ...(o.inboundMetrics ? { metrics: o.inboundMetrics } : {}),
+
+/**
+ * Seeds the pool from the live picture at start. That picture may not show yet what the recovery
+ * just published (the projector runs behind), and a call whose journal write was lost in the
+ * crash left its agent reserved or on a call there: a fresh process holds no call, so such an
+ * agent is freed here as the recovery would have (reserved → ready, on a call → wrap-up, where the
+ * agent's disposition releases them), or the pool would never offer them a call again.
+ */
+async function seedPool(
+  pool: AgentPool,
+  live: LiveAgent[],
+  o: { recovered: Map<string, OwnState>; emit: (f: EventFields) => void; orgId: string },
+): Promise<void> {
+  for (const a of live) {
+    pool.seed({
+      agentId: a.agentId,
+      state: a.state,
+      since: a.since,
+      campaign: a.campaign,
+      team: a.team,
+      skills: a.skills.map((s) => s.skill),
+    });
+    const freedTo = o.recovered.get(a.agentId);
+    if (freedTo) {
+      pool.mark(a.agentId, freedTo);
+    } else if (a.state === "reserved" || a.state === "on_call") {
+      const state = a.state === "reserved" ? "ready" : "wrap_up";
+      const { previousS } = pool.mark(a.agentId, state);
+      o.emit({
+        kind: "agent.state_changed",
+        org_id: o.orgId,
+        agent_id: a.agentId,
+        state,
+        previous_state: a.state,
+        previous_state_s: Math.min(previousS, 7 * 86_400),
+        ...(a.campaign ? { campaign_id: a.campaign } : {}),
+        ...(a.call ? { attempt_id: a.call.attempt } : {}),
+      });
+    }
+    // A phone the live picture still shows was held by a previous run: it is gone, say so (the
+    // phone reconnects), and an agent left ready without it would be counted by pacing.
+    if (a.device === "webrtc" || a.device === "sip") {
+      o.emit({
+        kind: "agent.device",
+        org_id: o.orgId,
+        agent_id: a.agentId,
+        state: "disconnected",
+        device: a.device,
+        reason: "media_restarted",
+      });
+      pauseIfReadyWithoutPhone(pool, a.agentId, o.emit, o.orgId);
+    }
+  }
+}

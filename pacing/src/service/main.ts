@@ -97,6 +97,17 @@ await runService({
     const { js, jsm } = await jetStreamFor(nc);
     await ensureStreams(jsm);
     const redis = createClient({ url: env.REDIS_URL }) as unknown as LiveRedis;
+    // Without a listener an error (redis-server restarting) would crash the process; the client
+    // reconnects on its own, and decisions fail and are retried on the next tick meanwhile.
+    let redisDown = false;
+    redis.on("error", (err: Error) => {
+      if (!redisDown) log.warn({ err: err.message }, "redis unavailable; reconnecting");
+      redisDown = true;
+    });
+    redis.on("ready", () => {
+      if (redisDown) log.info("redis back");
+      redisDown = false;
+    });
     await redis.connect();
     const clickhouse = env.CLICKHOUSE_URL
       ? createClickHouse({
