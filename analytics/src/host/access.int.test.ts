@@ -281,7 +281,19 @@ describe("the services' writer beside a migrator (npm start)", () => {
       await migrator.command({
         query: "CREATE TABLE migrated_later (x UInt8) ENGINE = MergeTree ORDER BY x",
       });
-      expect(await count(sink, "SELECT count() AS n FROM events")).toBeGreaterThan(10);
+      // INSERT only into its own tables (events; the demo history's marker).
+      const elsewhere = await chError(
+        sink.insert({ table: "migrated_later", values: [{ x: 1 }], format: "JSONEachRow" }),
+      );
+      expect(elsewhere.type).toBe("ACCESS_DENIED");
+      const viaSelect = await chError(
+        sink.command({ query: "INSERT INTO report_ad_spend SELECT * FROM report_ad_spend" }),
+      );
+      expect(viaSelect.type).toBe("ACCESS_DENIED");
+      const before = await count(sink, "SELECT count() AS n FROM events");
+      await sink.command({ query: "INSERT INTO default.events SELECT * FROM events LIMIT 1" });
+      expect(await count(sink, "SELECT count() AS n FROM events")).toBeGreaterThanOrEqual(before);
+      expect(await count(migrator, "SELECT count() AS n FROM migrated_later")).toBe(0);
     } finally {
       await sink.close();
       await migrator.close();

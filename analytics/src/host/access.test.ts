@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import {
   forbiddenInStatement,
+  insertTarget,
   orgFiltersStatement,
   orgTableFilter,
   statementOf,
@@ -52,6 +53,16 @@ describe("statement check", () => {
       "      TableIdentifier events",
     ].join("\n");
     expect(tableFunctionsOfAst(ast)).toEqual(["merge"]);
+  });
+});
+
+describe("insert target", () => {
+  it("names the table an INSERT writes to, as written", () => {
+    expect(insertTarget("INSERT INTO events FORMAT JSONEachRow")).toBe("events");
+    expect(insertTarget("INSERT INTO TABLE default.Events (a) FORMAT TSV")).toBe("default.Events");
+    expect(insertTarget("INSERT INTO `default`.`report ad` SELECT 1")).toBe("default.report ad");
+    expect(insertTarget("INSERT INTO FUNCTION file('x') SELECT 1")).toBe("FUNCTION");
+    expect(insertTarget("SELECT 1")).toBeUndefined();
   });
 });
 

@@ -129,6 +129,7 @@ export function accessDenied(user: string, message: string): Error {
 
 interface Token {
   readonly word: string; // upper-cased word or the punctuation character
+  readonly text: string; // as written (identifiers are case-sensitive)
   readonly quoted: boolean;
 }
 
@@ -142,20 +143,21 @@ export function tokens(sql: string): Token[] {
       i++;
       while (i < sql.length && sql[i] !== "'") i += sql[i] === "\\" ? 2 : 1;
       i++;
-      out.push({ word: "'", quoted: true });
+      out.push({ word: "'", text: "'", quoted: true });
     } else if (c === "`" || c === '"') {
       const end = sql.indexOf(c, i + 1);
       const stop = end < 0 ? sql.length : end;
-      out.push({ word: sql.slice(i + 1, stop).toUpperCase(), quoted: true });
+      const text = sql.slice(i + 1, stop);
+      out.push({ word: text.toUpperCase(), text, quoted: true });
       i = stop + 1;
     } else if (/[A-Za-z_]/.test(c)) {
       const m = /^[A-Za-z_][A-Za-z0-9_]*/.exec(sql.slice(i, i + 256))!;
-      out.push({ word: m[0].toUpperCase(), quoted: false });
+      out.push({ word: m[0].toUpperCase(), text: m[0], quoted: false });
       i += m[0].length;
     } else if (/\s/.test(c)) {
       i++;
     } else {
-      out.push({ word: c, quoted: false });
+      out.push({ word: c, text: c, quoted: false });
       i++;
     }
   }
@@ -189,6 +191,16 @@ export function statementOf(sql: string): string {
   const m = INSERT_WITH_DATA_RE.exec(sql);
   if (m && m[1]!.toLowerCase() !== "values") return m[0].trim();
   return sql;
+}
+
+/** The table an engine-formatted INSERT writes to (`db.table` as written), or undefined. */
+export function insertTarget(formatted: string): string | undefined {
+  const t = tokens(formatted);
+  if (t[0]?.word !== "INSERT" || t[1]?.word !== "INTO") return undefined;
+  const i = t[2]?.word === "TABLE" && !t[2].quoted ? 3 : 2;
+  if (t[i]?.word === "FUNCTION" && !t[i]!.quoted) return "FUNCTION";
+  if (t[i + 1]?.word === "." && t[i + 2]) return `${t[i]!.text}.${t[i + 2]!.text}`;
+  return t[i]?.text;
 }
 
 /** Table functions in an `EXPLAIN AST` tree: the function child of each TableExpression. */
@@ -293,6 +305,15 @@ export class AccessGuard {
   async prepare(session: Session, req: EngineRequest): Promise<string[]> {
     const statement = statementOf(req.clientSql ?? req.sql);
     const checked = await this.#check(session, statement, req.user.name);
+    const written = insertTarget(checked.formatted);
+    const current = `${req.database || "default"}.`;
+    const target = written?.startsWith(current) ? written.slice(current.length) : written;
+    if (target !== undefined && req.user.insertTables && !req.user.insertTables.has(target)) {
+      throw accessDenied(
+        req.user.name,
+        `INSERT into ${target} is not granted (only ${[...req.user.insertTables].join(", ")})`,
+      );
+    }
     const orgId = req.user.orgId;
     if (orgId === undefined) return [];
     // EXPLAIN would print its tree in the statement's own output format: drop that clause.
@@ -363,6 +384,9 @@ export function authenticateOrgAnalyst(
  * whose constraint locks allow_ddl at that value for the rest of the connection (SET, SETTINGS
  * or URL settings that change it fail; constraints only add up, so SET profile cannot undo it).
  */
+/** What the services' writer inserts into beside a migrator: events (the sink) and the demo marker. */
+export const WRITER_INSERT_TABLES: ReadonlySet<string> = new Set(["events", "generated_history"]);
+
 export const WRITER_WITHOUT_DDL: Readonly<Record<string, string>> = { allow_ddl: "0", profile: "cc_no_ddl" };
 
 /** The migrator (CH_MIGRATOR_USER): DDL for the migrate step; no more than the engine user's grants. */

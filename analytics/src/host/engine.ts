@@ -14,6 +14,8 @@ export interface EngineUser {
   readonly readonly: 0 | 1;
   /** An org analyst's org: every read is confined to it (access.ts). */
   readonly orgId?: string | undefined;
+  /** The only tables this user may INSERT into (access.ts); undefined: any. */
+  readonly insertTables?: ReadonlySet<string> | undefined;
 }
 
 export interface EngineRequest {

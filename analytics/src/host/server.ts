@@ -5,7 +5,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { pipeline } from "node:stream/promises";
 import type { Logger } from "pino";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { authenticateOrgAnalyst } from "./access.ts";
+import { authenticateOrgAnalyst, migratorUsers, WRITER_INSERT_TABLES, WRITER_WITHOUT_DDL } from "./access.ts";
 import { requestDecoder, responseEncoding } from "./compression.ts";
 import type { HostEnv } from "./config.ts";
 import { type Engine, EngineInputError, type EngineUser } from "./engine.ts";
@@ -116,14 +116,24 @@ export function makeUsers(env: HostEnv): HostUsers {
     read_overflow_mode: "throw",
     max_memory_usage: String(env.CH_ANALYST_MAX_MEMORY_USAGE),
   };
-  const writerProfile: Record<string, string> =
-    env.CH_WRITER_MAX_EXECUTION_TIME > 0
+  const writerProfile: Record<string, string> = {
+    ...(env.CH_WRITER_MAX_EXECUTION_TIME > 0
       ? { max_execution_time: String(env.CH_WRITER_MAX_EXECUTION_TIME) }
-      : {};
+      : {}),
+    // With a migrator holding DDL, the services' writer only inserts and reads (access.ts).
+    ...(env.CH_MIGRATOR_USER ? WRITER_WITHOUT_DDL : {}),
+  };
   const users = [
+    ...migratorUsers(env, digest),
     {
       secret: digest(env.CH_WRITER_PASSWORD),
-      user: { name: env.CH_WRITER_USER, role: "writer", profile: writerProfile, readonly: 0 } as EngineUser,
+      user: {
+        name: env.CH_WRITER_USER,
+        role: "writer",
+        profile: writerProfile,
+        readonly: 0,
+        insertTables: env.CH_MIGRATOR_USER ? WRITER_INSERT_TABLES : undefined,
+      } as EngineUser,
     },
     {
       secret: digest(env.CH_ANALYST_PASSWORD),
