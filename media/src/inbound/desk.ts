@@ -189,13 +189,15 @@ export class InboundDesk {
     call.once("ended", (by) => {
       this.#calls.delete(id);
       if (this.acd.has(id)) return; // the queue accounts for it
-      this.#o.emit({
-        kind: "inbound.abandoned",
-        ...base,
-        ...lead,
-        stage: "ivr",
-        wait_ms: Math.min(86_400_000, Date.now() - started),
-      });
+      // The caller (or the network) ended it in the menus; a menu's own goodbye or voicemail is not abandonment.
+      if (by !== "system")
+        this.#o.emit({
+          kind: "inbound.abandoned",
+          ...base,
+          ...lead,
+          stage: "ivr",
+          wait_ms: Math.min(86_400_000, Date.now() - started),
+        });
       this.#o.emit({ kind: "inbound.ended", ...base, ...lead, talk_s: 0, hangup_by: by });
     });
     await this.#run(call, info, action, "");

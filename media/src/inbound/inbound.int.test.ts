@@ -295,6 +295,8 @@ describe("inbound IVR and ACD", () => {
     // At least a second of the caller's tone is in the message.
     expect(frames.filter((f) => toneShare(f.pcm, CALLER_HZ) > 0.5).length).toBeGreaterThanOrEqual(50);
     await stack.waitFor(() => c.ended, 5_000);
+    await stack.waitFor(() => kindOf(phone, "inbound.ended")[0]);
+    expect(kindOf(phone, "inbound.abandoned")).toHaveLength(0);
   }, 30_000);
 
   it("refuses a blacklisted caller with 603 and logs why", async () => {
