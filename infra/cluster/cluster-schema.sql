@@ -871,9 +871,145 @@ SELECT event_id, org_id, occurred_at, campaign_id, attempt_id, agent_id,
        JSONExtractString(payload, 'user') AS user,
        JSONExtractString(payload, 'role') AS role,
        JSONExtractString(payload, 'action') AS action,
-       JSONExtractBool(payload, 'allowed') AS allowed,
+       toBool(JSONExtractBool(payload, 'allowed')) AS allowed,
        JSONExtractString(payload, 'reason') AS reason
 FROM events WHERE kind = 'recording.accessed';
+
+
+-- 093_inbound.sql
+CREATE TABLE IF NOT EXISTS inbound_calls_local ON CLUSTER cc
+(
+    org_id             LowCardinality(String),
+    occurred_at        DateTime64(3, 'UTC'),
+    call_id            String,
+    kind               LowCardinality(String),
+    did                String,
+    caller             String,
+    lead_id            String,
+    queue              LowCardinality(String),
+    overflow_from      LowCardinality(String),
+    agent_id           String,
+    caller_class       LowCardinality(String),
+    sticky             LowCardinality(String),
+    reason             LowCardinality(String),
+    stage              LowCardinality(String),
+    wait_ms            UInt32,
+    answer_to_agent_ms UInt32,
+    position           UInt16,
+    expected_wait_s    Float32,
+    talk_s             Float32,
+    lookup_ms          Float32,
+    event_id           UUID
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/inbound_calls', '{replica}')
+PARTITION BY toYYYYMM(occurred_at)
+ORDER BY (org_id, occurred_at, call_id, kind, event_id);
+
+CREATE TABLE IF NOT EXISTS inbound_calls ON CLUSTER cc AS inbound_calls_local
+ENGINE = Distributed(cc, currentDatabase(), inbound_calls_local, cityHash64(org_id));
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS inbound_calls_mv ON CLUSTER cc TO inbound_calls_local AS
+SELECT
+    org_id,
+    occurred_at,
+    attempt_id AS call_id,
+    kind,
+    JSONExtractString(payload, 'did') AS did,
+    JSONExtractString(payload, 'caller') AS caller,
+    lead_id,
+    JSONExtractString(payload, 'queue') AS queue,
+    JSONExtractString(payload, 'overflow_from') AS overflow_from,
+    if(agent_id != '', agent_id, JSONExtractString(payload, 'agent_id')) AS agent_id,
+    JSONExtractString(payload, 'caller_class') AS caller_class,
+    JSONExtractString(payload, 'sticky') AS sticky,
+    JSONExtractString(payload, 'reason') AS reason,
+    JSONExtractString(payload, 'stage') AS stage,
+    toUInt32(JSONExtractUInt(payload, 'wait_ms')) AS wait_ms,
+    toUInt32(JSONExtractUInt(payload, 'answer_to_agent_ms')) AS answer_to_agent_ms,
+    toUInt16(JSONExtractUInt(payload, 'position')) AS position,
+    toFloat32(JSONExtractFloat(payload, 'expected_wait_s')) AS expected_wait_s,
+    toFloat32(JSONExtractFloat(payload, 'talk_s')) AS talk_s,
+    toFloat32(JSONExtractFloat(payload, 'lookup_ms')) AS lookup_ms,
+    event_id
+FROM events_local
+WHERE kind LIKE 'inbound.%';
+
+INSERT INTO inbound_calls
+SELECT
+    org_id, occurred_at, attempt_id, kind,
+    JSONExtractString(payload, 'did'), JSONExtractString(payload, 'caller'), lead_id,
+    JSONExtractString(payload, 'queue'), JSONExtractString(payload, 'overflow_from'),
+    if(agent_id != '', agent_id, JSONExtractString(payload, 'agent_id')),
+    JSONExtractString(payload, 'caller_class'), JSONExtractString(payload, 'sticky'),
+    JSONExtractString(payload, 'reason'), JSONExtractString(payload, 'stage'),
+    toUInt32(JSONExtractUInt(payload, 'wait_ms')), toUInt32(JSONExtractUInt(payload, 'answer_to_agent_ms')),
+    toUInt16(JSONExtractUInt(payload, 'position')), toFloat32(JSONExtractFloat(payload, 'expected_wait_s')),
+    toFloat32(JSONExtractFloat(payload, 'talk_s')), toFloat32(JSONExtractFloat(payload, 'lookup_ms')),
+    event_id
+FROM events
+WHERE kind LIKE 'inbound.%' AND (SELECT count() FROM inbound_calls) = 0;
+
+
+-- 096_call_quality.sql
+CREATE TABLE IF NOT EXISTS call_quality_local ON CLUSTER cc
+(
+    org_id      LowCardinality(String),
+    occurred_at DateTime64(3, 'UTC'),
+    attempt_id  String,
+    campaign_id String,
+    agent_id    String,
+    trunk       LowCardinality(String),
+    leg         LowCardinality(String),
+    source      LowCardinality(String),
+    mos         Nullable(Float32),
+    mos_min     Nullable(Float32),
+    jitter_ms   Nullable(Float32),
+    loss_pct    Nullable(Float32),
+    rtt_ms      Nullable(Float32),
+    samples     UInt32,
+    packets     UInt64,
+    event_id    UUID
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/call_quality', '{replica}')
+PARTITION BY toYYYYMM(occurred_at)
+ORDER BY (org_id, occurred_at, attempt_id, leg, event_id);
+
+CREATE TABLE IF NOT EXISTS call_quality ON CLUSTER cc AS call_quality_local
+ENGINE = Distributed(cc, currentDatabase(), call_quality_local, cityHash64(org_id));
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS call_quality_mv ON CLUSTER cc TO call_quality_local AS
+SELECT
+    org_id,
+    occurred_at,
+    attempt_id,
+    campaign_id,
+    if(agent_id != '', agent_id, JSONExtractString(payload, 'agent_id')) AS agent_id,
+    JSONExtractString(payload, 'trunk') AS trunk,
+    JSONExtractString(payload, 'leg') AS leg,
+    JSONExtractString(payload, 'source') AS source,
+    JSONExtract(payload, 'mos', 'Nullable(Float32)') AS mos,
+    JSONExtract(payload, 'mos_min', 'Nullable(Float32)') AS mos_min,
+    JSONExtract(payload, 'jitter_ms', 'Nullable(Float32)') AS jitter_ms,
+    JSONExtract(payload, 'loss_pct', 'Nullable(Float32)') AS loss_pct,
+    JSONExtract(payload, 'rtt_ms', 'Nullable(Float32)') AS rtt_ms,
+    toUInt32(JSONExtractUInt(payload, 'samples')) AS samples,
+    JSONExtractUInt(payload, 'packets') AS packets,
+    event_id
+FROM events_local
+WHERE kind = 'call.quality';
+
+
+-- 097_agent_monitored.sql
+CREATE VIEW IF NOT EXISTS agent_monitored ON CLUSTER cc AS
+SELECT event_id, org_id, occurred_at,
+       if(agent_id != '', agent_id, JSONExtractString(payload, 'agent_id')) AS agent_id,
+       JSONExtractString(payload, 'supervisor_id') AS supervisor_id,
+       JSONExtractString(payload, 'attempt_id') AS attempt_id,
+       JSONExtractString(payload, 'mode') AS mode,
+       JSONExtractString(payload, 'phase') AS phase,
+       JSONExtractFloat(payload, 'duration_s') AS duration_s,
+       JSONExtractString(payload, 'reason') AS reason
+FROM events WHERE kind = 'agent.monitored';
 
 
 -- 100_generated_history.sql
@@ -919,5 +1055,8 @@ INSERT INTO schema_migrations (version, checksum) VALUES
     ('070_report_lead_steps', '9982066cacd46a9c4cfd172d2eb8033dc9d7c6431d25450ca5bbe7bf3fc68d07'),
     ('071_report_attribution', '7e0ef72ca5977bfd2dfeef8e64ce55063dc0eccce69a730fc5b5198bf50a59e8'),
     ('080_campaign_wrap_from_agents', '8e83ab7e44f2bf340f92dc163ac4b0b3bc0fbd9f8e39cb461e3bed65b76fb428'),
-    ('090_recordings', '522696e0c58d5a5207304be0e2dfd9513f27dadba7b78965de0bca58fe34c51c'),
+    ('090_recordings', '09d68300152d9204df4187bb4bc50b8fc42926648eefab31a0f2fe33cd6c8951'),
+    ('093_inbound', 'fb173479c442e8f6e624f81d47ac3d8ca1d8e4b7d5fbab2ff3317ca1d687f355'),
+    ('096_call_quality', '89775b30b18cf92359c591be02970727b428ecf25bc856ae510fb5ca2eda9354'),
+    ('097_agent_monitored', '6dd8690f243d678cc51fd92601e8973a956df6c4f12de680cd7cab0e77d9c7d0'),
     ('100_generated_history', 'f4078ec0b67390b048cdcc31923eb86089d18b3a91e0cbd3beb0d2d55aa0b670');
