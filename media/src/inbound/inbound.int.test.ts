@@ -159,6 +159,23 @@ describe("inbound IVR and ACD", () => {
     await Promise.all([sales.hangup(), support.hangup()]);
   }, 40_000);
 
+  it("replays the menu after a wrong key, then follows the right one; a caller who gives up in the queue is abandoned", async () => {
+    const phone = "+8613800001009";
+    const c = await call("4001", phone);
+    await stack.waitFor(() => framesWithTone(c.received, MENU_HZ).length >= 10, 8_000);
+    await c.press("7");
+    const before = c.received.length;
+    // The prompt starts again from the top (a second full prompt's worth of tone frames).
+    await stack.waitFor(() => framesWithTone(c.received.slice(before), MENU_HZ).length >= 60, 15_000);
+    await c.press("1");
+    const queued = await stack.waitFor(() => kindOf(phone, "inbound.queued")[0], 15_000);
+    expect(queued).toMatchObject({ queue: "sales", path: "1", position: 1 });
+    await c.hangup();
+    const abandoned = await stack.waitFor(() => kindOf(phone, "inbound.abandoned")[0]);
+    expect(abandoned).toMatchObject({ stage: "queue", queue: "sales" });
+    expect(kindOf(phone, "inbound.answered")).toHaveLength(0);
+  }, 45_000);
+
   it("gives the call to the longest-idle agent of the skill", async () => {
     const first = await agent("ag-idle-long", ["sales"]);
     await new Promise((r) => setTimeout(r, 300));
