@@ -2,7 +2,8 @@ import type { WallboardRows } from "@cc/analytics";
 import { describe, expect, it } from "vitest";
 import { QUALITY_WARN_MIN_CALLS, qualityWarning } from "./snapshot.ts";
 
-const rows = (measured: number, poor: number) => ({ quality: { measured, poor } }) as unknown as WallboardRows;
+const rows = (measured: number, poor: number) =>
+  ({ quality: { measured, poor } }) as unknown as WallboardRows;
 
 describe("wallboard call-quality warning", () => {
   it("warns when more than a fifth of enough measured calls were poor", () => {
