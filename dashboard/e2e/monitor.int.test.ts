@@ -103,7 +103,7 @@ async function monitor(page: Page, agent: string, mode: string) {
   return { status: r.status(), body: (await r.json()) as { ok: boolean; error?: string; mode?: string } };
 }
 
-const whispered = (frames: { at: number; pcm: Int16Array }[], since: number) =>
+const whispered = (frames: Parameters<typeof framesWithTone>[0], since: number) =>
   framesWithTone(
     frames.filter((f) => f.at >= since),
     SUPERVISOR_HZ,
