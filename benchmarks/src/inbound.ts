@@ -170,8 +170,10 @@ async function lookupBench(s: MediaStack) {
 }
 
 export async function run(opts: BenchOptions): Promise<Record<string, unknown>> {
+  // run.ts's own parse leaves unknown flags out of opts.extra: read them from the command line.
   const { values } = parseArgs({
-    args: opts.extra,
+    args: process.argv.slice(2),
+    allowPositionals: true,
     options: {
       rates: { type: "string" },
       "hold-s": { type: "string" },
