@@ -100,6 +100,21 @@ export interface SpawnOptions {
   onLine?: (line: string) => void;
 }
 
+/** Children still running: killed when this process exits, so a failed test or an interrupted
+ * benchmark leaves no server behind (a normal stop has removed them already). */
+const running = new Set<ChildProcess>();
+let exitHookInstalled = false;
+
+function track(child: ChildProcess): void {
+  running.add(child);
+  child.once("exit", () => running.delete(child));
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.once("exit", () => {
+    for (const c of running) c.kill("SIGKILL");
+  });
+}
+
 export async function spawnManaged(opts: SpawnOptions): Promise<ManagedProcess> {
   const ring: string[] = [];
   const child = spawn(opts.command, opts.args, {
@@ -107,6 +122,7 @@ export async function spawnManaged(opts: SpawnOptions): Promise<ManagedProcess> 
     cwd: opts.cwd,
     stdio: ["ignore", "pipe", "pipe"],
   });
+  track(child);
   const remember = (line: string) => {
     if (line.length === 0) return;
     ring.push(line);

@@ -77,3 +77,28 @@ describe("temp dirs", () => {
     for (const d of [live, legacyNew, locks, other]) expect(existsSync(d)).toBe(true);
   });
 });
+
+describe("servers a process started", () => {
+  it("are killed when it exits without stopping them (failed test, interrupted benchmark)", async () => {
+    const script = `
+      const { spawnManaged } = await import(${JSON.stringify(new URL("./process.ts", import.meta.url).href)});
+      const p = await spawnManaged({ name: "sleeper", command: "sleep", args: ["300"], ready: async () => true });
+      process.stdout.write(String(p.pid));
+      process.exit(3);`;
+    const r = spawnSync(process.execPath, ["--input-type=module", "-e", script]);
+    expect(r.status).toBe(3);
+    const pid = Number(r.stdout.toString());
+    expect(pid).toBeGreaterThan(0);
+    const alive = () => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    // SIGKILL is delivered at once; the orphan is reaped by init a moment later.
+    for (let i = 0; i < 40 && alive(); i++) await new Promise((r) => setTimeout(r, 50));
+    expect(alive()).toBe(false);
+  });
+});
