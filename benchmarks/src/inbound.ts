@@ -170,9 +170,8 @@ async function lookupBench(s: MediaStack) {
 }
 
 export async function run(opts: BenchOptions): Promise<Record<string, unknown>> {
-  // run.ts's own parse leaves unknown flags out of opts.extra: read them from the command line.
   const { values } = parseArgs({
-    args: process.argv.slice(2),
+    args: opts.extra,
     allowPositionals: true,
     options: {
       rates: { type: "string" },

@@ -6,6 +6,7 @@ import path from "node:path";
 import { parseArgs } from "node:util";
 import { repoRoot, sweepStaleTempDirs } from "@cc/infra";
 import { z } from "zod";
+import { benchmarkArgs } from "./args.ts";
 import type { BenchModule } from "./types.ts";
 
 const Name = z.string().regex(/^[a-z][a-z0-9-]*$/, "benchmark names are lowercase words, e.g. ingest");
@@ -36,7 +37,10 @@ async function main(): Promise<void> {
     console.error(`no benchmark named '${name}': ${(err as Error).message}`);
     process.exit(2);
   }
-  const result = await mod.run({ quick: values.quick === true, extra: positionals.slice(1) });
+  const result = await mod.run({
+    quick: values.quick === true,
+    extra: benchmarkArgs(process.argv.slice(2), name),
+  });
   const jsonPath =
     typeof values.json === "string" ? values.json : path.join(repoRoot, "bench-results", `${name}.json`);
   await mkdir(path.dirname(path.resolve(jsonPath)), { recursive: true });
