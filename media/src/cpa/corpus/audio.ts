@@ -2,6 +2,7 @@
 // melodies, mixing at a given SNR, WAV files, and speech from espeak-ng resampled by sox.
 
 import { execFileSync } from "node:child_process";
+import { wavFile } from "../../recording/wav.ts";
 import { SAMPLE_RATE } from "../tones.ts";
 
 export const msToSamples = (ms: number) => Math.round((ms * SAMPLE_RATE) / 1000);
@@ -223,27 +224,11 @@ export function fromInt16(pcm: Int16Array): Signal {
   return Float64Array.from(pcm);
 }
 
+/** A mono 16-bit WAV at the corpus rate. */
 export function wavBytes(pcm: Int16Array): Uint8Array {
-  const data = pcm.length * 2;
-  const buf = Buffer.alloc(44 + data);
-  buf.write("RIFF", 0, "ascii");
-  buf.writeUInt32LE(36 + data, 4);
-  buf.write("WAVE", 8, "ascii");
-  buf.write("fmt ", 12, "ascii");
-  buf.writeUInt32LE(16, 16);
-  buf.writeUInt16LE(1, 20); // PCM
-  buf.writeUInt16LE(1, 22); // mono
-  buf.writeUInt32LE(SAMPLE_RATE, 24);
-  buf.writeUInt32LE(SAMPLE_RATE * 2, 28);
-  buf.writeUInt16LE(2, 32);
-  buf.writeUInt16LE(16, 34);
-  buf.write("data", 36, "ascii");
-  buf.writeUInt32LE(data, 40);
-  for (let i = 0; i < pcm.length; i++) buf.writeInt16LE(pcm[i]!, 44 + 2 * i);
-  return buf;
+  return wavFile([pcm], SAMPLE_RATE);
 }
 
-/** Reads the 16-bit mono PCM of a WAV file (the 8 kHz ones this corpus writes). */
 export function readWav(bytes: Uint8Array): Int16Array {
   const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   let off = 12;
