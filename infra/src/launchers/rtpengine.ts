@@ -175,6 +175,8 @@ export async function startRtpengine(opts: RtpengineOptions = {}): Promise<Rtpen
       name: "rtpengine",
       command: binary,
       args,
+      // Its working dir is where a crash leaves its core file: the data dir, not the caller's.
+      cwd: dataDir,
       ready: () => ngPing(ngPort, 200),
       onLine: opts.onLine,
     });
