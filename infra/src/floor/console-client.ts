@@ -4,10 +4,13 @@ const SESSION_COOKIE = "cc_session";
 
 export class ConsoleClientError extends Error {
   readonly code: string;
-  constructor(message: string, code: string) {
+  /** HTTP status of the refusal (5xx: the dashboard or what is behind it failed, worth a retry). */
+  readonly status: number;
+  constructor(message: string, code: string, status = 0) {
     super(message);
     this.name = "ConsoleClientError";
     this.code = code;
+    this.status = status;
   }
 }
 
@@ -64,6 +67,7 @@ export class ConsoleClient {
       throw new ConsoleClientError(
         `console ${name} refused: ${res.status} ${JSON.stringify(body.data ?? body).slice(0, 200)}`,
         "ACTION",
+        body.status ?? res.status,
       );
     }
     return body.data;

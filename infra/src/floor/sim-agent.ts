@@ -7,7 +7,7 @@ import type { AgentPhone, PhoneSwitch } from "@cc/media/testing";
 import { Rng } from "@cc/pacing";
 import type { NatsConnection, Subscription } from "@nats-io/transport-node";
 import type { Logger } from "pino";
-import type { ConsoleClient } from "./console-client.ts";
+import { type ConsoleClient, ConsoleClientError } from "./console-client.ts";
 
 export interface SimAgentOptions {
   agentId: string;
@@ -32,6 +32,8 @@ export class SimAgent {
   readonly #o: SimAgentOptions;
   readonly #rng: Rng;
   #phone: AgentPhone | null = null;
+  /** When the current phone's session came up (events older than that speak of an earlier one). */
+  #phoneSince = 0;
   #sub: Subscription | null = null;
   #stopped = false;
   #timers = new Set<NodeJS.Timeout>();
@@ -68,6 +70,7 @@ export class SimAgent {
         try {
           const phone = await this.#o.phones.agentPhone(this.#o.mediaSipUri, this.#o.sipCredentials);
           this.#phone = phone;
+          this.#phoneSince = Date.now();
           phone.dialog.on("destroy", () => {
             if (this.#phone !== phone) return;
             this.#phone = null;
@@ -96,17 +99,32 @@ export class SimAgent {
 
   async #ready(): Promise<void> {
     if (this.#stopped) return;
-    await this.#o.console
-      .action("state", { state: "ready" })
-      .catch((err: Error) =>
-        this.#o.log.warn({ agent: this.#o.agentId, err: err.message }, "could not go ready"),
-      );
+    await this.#act("state", { state: "ready" }).catch((err: Error) =>
+      this.#o.log.warn({ agent: this.#o.agentId, err: err.message }, "could not go ready"),
+    );
+  }
+
+  /**
+   * A console action, tried again while the dashboard cannot carry it out (it or NATS restarting:
+   * a person would click again); a refusal of the action itself is final.
+   */
+  async #act(name: string, form: Record<string, string>): Promise<unknown> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.#o.console.action(name, form);
+      } catch (err) {
+        const transient = !(err instanceof ConsoleClientError) || err.status >= 500;
+        if (!transient || attempt >= 6 || this.#stopped) throw err;
+        await new Promise((r) => setTimeout(r, 2_000));
+      }
+    }
   }
 
   async #onEvent(e: CallCenterEvent): Promise<void> {
     if (e.kind === "agent.device" && e.state === "disconnected" && e.reason !== "replaced") {
       // The switch or the media service lost the phone: drop what is left and call in again (not
       // waiting on the hang-up, which a dead switch answers only by timing out).
+      if (this.#phone && Date.parse(e.occurred_at) < this.#phoneSince) return;
       const phone = this.#phone;
       this.#phone = null;
       if (phone && !phone.ended) void phone.hangup().catch(() => {});
@@ -137,7 +155,7 @@ export class SimAgent {
     const callBack = disposition === "B" || (disposition === "C" && this.#rng.next() < 0.5);
     const next = callBack ? new Date(Date.now() + 3 * 3_600_000).toISOString().slice(0, 16) : "";
     try {
-      await this.#o.console.action("dispose", {
+      await this.#act("dispose", {
         attempt_id: attemptId,
         disposition,
         notes: "simulated agent",

@@ -45,6 +45,9 @@ export interface CarrierLine {
   items: LineItem[];
   sipp: Sipp;
   trunk: TrunkConfig;
+  /** Times this line's SIPp exited on its own and was started again. */
+  restarts: number;
+  relaunch(): Promise<Sipp>;
 }
 
 export interface SimulatedCarrierOptions {
@@ -331,14 +334,17 @@ async function startLine(
     throw new Error(`${plan.name}: scenario is ${Buffer.byteLength(xml)} bytes, SIPp reads at most 65536`);
   }
   await writeFile(scenarioFile, xml);
-  const sipp = await startSipp({
-    role: "uas",
-    scenarioFile,
-    media: true,
-    dataDir: dir,
-    traceErr: o.traceErrors ?? false,
-    extraArgs: ["-mi", "127.0.0.1", ...(o.sippArgs ?? [])],
-  });
+  const launch = (ports?: { port: number; media: number | undefined }) =>
+    startSipp({
+      role: "uas",
+      scenarioFile,
+      media: ports ? (ports.media ?? true) : true,
+      ...(ports ? { port: ports.port } : {}),
+      dataDir: dir,
+      traceErr: o.traceErrors ?? false,
+      extraArgs: ["-mi", "127.0.0.1", ...(o.sippArgs ?? [])],
+    });
+  const sipp = await launch();
   const trunk = TrunkConfig.parse({
     id: `sim-${plan.name}`,
     uri: `sip:127.0.0.1:${sipp.port}`,
@@ -346,7 +352,38 @@ async function startLine(
     max_channels: o.maxChannels ?? 5_000,
     cps: o.cps ?? 1_000,
   });
-  return { name: plan.name, code: plan.code, outcome: plan.outcome, kind: plan.kind, items, sipp, trunk };
+  return {
+    name: plan.name,
+    code: plan.code,
+    outcome: plan.outcome,
+    kind: plan.kind,
+    items,
+    sipp,
+    trunk,
+    restarts: 0,
+    relaunch: () => launch({ port: sipp.port, media: sipp.mediaPort }),
+  };
+}
+
+/**
+ * A carrier does not go away because one call went wrong: a line whose SIPp exits on its own
+ * (SIPp aborts on some network errors, e.g. when the far end's media ports vanish in a crash of
+ * ours) is started again on the same ports, and says so on stderr.
+ */
+function keepUp(line: CarrierLine, stopping: () => boolean): void {
+  const sipp = line.sipp;
+  void sipp.exited.then(async (code) => {
+    if (stopping() || line.sipp !== sipp) return;
+    const last = sipp.process.output().split("\n").slice(-3).join(" | ");
+    process.stderr.write(`simulated carrier: line ${line.name} exited (code ${code}): ${last}; restarting\n`);
+    try {
+      line.sipp = await line.relaunch();
+      line.restarts++;
+      keepUp(line, stopping);
+    } catch (err) {
+      process.stderr.write(`simulated carrier: line ${line.name} could not restart: ${String(err)}\n`);
+    }
+  });
 }
 
 function expectedFor(line: CarrierLine, item: LineItem | null): ExpectedEvent {
@@ -395,6 +432,8 @@ export async function startSimulatedCarrier(o: SimulatedCarrierOptions): Promise
     await Promise.allSettled(lines.map((l) => l.sipp.stop()));
     throw err;
   }
+  let stopping = false;
+  for (const line of lines) keepUp(line, () => stopping);
   const byOutcome = (outcome: CarrierOutcome) => {
     const line = lines.find((l) => l.outcome === outcome);
     if (!line) throw new Error(`the simulated carrier runs no ${outcome} line`);
@@ -441,6 +480,7 @@ export async function startSimulatedCarrier(o: SimulatedCarrierOptions): Promise
       return number(line, index % line.items.length);
     },
     async stop() {
+      stopping = true;
       await Promise.allSettled(lines.map((l) => l.sipp.stop()));
     },
   };
