@@ -150,24 +150,7 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
   const pool = new AgentPool();
   // Carriers' INVITEs to our numbers are taken before the agents' digest challenge sees them.
   const inbound = o.inbound
-    ? new InboundDesk({
-        srf: o.srf,
-        engine: o.engine,
-        redis: o.redis,
-        nc: o.nc,
-        orgId: o.orgId,
-        callIdPrefix,
-        mediaHost: o.mediaHost,
-        config: o.inbound,
-        pool,
-        agentLeg: (agentId) => sessions.get(agentId),
-        emit,
-        dataDir:
-          o.inboundDataDir ?? o.inbound.data_dir ?? path.join(tmpdir(), `cc-media-${o.orgId}-${o.instance}`),
-        recorder: () => recordings?.recorder ?? null,
-        ...(o.inboundMetrics ? { metrics: o.inboundMetrics } : {}),
-        log: log.child({ part: "inbound" }),
-      })
+    ? inboundDesk(o, o.inbound, { pool, sessions, emit, callIdPrefix, recordings: () => recordings, log })
     : null;
   await inbound?.start();
   inbound?.install();
@@ -247,6 +230,82 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
     serveMonitorRequests({ nc: o.nc, orgId: o.orgId, monitors, log }),
   ];
 
+  const signalling = watchSignalling(o, cc, sessions, inbound, log);
+
+  return {
+    cc,
+    sessions,
+    pool,
+    floor,
+    dialer,
+    publish,
+    recordings,
+    monitors,
+    inbound,
+    health: () => ({
+      ok: signalling.switchUp() && o.engine.up,
+      switch: signalling.switchUp(),
+      engine: o.engine.up,
+      calls: cc.activeCalls,
+      phones: sessions.list().length,
+      waiting: floor.waiting,
+    }),
+    async stop() {
+      await dialer.stop();
+      for (const s of [...requests, agentEvents]) s.unsubscribe();
+      await monitors.stopAll();
+      await Promise.all([cc.hangupAll(), inbound?.stop()]);
+      await sessions.dropAll("media_stopped");
+      await recordings?.stop();
+      await publish.drain();
+      park.close();
+    },
+  };
+}
+
+/** Inbound numbers (IVR, queues, caller lookup) on the same agents and recorder as outbound. */
+function inboundDesk(
+  o: MediaServiceOptions,
+  config: InboundConfig,
+  d: {
+    pool: AgentPool;
+    sessions: AgentSessions;
+    emit: (f: EventFields, at?: number) => void;
+    callIdPrefix: string;
+    recordings: () => Recordings | null;
+    log: Logger;
+  },
+): InboundDesk {
+  return new InboundDesk({
+    srf: o.srf,
+    engine: o.engine,
+    redis: o.redis,
+    nc: o.nc,
+    orgId: o.orgId,
+    callIdPrefix: d.callIdPrefix,
+    mediaHost: o.mediaHost,
+    config,
+    pool: d.pool,
+    agentLeg: (agentId) => d.sessions.get(agentId),
+    emit: d.emit,
+    dataDir: o.inboundDataDir ?? config.data_dir ?? path.join(tmpdir(), `cc-media-${o.orgId}-${o.instance}`),
+    recorder: () => d.recordings()?.recorder ?? null,
+    ...(o.inboundMetrics ? { metrics: o.inboundMetrics } : {}),
+    log: d.log.child({ part: "inbound" }),
+  });
+}
+
+/**
+ * The switch (drachtio-server) or the engine (rtpengine) lost: every call and phone in hand is
+ * accounted for at once, since their dialogs or media are gone with it.
+ */
+function watchSignalling(
+  o: MediaServiceOptions,
+  cc: SipCallControl,
+  sessions: AgentSessions,
+  inbound: InboundDesk | null,
+  log: Logger,
+): { switchUp: () => boolean } {
   let switchUp = true;
   const lose = async (what: "switch" | "engine", reason: string) => {
     const calls = cc.activeCalls;
@@ -274,36 +333,7 @@ export async function startMediaService(o: MediaServiceOptions): Promise<MediaSe
   });
   o.engine.on("restarted", () => void lose("engine", "media_restarted"));
   o.engine.watch();
-
-  return {
-    cc,
-    sessions,
-    pool,
-    floor,
-    dialer,
-    publish,
-    recordings,
-    monitors,
-    inbound,
-    health: () => ({
-      ok: switchUp && o.engine.up,
-      switch: switchUp,
-      engine: o.engine.up,
-      calls: cc.activeCalls,
-      phones: sessions.list().length,
-      waiting: floor.waiting,
-    }),
-    async stop() {
-      await dialer.stop();
-      for (const s of [...requests, agentEvents]) s.unsubscribe();
-      await monitors.stopAll();
-      await Promise.all([cc.hangupAll(), inbound?.stop()]);
-      await sessions.dropAll("media_stopped");
-      await recordings?.stop();
-      await publish.drain();
-      park.close();
-    },
-  };
+  return { switchUp: () => switchUp };
 }
 
 /** Phones joining and leaving: device events, availability, calls they held. */
