@@ -10,6 +10,32 @@ import type { AgentPool } from "./agent-pool.ts";
 
 const StatusRequest = z.object({ agent_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/) });
 
+/** Subscribes a handler that gets the request validated, or answers bad_request itself. */
+export function serveValidated<S extends z.ZodType>(
+  nc: NatsConnection,
+  subject: string,
+  schema: S,
+  fn: (req: z.infer<S>, m: Msg) => void,
+): Subscription {
+  return nc.subscribe(subject, {
+    callback: (err, m) => {
+      if (err) return;
+      let body: unknown;
+      try {
+        body = m.json();
+      } catch {
+        body = undefined;
+      }
+      const r = schema.safeParse(body);
+      if (r.success) fn(r.data, m);
+      else
+        m.respond(
+          JSON.stringify({ ok: false, error: "bad_request", issues: r.error.issues.map((i) => i.message) }),
+        );
+    },
+  });
+}
+
 export function serveRequests(o: {
   nc: NatsConnection;
   orgId: string;
@@ -18,27 +44,11 @@ export function serveRequests(o: {
   sessions: AgentSessions;
 }): Subscription[] {
   const reply = (data: unknown) => JSON.stringify(data);
-  /** Subscribes a handler that gets the request validated, or answers bad_request itself. */
   const serve = <S extends z.ZodType>(
     verb: "hangup" | "status",
     schema: S,
     fn: (req: z.infer<S>, m: Msg) => void,
-  ) =>
-    o.nc.subscribe(mediaRequestSubject(o.orgId, verb), {
-      callback: (err, m) => {
-        if (err) return;
-        let body: unknown;
-        try {
-          body = m.json();
-        } catch {
-          body = undefined;
-        }
-        const r = schema.safeParse(body);
-        if (r.success) fn(r.data, m);
-        else
-          m.respond(reply({ ok: false, error: "bad_request", issues: r.error.issues.map((i) => i.message) }));
-      },
-    });
+  ) => serveValidated(o.nc, mediaRequestSubject(o.orgId, verb), schema, fn);
   const hangup = serve("hangup", HangupRequest, (req, m) => {
     const agent = o.pool.get(req.agent_id);
     const call = o.cc.get(req.attempt_id);
