@@ -28,6 +28,14 @@ export const OrderCreated = z.object({
   agent_id: EntityId.optional(),
   campaign_id: EntityId.optional(),
   attempt_id: EntityId.optional(),
+  /** The customer record (CRM) the order belongs to, when known. */
+  customer_id: EntityId.optional(),
+  /**
+   * Whether `agent_id` held the customer (私海) when the order was placed: performance counts
+   * only held customers' orders. Absent = not checked (orders from before the rule existed).
+   */
+  held_by_agent: z.boolean().optional(),
+  contract_id: EntityId.optional(),
   total: Money,
   items: z
     .array(z.object({ sku: EntityId, quantity: z.number().int().positive(), unit_price: Money }))
@@ -40,6 +48,8 @@ export const OrderCancelled = z.object({
   kind: z.literal("order.cancelled"),
   order_id: EntityId,
   lead_id: EntityId,
+  customer_id: EntityId.optional(),
+  agent_id: EntityId.optional(),
   reason: z.string().max(500).default(""),
 });
 
@@ -49,6 +59,11 @@ export const PaymentReceived = z.object({
   payment_id: EntityId,
   order_id: EntityId,
   lead_id: EntityId,
+  customer_id: EntityId.optional(),
+  agent_id: EntityId.optional(),
+  /** The payment plan installment this payment settles, if any. */
+  plan_id: EntityId.optional(),
+  installment_seq: z.number().int().positive().optional(),
   amount: Money,
   method: z.enum(["card", "alipay", "wechat_pay", "bank_transfer", "cash", "other"]),
 });

@@ -7,6 +7,7 @@ import { inboundEvents } from "./inbound.ts";
 import { leadEvents } from "./lead.ts";
 import { pacingEvents } from "./pacing.ts";
 import { recordingEvents } from "./recording.ts";
+import { salesEvents } from "./sales.ts";
 
 export * from "./agent.ts";
 export * from "./call.ts";
@@ -17,6 +18,7 @@ export * from "./inbound.ts";
 export * from "./lead.ts";
 export * from "./pacing.ts";
 export * from "./recording.ts";
+export * from "./sales.ts";
 
 export const EventSchema = z.discriminatedUnion("kind", [
   ...callEvents,
@@ -26,6 +28,7 @@ export const EventSchema = z.discriminatedUnion("kind", [
   ...pacingEvents,
   ...inboundEvents,
   ...recordingEvents,
+  ...salesEvents,
 ]);
 
 /** A validated event as it travels (defaults applied). */
