@@ -30,6 +30,13 @@ export { type DncLookup, dialBlockReason } from "./src/lists/gate.ts";
 export { type Launcher, type LaunchResult, listLauncher } from "./src/service/launcher.ts";
 export { ListOutcomes } from "./src/service/list-outcomes.ts";
 export {
+  addLead,
+  dueAtFor,
+  isRealTimeLead,
+  REAL_TIME_HEAD_START_MS,
+  SpeedToLead,
+} from "./src/service/real-time-leads.ts";
+export {
   estimatesFromRates,
   PacingError,
   type PacingServiceOptions,

@@ -18,6 +18,7 @@ import { type CampaignConfig, parseCampaigns, profileOf, settingsOf } from "../c
 import { RedisDialingList } from "../lists/dialing-list.ts";
 import { listLauncher } from "./launcher.ts";
 import { ListOutcomes } from "./list-outcomes.ts";
+import { addLead, SpeedToLead } from "./real-time-leads.ts";
 import { startPacingService } from "./service.ts";
 
 const CampaignIds = z.array(
@@ -93,6 +94,15 @@ await runService({
       registers: [registry],
     });
 
+    const speedToLead = new client.Histogram({
+      name: "pacing_speed_to_lead_ms",
+      help: "Real-time lead received (lead.created) to its first INVITE sent (call.dialing), milliseconds",
+      labelNames: ["campaign"],
+      buckets: [250, 500, 1000, 2000, 3000, 5000, 10_000, 20_000, 30_000, 60_000, 300_000],
+      registers: [registry],
+    });
+    const speed = new SpeedToLead((ms, campaign) => speedToLead.observe({ campaign }, ms));
+
     const nc = await connectNats(env.NATS_URL, { name: "pacing" });
     const { js, jsm } = await jetStreamFor(nc);
     await ensureStreams(jsm);
@@ -131,14 +141,11 @@ await runService({
     );
     const outcomes = new ListOutcomes(lists);
     const onEvent = async (e: CallCenterEvent) => {
+      speed.apply(e);
       if (e.kind === "lead.created" && e.campaign_id) {
-        await lists.get(e.campaign_id)?.add({
-          leadId: e.lead_id,
-          phone: e.phone,
-          consent: e.consent.given,
-          ...(e.name ? { name: e.name } : {}),
-        });
-        leadsAdded.inc({ campaign: e.campaign_id });
+        const list = lists.get(e.campaign_id);
+        // Real-time leads go to the head of the fresh queue; the decision this event triggers dials them.
+        if (list && (await addLead(list, e))) leadsAdded.inc({ campaign: e.campaign_id });
         return;
       }
       await outcomes.apply(e);
@@ -147,6 +154,7 @@ await runService({
       for (const list of lists.values())
         void list.sweep().catch((err) => log.warn({ err }, "list sweep failed"));
       void outcomes.expire().catch((err) => log.warn({ err }, "disposition wait expiry failed"));
+      speed.sweep();
     }, 30_000);
 
     const svc = startPacingService({
