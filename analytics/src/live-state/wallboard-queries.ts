@@ -22,6 +22,8 @@ export interface WallboardWindow {
 const s = (d: Date) => Math.floor(d.getTime() / 1000);
 /** The wallboard's call-quality warning looks at calls that ended in the last 5 minutes. */
 export const QUALITY_WINDOW_S = 300;
+/** The wallboard's speed-to-lead tile: real-time leads first dialed in the last 15 minutes. */
+export const SPEED_TO_LEAD_WINDOW_S = 900;
 const ceilHour = (t: number) => Math.ceil(t / 3600) * 3600;
 
 export function wallboardQueries(w: WallboardWindow) {
@@ -38,6 +40,8 @@ export function wallboardQueries(w: WallboardWindow) {
   const slS = param("sl_s", "UInt32", w.serviceLevelSeconds);
   const since5m = param("since_5m", "UInt32", s(w.now) - QUALITY_WINDOW_S);
   const poorMos = param("poor_mos", "Float64", 3.5);
+  const since15m = param("since_15m", "Int64", w.now.getTime() - SPEED_TO_LEAD_WINDOW_S * 1000);
+  const since24ms = param("since_24h_ms", "Int64", w.now.getTime() - 86_400_000);
   // Each range: hourly rows from its first whole hour on, fine rows before it.
   return {
     campaigns: sql`
@@ -103,6 +107,37 @@ FROM
     WHERE org_id = ${org} AND occurred_at >= toDateTime(${since5m}, 'UTC')
     GROUP BY attempt_id
 )`,
+    // Speed-to-lead (migration 130's view, over the last day only): real-time leads whose first
+    // INVITE went out in the last 15 minutes, p50/p95 of received → INVITE; and those received in
+    // the last 15 minutes not dialed yet.
+    speedToLead: sql`
+SELECT countIf(is_dialed) AS dialed,
+       quantileExactIf(0.5)(speed_ms, is_dialed) AS p50_ms,
+       quantileExactIf(0.95)(speed_ms, is_dialed) AS p95_ms,
+       countIf(is_waiting) AS waiting
+FROM
+(
+    SELECT d.lead_id != '' AND d.first_dial_at >= fromUnixTimestamp64Milli(${since15m}) AS is_dialed,
+           d.lead_id = '' AND l.received_at >= fromUnixTimestamp64Milli(${since15m}) AS is_waiting,
+           dateDiff('millisecond', l.received_at, d.first_dial_at) AS speed_ms
+    FROM
+    (
+        SELECT campaign_id, lead_id, min(occurred_at) AS received_at
+        FROM events
+        WHERE org_id = ${org} AND kind = 'lead.created' AND campaign_id != ''
+          AND occurred_at >= fromUnixTimestamp64Milli(${since24ms})
+          AND JSONExtractString(payload, 'source') != 'import'
+        GROUP BY campaign_id, lead_id
+    ) AS l
+    LEFT JOIN
+    (
+        SELECT campaign_id, lead_id, min(occurred_at) AS first_dial_at
+        FROM events
+        WHERE org_id = ${org} AND kind = 'call.dialing'
+          AND occurred_at >= fromUnixTimestamp64Milli(${since24ms})
+        GROUP BY campaign_id, lead_id
+    ) AS d ON d.campaign_id = l.campaign_id AND d.lead_id = l.lead_id
+)`,
   } satisfies Record<string, BoundQuery>;
 }
 
@@ -149,6 +184,7 @@ const rowSchemas = {
   }),
   agentTeams: z.object({ agent_id: z.string(), team_id: z.string() }),
   quality: z.object({ measured: N, poor: N }),
+  speedToLead: z.object({ dialed: N, p50_ms: N, p95_ms: N, waiting: N }),
 } as const;
 
 type Row<S extends z.ZodTypeAny> = z.infer<S>;
@@ -177,6 +213,8 @@ export interface WallboardRows {
   agentTeams: Row<(typeof rowSchemas)["agentTeams"]>[];
   /** Calls that ended in the last QUALITY_WINDOW_S: measured, and poor (worse leg MOS < 3.5). */
   quality: Row<(typeof rowSchemas)["quality"]>;
+  /** Real-time leads first dialed in the last SPEED_TO_LEAD_WINDOW_S (p50/p95 ms), and not yet dialed. */
+  speedToLead: Row<(typeof rowSchemas)["speedToLead"]>;
 }
 
 async function rowsOf<S extends z.ZodTypeAny>(client: ClickHouseClient, q: BoundQuery, schema: S) {
@@ -190,14 +228,16 @@ export async function runWallboardQueries(
   w: WallboardWindow,
 ): Promise<{ rows: WallboardRows; queries: WallboardQueries }> {
   const queries = wallboardQueries(w);
-  const [campaigns, campaignSeries, agentStates, agentWork, agentTeams, quality] = await Promise.all([
-    rowsOf(client, queries.campaigns, CampaignsRow),
-    rowsOf(client, queries.campaignSeries, rowSchemas.campaignSeries),
-    rowsOf(client, queries.agentStates, rowSchemas.agentStates),
-    rowsOf(client, queries.agentWork, rowSchemas.agentWork),
-    rowsOf(client, queries.agentTeams, rowSchemas.agentTeams),
-    rowsOf(client, queries.quality, rowSchemas.quality),
-  ]);
+  const [campaigns, campaignSeries, agentStates, agentWork, agentTeams, quality, speedToLead] =
+    await Promise.all([
+      rowsOf(client, queries.campaigns, CampaignsRow),
+      rowsOf(client, queries.campaignSeries, rowSchemas.campaignSeries),
+      rowsOf(client, queries.agentStates, rowSchemas.agentStates),
+      rowsOf(client, queries.agentWork, rowSchemas.agentWork),
+      rowsOf(client, queries.agentTeams, rowSchemas.agentTeams),
+      rowsOf(client, queries.quality, rowSchemas.quality),
+      rowsOf(client, queries.speedToLead, rowSchemas.speedToLead),
+    ]);
   const rows: WallboardRows = {
     campaignToday: campaigns
       .filter((r) => r.today_rows > 0)
@@ -238,6 +278,7 @@ export async function runWallboardQueries(
     agentWork,
     agentTeams,
     quality: quality[0] ?? { measured: 0, poor: 0 },
+    speedToLead: speedToLead[0] ?? { dialed: 0, p50_ms: 0, p95_ms: 0, waiting: 0 },
   };
   return { rows, queries };
 }
