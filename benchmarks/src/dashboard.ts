@@ -31,6 +31,7 @@ import { connectNats, ensureStreams } from "@cc/ingest";
 import type { ClickHouseClient } from "@clickhouse/client";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { generateHistory, historySize } from "./history/index.ts";
+import { k6Binary } from "./k6.ts";
 import type { BenchOptions } from "./types.ts";
 
 const ORG = "bench-org";
@@ -236,11 +237,6 @@ async function fanout(base: string, cookie: string, n: number, seconds: number):
   return { subscribers: n, connected, snapshots, delayMs, perTickSpreadMs, errors };
 }
 
-function k6Binary(): string | null {
-  for (const p of [path.join(repoRoot, "bin/k6"), "/tmp/boot/gobin/k6"]) if (existsSync(p)) return p;
-  return null;
-}
-
 async function runK6(base: string, user: string, password: string, vus: number, duration: string) {
   const bin = k6Binary();
   if (!bin) return null;
@@ -397,7 +393,7 @@ export async function run({ quick }: BenchOptions): Promise<Record<string, unkno
       fan = await fanout(base, admin, 500, quick ? 10 : 30);
       log(`k6: agent console, ${quick ? 20 : 50} VUs…`);
       k6 = await runK6(base, "bench-agent", "bench-agent-password-1", quick ? 20 : 50, quick ? "15s" : "60s");
-      if (!k6) log("k6 not found (bin/k6 or /tmp/boot/gobin/k6): skipped");
+      if (!k6) log("k6 not found (bin/k6, or K6_BIN): skipped");
     } finally {
       await dash.stop();
     }
