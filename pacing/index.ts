@@ -7,7 +7,12 @@ export * from "./src/compliance/abandon.ts";
 export { DncList, normalisePhone } from "./src/compliance/dnc.ts";
 export { DialingList, type ListLead, type SkipReason } from "./src/compliance/list.ts";
 export * from "./src/compliance/profiles.ts";
-export { DEFAULT_RETRY_RULES, nextAttemptAt, type RetryRules } from "./src/compliance/retry.ts";
+export {
+  DEFAULT_RETRY_RULES,
+  nextAttemptAt,
+  type RetryRules,
+  retryRulesWith,
+} from "./src/compliance/retry.ts";
 export {
   type CallingWindow,
   calleeZones,
@@ -17,16 +22,41 @@ export {
 } from "./src/compliance/window.ts";
 export * from "./src/core/call-control.ts";
 export * from "./src/core/index.ts";
+export * as leadImport from "./src/import/index.ts";
 export {
-  DncStore,
+  AllocationLine,
+  AllocationRequest,
+  type Assignment,
+  allocateLeads,
+  assignmentEvents,
+  ReallocationRequest,
+  reallocateLeads,
+  splitQuota,
+} from "./src/lists/allocation.ts";
+export {
+  CLOSING_SKIPS,
+  type DialingListOptions,
   type ListLeadInput,
   type ListOutcome,
   listKeys,
+  localDay,
   RedisDialingList,
+  type SkipReason as ListSkipReason,
   type TakenLead,
   type TakeResult,
+  type Taker,
 } from "./src/lists/dialing-list.ts";
 export { type DncLookup, dialBlockReason } from "./src/lists/gate.ts";
+export {
+  DncStore,
+  type ImportReport,
+  importNumbers,
+  listedOn,
+  listNumber,
+  type NumberList,
+  NumberListStore,
+  numberListKey,
+} from "./src/lists/number-lists.ts";
 export { type Launcher, type LaunchResult, listLauncher } from "./src/service/launcher.ts";
 export { ListOutcomes } from "./src/service/list-outcomes.ts";
 export {

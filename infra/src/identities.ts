@@ -103,9 +103,10 @@ export function natsPermissions(scope: IdentityScope): Record<Identity, NatsPerm
       dlqSubject("sink"),
     ]),
     // Hears its org's events, publishes its decisions and the dial commands.
+    // (and lead.assigned when untouched allocated leads return to the pool).
     pacing: withJetStream(
       "pacing",
-      [`${EV}.${org}.pacing.>`, `${COMMANDS_SUBJECT_PREFIX}.dial.${org}.>`],
+      [`${EV}.${org}.pacing.>`, `${EV}.${org}.lead.assigned.>`, `${COMMANDS_SUBJECT_PREFIX}.dial.${org}.>`],
       [`${EV}.${org}.>`],
     ),
     // Executes dial commands and takes inbound calls; publishes call, agent, inbound and
@@ -133,6 +134,9 @@ export function natsPermissions(scope: IdentityScope): Record<Identity, NatsPerm
       `${EV}.*.agent.>`,
       `${EV}.*.call.disposition.>`,
       `${EV}.*.recording.accessed.>`,
+      // DNC/blacklist edits and imports (audit), managers' lead allocations
+      `${EV}.*.dnc.>`,
+      `${EV}.*.lead.assigned.>`,
       "cc.req.media.*.*",
     ]),
     // The simulated floor: feeds leads, watches its agents' states.
@@ -149,7 +153,7 @@ export function redisRules(): Partial<Record<Identity, string[]>> {
     // npm start's supervisor writes each service's status to cc:stack:services.
     stack: ["~cc:stack:*", ...COMMANDS],
     // Dialing lists and the DNC list; reads the live picture for pacing decisions.
-    pacing: ["~cc:list:*", "~cc:dnc:*", "%R~cc:live:*", ...COMMANDS],
+    pacing: ["~cc:list:*", "~cc:dnc:*", "%R~cc:blacklist:*", "%R~cc:live:*", ...COMMANDS],
     // Dial claims and the in-flight journal, the inbound caller directory, blacklist, last agent
     // and screen pops; reads agents' live state and the DNC list (dial gate).
     media: [
@@ -178,6 +182,10 @@ export function redisRules(): Partial<Record<Identity, string[]>> {
       "&cc:live:changed:*",
       "%R~cc:stack:*",
       "%R~cc:inbound:pop:*",
+      // The DNC list and blacklist pages (edit, import), lead allocation to teams and agents.
+      "~cc:dnc:*",
+      "~cc:blacklist:*",
+      "~cc:list:*",
       ...COMMANDS,
     ],
     // Reads its campaign's list sizes for /health.

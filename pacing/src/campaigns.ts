@@ -4,9 +4,37 @@
 // Given as JSON in CC_CAMPAIGNS (a list), validated at start with every problem named.
 import { z } from "zod";
 import { type JurisdictionProfile, PROFILES } from "./compliance/profiles.ts";
+import { type RetryRules, retryRulesWith } from "./compliance/retry.ts";
 import { type CampaignSettings, DEFAULT_CAMPAIGN } from "./core/types.ts";
 
 const E164 = z.string().regex(/^\+[1-9]\d{6,14}$/, "must be an E.164 number such as +8657100000000");
+/** A retry rule for one outcome: wait this long (null = never retry), at most this many retries. */
+const RetryRule = z
+  .object({
+    delay_s: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 86_400)
+      .nullable()
+      .optional(),
+    max: z.number().int().min(0).max(100).optional(),
+  })
+  .strict();
+const RetryOutcome = z.enum([
+  "busy",
+  "no_answer",
+  "machine",
+  "network",
+  "rejected",
+  "unreachable",
+  "invalid_number",
+  "cancelled",
+  "live_abandoned",
+  "fax",
+  "live_connected",
+]);
+
 const HHMM = z.string().regex(/^(([01]\d|2[0-3]):[0-5]\d|24:00)$/, 'must be "HH:MM" (end may be "24:00")');
 
 export const CampaignConfig = z.object({
@@ -21,6 +49,23 @@ export const CampaignConfig = z.object({
   /** Override of the profile's calling window in the callee's local time. */
   window: z.object({ start: HHMM, end: HHMM }).optional(),
   max_attempts: z.number().int().positive().optional(),
+  /** Override of the profile's attempts per lead per local day. */
+  max_attempts_per_day: z.number().int().positive().optional(),
+  /** Retry rules per outcome (busy, no answer, machine, network failure …) over the defaults. */
+  retry: z.partialRecord(RetryOutcome, RetryRule).default({}),
+  /** A call-back is offered to its agent alone this long before their team may take it. */
+  callback_grace_s: z
+    .number()
+    .int()
+    .min(0)
+    .max(7 * 86_400)
+    .default(600),
+  /** Leads allocated to a team or agent and left untouched this long return to the pool. */
+  recycle_after_h: z
+    .number()
+    .min(0.01)
+    .max(24 * 90)
+    .default(24),
   abandon_cap: z.number().min(0).max(0.2).optional(),
   ring_timeout_s: z.number().min(5).max(120).default(25),
   /** Skill an agent needs to take this campaign's calls. */
@@ -45,6 +90,11 @@ export const CampaignConfig = z.object({
   /** WAV files as rtpengine reads them: the information message and the voicemail message. */
   abandon_message: z.string().min(1).optional(),
   voicemail_message: z.string().min(1).optional(),
+  /**
+   * Call progress only (a list's trial dial): the media service hangs up as soon as the number
+   * answers and connects nobody; busy / invalid / unreachable come from the SIP final response.
+   */
+  call_progress_only: z.boolean().default(false),
 });
 export type CampaignConfig = z.infer<typeof CampaignConfig>;
 
@@ -84,8 +134,14 @@ export function profileOf(c: CampaignConfig): JurisdictionProfile {
     ...base,
     ...(c.window ? { window: c.window } : {}),
     ...(c.max_attempts ? { maxAttemptsPerCampaign: c.max_attempts } : {}),
+    ...(c.max_attempts_per_day ? { maxAttemptsPerDay: c.max_attempts_per_day } : {}),
     ...(c.abandon_cap !== undefined ? { abandonCap: c.abandon_cap } : {}),
   };
+}
+
+/** The campaign's retry rules: the defaults with its `retry` overrides. */
+export function retryRulesOf(c: CampaignConfig): RetryRules {
+  return retryRulesWith(c.retry);
 }
 
 /** What the decision core needs of a campaign. */

@@ -69,6 +69,7 @@ export const CallFailed = z.object({
 /** Why an attempt was not dialed at all (the media service's second line of compliance). */
 export const BlockReason = z.enum([
   "dnc",
+  "blacklist",
   "outside_window",
   "max_attempts",
   "no_consent",

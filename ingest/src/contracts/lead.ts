@@ -31,6 +31,15 @@ export const LeadCreated = z.object({
   touched_at: UtcMillis.optional(),
   /** Agent who entered the customer by hand (new customers added, in agent workload). */
   agent_id: EntityId.optional(),
+  /** Batch import (pacing/src/import) that brought the lead, and its row in the file. */
+  import_id: EntityId.optional(),
+  import_line: z.number().int().positive().optional(),
+  address: z.string().max(200).optional(),
+  email: z.string().max(200).optional(),
+  title: z.string().max(200).optional(),
+  note: z.string().max(200).optional(),
+  /** Columns of an imported file that map to no lead field, by header. */
+  extra: z.record(z.string().max(64), z.string().max(500)).optional(),
 });
 
 export const LeadAssigned = z.object({
@@ -38,8 +47,33 @@ export const LeadAssigned = z.object({
   kind: z.literal("lead.assigned"),
   lead_id: EntityId,
   agent_id: EntityId.optional(),
+  /** Team the lead is reserved for (multi-level allocation: org → team → agent). */
+  team_id: EntityId.optional(),
   campaign_id: EntityId.optional(),
   assigned_by: z.enum(["rule", "manager", "pool_return", "system"]),
 });
 
-export const leadEvents = [LeadCreated, LeadAssigned] as const;
+/** A batch import finished: its counts (imported + rejected + duplicates + dnc = rows_read). */
+export const LeadImportCompleted = z.object({
+  ...envelopeShape,
+  kind: z.literal("lead.import_completed"),
+  import_id: EntityId,
+  campaign_id: EntityId,
+  list_id: EntityId.optional(),
+  format: z.enum(["csv", "xlsx"]),
+  encoding: z.string().max(32),
+  rows_read: z.number().int().nonnegative(),
+  imported: z.number().int().nonnegative(),
+  rejected: z.number().int().nonnegative(),
+  duplicates: z.number().int().nonnegative(),
+  dnc: z.number().int().nonnegative(),
+  /** Rows neither imported nor reported: always 0 for a completed import. */
+  rows_lost: z.number().int(),
+  /** Rows imported with important fields missing (one batch reminder). */
+  missing_important: z.number().int().nonnegative(),
+  duration_ms: z.number().int().nonnegative(),
+  reject_reasons: z.record(z.string().max(64), z.number().int().nonnegative()),
+  merge_matches: z.record(z.string().max(64), z.number().int().nonnegative()),
+});
+
+export const leadEvents = [LeadCreated, LeadAssigned, LeadImportCompleted] as const;

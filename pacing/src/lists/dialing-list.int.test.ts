@@ -2,7 +2,8 @@ import { startRedis } from "@cc/infra";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CampaignConfig, profileOf } from "../campaigns.ts";
-import { DncStore, RedisDialingList } from "./dialing-list.ts";
+import { RedisDialingList } from "./dialing-list.ts";
+import { DncStore } from "./number-lists.ts";
 
 type Redis = ReturnType<typeof createClient>;
 
@@ -44,7 +45,7 @@ describe("Redis dialing list", () => {
     const ids = takes.flatMap((t) => t.leads.map((l) => l.leadId));
     expect(ids).toHaveLength(200);
     expect(new Set(ids).size).toBe(200);
-    expect(await list.sizes()).toEqual({ callbacks: 0, fresh: 0, recycled: 0, taken: 200 });
+    expect(await list.sizes()).toEqual({ callbacks: 0, fresh: 0, recycled: 0, taken: 200, held: 0 });
   });
 
   it("adds a lead once: a second add of the same lead changes nothing", async () => {
@@ -62,7 +63,7 @@ describe("Redis dialing list", () => {
     await list.add({ leadId: "blocked", phone: phone(7), consent: true });
     const r = await list.take(5);
     expect(r.leads.map((l) => l.leadId)).toEqual(["ok"]);
-    expect(r.skipped).toEqual([{ leadId: "blocked", reason: "dnc" }]);
+    expect(r.skipped).toEqual([{ leadId: "blocked", reason: "dnc", phone: phone(7) }]);
     expect((await list.lead("blocked")).state).toBe("done");
     await dnc.remove(phone(7));
   });
@@ -88,7 +89,7 @@ describe("Redis dialing list", () => {
     await list.settle("busy", "busy", now + 11 * 60_000);
     const third = await list.take(5, now + 30 * 60_000);
     expect(third.leads).toEqual([]);
-    expect(third.skipped).toEqual([{ leadId: "busy", reason: "max_attempts" }]);
+    expect(third.skipped).toEqual([{ leadId: "busy", reason: "max_attempts", phone: phone(10) }]);
   });
 
   it("defers leads outside their calling window without spending an attempt", async () => {
@@ -98,7 +99,7 @@ describe("Redis dialing list", () => {
     await list.add({ leadId: "W", phone: phone(20), consent: true }, at);
     const r = await list.take(1, at);
     expect(r.leads).toEqual([]);
-    expect(r.skipped).toEqual([{ leadId: "W", reason: "outside_window" }]);
+    expect(r.skipped).toEqual([{ leadId: "W", reason: "outside_window", phone: phone(20) }]);
     const lead = await list.lead("W");
     expect(lead.attempts).toBe("0");
     // Next morning at 09:00 Shanghai (01:00 UTC) it is due and its first attempt is attempt 1.

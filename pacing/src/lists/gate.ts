@@ -7,6 +7,8 @@ import { calleeZones, insideWindow } from "../compliance/window.ts";
 
 export interface DncLookup {
   has(phone: string): Promise<boolean>;
+  /** Which list the number is on (DNC or the blacklist), when the lookup knows both. */
+  listed?(phone: string): Promise<"dnc" | "blacklist" | null>;
 }
 
 /** Why this command must not be dialed now, or null when it may. */
@@ -22,6 +24,9 @@ export async function dialBlockReason(
   const zones = calleeZones(cmd.phone, cmd.tz);
   if (zones.length === 0) return "timezone_unknown";
   if (!insideWindow(zones, profile.window, now)) return "outside_window";
-  if (await dnc.has(cmd.phone)) return "dnc";
+  if (dnc.listed) {
+    const on = await dnc.listed(cmd.phone);
+    if (on) return on;
+  } else if (await dnc.has(cmd.phone)) return "dnc";
   return null;
 }

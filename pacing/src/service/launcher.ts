@@ -5,7 +5,7 @@ import { type DialCommand, newEventId, publishDialCommand } from "@cc/ingest";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { CampaignConfig } from "../campaigns.ts";
 import type { CampaignSettings } from "../core/types.ts";
-import type { RedisDialingList } from "../lists/dialing-list.ts";
+import type { RedisDialingList, TakeResult } from "../lists/dialing-list.ts";
 
 export interface LaunchResult {
   attemptIds: string[];
@@ -28,6 +28,8 @@ export interface ListLauncherOptions {
   /** How long a command stays valid (the media service drops older ones as expired). */
   commandTtlMs?: number;
   onPublishError?: (err: unknown, cmd: DialCommand) => void;
+  /** Every take's refusals and releases (metrics, pacing.lead_refused and lead.assigned events). */
+  onTake?: (campaignId: string, r: TakeResult) => void;
 }
 
 export function listLauncher(o: ListLauncherOptions): Launcher {
@@ -35,7 +37,9 @@ export function listLauncher(o: ListLauncherOptions): Launcher {
     const list = o.lists.get(campaign.campaignId);
     const cfg = o.campaigns.get(campaign.campaignId);
     if (!list || !cfg) return { attemptIds: [], skipped: 0 };
-    const { leads, skipped } = await list.take(count);
+    const taken = await list.take(count);
+    o.onTake?.(campaign.campaignId, taken);
+    const { leads, skipped } = taken;
     const now = Date.now();
     const commands = leads.map(
       (lead, i): DialCommand => ({

@@ -16,7 +16,7 @@ interface Followed {
 }
 
 /** Block reasons that close a lead for good, versus ones that only defer it. */
-const CLOSING = new Set(["dnc", "max_attempts", "no_consent", "timezone_unknown"]);
+const CLOSING = new Set(["dnc", "blacklist", "max_attempts", "no_consent", "timezone_unknown"]);
 
 export class ListOutcomes {
   readonly #lists: ReadonlyMap<string, RedisDialingList>;
@@ -72,8 +72,13 @@ export class ListOutcomes {
         const f = this.#attempts.get(id);
         if (!f?.awaitingDisposition) return;
         this.#attempts.delete(id);
+        // A next contact is that agent's call-back: theirs alone for the grace period, then the team's.
         const callbackAt = e.next_contact_at ? Date.parse(e.next_contact_at) : undefined;
-        if (callbackAt !== undefined) await list.settle(e.lead_id, "live_connected", now, { callbackAt });
+        if (callbackAt !== undefined)
+          await list.settle(e.lead_id, "live_connected", now, {
+            callbackAt,
+            ...(e.agent_id ? { agentId: e.agent_id } : {}),
+          });
         else await list.settle(e.lead_id, "live_connected", now);
         return;
       }

@@ -8,14 +8,17 @@ import {
   connectNats,
   ensureStreams,
   jetStreamFor,
+  makeEvent,
+  publishEvent,
   runService,
   startOpsServer,
 } from "@cc/ingest";
 import client from "prom-client";
 import { createClient } from "redis";
 import { z } from "zod";
-import { type CampaignConfig, parseCampaigns, profileOf, settingsOf } from "../campaigns.ts";
-import { RedisDialingList } from "../lists/dialing-list.ts";
+import { type CampaignConfig, parseCampaigns, settingsOf } from "../campaigns.ts";
+import { assignmentEvents } from "../lists/allocation.ts";
+import { CLOSING_SKIPS, RedisDialingList, type TakeResult } from "../lists/dialing-list.ts";
 import { listLauncher } from "./launcher.ts";
 import { ListOutcomes } from "./list-outcomes.ts";
 import { addLead, SpeedToLead } from "./real-time-leads.ts";
@@ -129,16 +132,35 @@ await runService({
       : undefined;
     const paced = pacedCampaigns(env.CC_CAMPAIGNS, env.PACING_CAMPAIGNS);
     const lists = new Map(
-      paced.map((c) => [
-        c.id,
-        new RedisDialingList({
-          redis: redis as never,
-          orgId: env.CC_ORG_ID,
-          campaignId: c.id,
-          profile: profileOf(c),
-        }),
-      ]),
+      paced.map((c) => [c.id, RedisDialingList.forCampaign(redis as never, env.CC_ORG_ID, c)]),
     );
+    const refusals = new client.Counter({
+      name: "pacing_list_refusals_total",
+      help: "Leads the dialing list closed (dnc, blacklist, max_attempts, timezone_unknown) or deferred (outside_window, max_attempts_day) instead of handing them out",
+      labelNames: ["campaign", "reason"],
+      registers: [registry],
+    });
+    // Closing refusals and pool returns become events (ClickHouse), deferrals only a count.
+    const onTake = (campaignId: string, r: TakeResult) => {
+      const facts = [
+        ...r.skipped
+          .filter((s) => CLOSING_SKIPS.has(s.reason))
+          .map((s) => ({
+            kind: "pacing.lead_refused" as const,
+            org_id: env.CC_ORG_ID,
+            campaign_id: campaignId,
+            lead_id: s.leadId,
+            phone: s.phone,
+            reason: s.reason as "dnc" | "blacklist" | "max_attempts" | "timezone_unknown",
+          })),
+        ...assignmentEvents(env.CC_ORG_ID, campaignId, r.released, "pool_return"),
+      ];
+      for (const s of r.skipped) refusals.inc({ campaign: campaignId, reason: s.reason });
+      for (const fields of facts)
+        void publishEvent(js, makeEvent(fields)).catch((err) =>
+          log.warn({ err, kind: fields.kind }, "list event not published"),
+        );
+    };
     const outcomes = new ListOutcomes(lists);
     const onEvent = async (e: CallCenterEvent) => {
       speed.apply(e);
@@ -171,6 +193,7 @@ await runService({
         campaigns: new Map(paced.map((c) => [c.id, c])),
         onPublishError: (err, cmd) =>
           log.warn({ err, attempt: cmd.attempt_id }, "dial command not published"),
+        onTake,
       }),
       onEvent,
       onDecision: (e, ms) => {
