@@ -5,6 +5,7 @@ import { commerceEvents } from "./commerce.ts";
 import { newEventId, SCHEMA_VERSION, utcNow } from "./common.ts";
 import { inboundEvents } from "./inbound.ts";
 import { leadEvents } from "./lead.ts";
+import { listEvents } from "./lists.ts";
 import { pacingEvents } from "./pacing.ts";
 import { recordingEvents } from "./recording.ts";
 import { salesEvents } from "./sales.ts";
@@ -16,6 +17,7 @@ export * from "./commerce.ts";
 export * from "./common.ts";
 export * from "./inbound.ts";
 export * from "./lead.ts";
+export * from "./lists.ts";
 export * from "./pacing.ts";
 export * from "./recording.ts";
 export * from "./sales.ts";
@@ -28,6 +30,7 @@ export const EventSchema = z.discriminatedUnion("kind", [
   ...pacingEvents,
   ...inboundEvents,
   ...recordingEvents,
+  ...listEvents,
   ...salesEvents,
 ]);
 
