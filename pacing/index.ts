@@ -100,3 +100,13 @@ export {
 } from "./src/sim/telephony/customers.ts";
 export { Rng } from "./src/sim/telephony/rng.ts";
 export { SimCallControl, type SimTelephonyOptions } from "./src/sim/telephony/telephony.ts";
+export {
+  type TrialDialOptions,
+  type TrialDialResult,
+  type TrialNumber,
+  type TrialNumberResult,
+  trialDial,
+  trialOutcomeOf,
+  trialSample,
+  trialScore,
+} from "./src/trial/trial-dial.ts";
