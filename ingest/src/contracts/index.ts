@@ -9,6 +9,7 @@ import { listEvents } from "./lists.ts";
 import { pacingEvents } from "./pacing.ts";
 import { recordingEvents } from "./recording.ts";
 import { salesEvents } from "./sales.ts";
+import { trialEvents } from "./trial.ts";
 
 export * from "./agent.ts";
 export * from "./call.ts";
@@ -21,6 +22,7 @@ export * from "./lists.ts";
 export * from "./pacing.ts";
 export * from "./recording.ts";
 export * from "./sales.ts";
+export * from "./trial.ts";
 
 export const EventSchema = z.discriminatedUnion("kind", [
   ...callEvents,
@@ -32,6 +34,7 @@ export const EventSchema = z.discriminatedUnion("kind", [
   ...recordingEvents,
   ...listEvents,
   ...salesEvents,
+  ...trialEvents,
 ]);
 
 /** A validated event as it travels (defaults applied). */

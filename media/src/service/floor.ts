@@ -110,9 +110,10 @@ export class Floor {
         a.answeredAt = e.at;
         a.ringS = e.ringS;
         this.#note(a, "answered");
+        if (a.cfg.call_progress_only) this.#progressOnly(a, e.at);
         return;
       case "detected":
-        this.#detected(a, e);
+        if (!a.cfg.call_progress_only) this.#detected(a, e);
         return;
       case "failed":
         this.#failed(a, e);
@@ -156,6 +157,24 @@ export class Floor {
       return;
     }
     this.#o.cc.hangup(id, "system");
+  }
+
+  /** A trial dial only asks whether the number works: answered is enough, nobody is connected. */
+  #progressOnly(a: FloorAttempt, at: number): void {
+    a.detectedAt = at;
+    a.detection = "unknown";
+    this.#o.emit(
+      {
+        kind: "call.answered",
+        ...this.#call(a),
+        detection: "unknown",
+        detect_ms: 0,
+        ring_s: a.ringS,
+        detect_reason: "call_progress_only",
+      },
+      at,
+    );
+    this.#o.cc.hangup(a.cmd.attempt_id, "system");
   }
 
   async #route(a: FloorAttempt, tries = 0): Promise<void> {
