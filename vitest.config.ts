@@ -10,7 +10,7 @@ export default defineConfig({
         test: {
           name: "unit",
           include: [
-            "{ingest,analytics,pacing,media,infra,benchmarks}/**/*.test.ts",
+            "{ingest,analytics,pacing,media,infra,benchmarks,customers}/**/*.test.ts",
             "dashboard/src/**/*.test.ts",
           ],
           exclude: ["**/node_modules/**", "**/*.int.test.ts"],
@@ -21,7 +21,7 @@ export default defineConfig({
         test: {
           name: "integration",
           include: [
-            "{ingest,analytics,pacing,media,infra,benchmarks}/**/*.int.test.ts",
+            "{ingest,analytics,pacing,media,infra,benchmarks,customers}/**/*.int.test.ts",
             "dashboard/**/*.int.test.ts",
           ],
           exclude: ["**/node_modules/**"],
