@@ -40,6 +40,15 @@ describe("dial gate (the media service's second line of compliance)", () => {
     expect(await dialBlockReason(c, PROFILES.CN, noDnc, night)).toBe("outside_window");
   });
 
+  it("refuses a blacklisted number with reason blacklist when the lookup knows both lists", async () => {
+    const lists = {
+      has: async () => false,
+      listed: async (p: string) => (p === "+8613800000001" ? ("blacklist" as const) : null),
+    };
+    expect(await dialBlockReason(cmd(), PROFILES.CN, lists, at)).toBe("blacklist");
+    expect(await dialBlockReason(cmd({ phone: "+8613800000002" }), PROFILES.CN, lists, at)).toBeNull();
+  });
+
   it("never lets a DNC number through, whatever else the command says", async () => {
     await fc.assert(
       fc.asyncProperty(

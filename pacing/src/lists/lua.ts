@@ -103,7 +103,7 @@ for k = 9, #ARGV do
           redis.call('HSET', h, 'state', 'done', 'done_reason', reason)
           table.insert(closed, {id, reason, phone})
         else
-          redis.call('HSET', h, 'state', 'taken', 'attempts', attempts + 1)
+          redis.call('HSET', h, 'state', 'taken', 'attempts', attempts + 1, 'day_counted', '0')
           redis.call('ZADD', P .. 'taken', ARGV[5], id)
           table.insert(out, {id, phone, f(h, 'tz'), f(h, 'consent'), tostring(attempts + 1),
             f(h, 'day'), f(h, 'day_n'), f(h, 'team'), f(h, 'agent'), f(h, 'cb')})
@@ -130,13 +130,14 @@ if f(h, 'day') == ARGV[3] then
 else
   redis.call('HSET', h, 'day', ARGV[3], 'day_n', 1)
 end
+redis.call('HSET', h, 'day_counted', '1')
 return 1
 `;
 
 /**
  * Settle a taken lead: back to its owner's queue or the pool (due at a time), a call-back, or closed.
- * ARGV: 1 P, 2 id, 3 due ms or "done", 4 outcome, 5 "undo" (never dialed: the attempt is given
- *       back, owner and call-back kept), 6 max retries for this outcome or "", 7 "cb" for a
+ * ARGV: 1 P, 2 id, 3 due ms or "done", 4 outcome, 5 "undo" (never dialed: the attempt and, if
+ *       counted, the day's attempt are given back; owner and call-back kept), 6 max retries for this outcome or "", 7 "cb" for a
  *       call-back, 8 call-back agent, 9 call-back team, 10 grace ms, 11 hold ms
  * Returns 1 settled, 0 not taken.
  */
@@ -145,7 +146,11 @@ local id = ARGV[2]
 local h = P .. 'lead:' .. id
 if redis.call('ZREM', P .. 'taken', id) == 0 and f(h, 'state') ~= 'taken' then return 0 end
 local due, outcome = ARGV[3], ARGV[4]
-if ARGV[5] == 'undo' then redis.call('HINCRBY', h, 'attempts', -1) end
+if ARGV[5] == 'undo' then
+  redis.call('HINCRBY', h, 'attempts', -1)
+  if f(h, 'day_counted') == '1' then redis.call('HINCRBY', h, 'day_n', -1) end
+end
+redis.call('HSET', h, 'day_counted', '0')
 redis.call('HSET', h, 'last_outcome', outcome)
 if due ~= 'done' and ARGV[6] ~= '' then
   if redis.call('HINCRBY', h, 'o:' .. outcome, 1) > tonumber(ARGV[6]) then
