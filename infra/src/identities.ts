@@ -26,6 +26,7 @@ export const IDENTITIES = [
   "projector",
   "dashboard",
   "floor",
+  "importer",
 ] as const;
 export type Identity = (typeof IDENTITIES)[number];
 export type IdentityPasswords = Record<Identity, string>;
@@ -141,6 +142,8 @@ export function natsPermissions(scope: IdentityScope): Record<Identity, NatsPerm
     ]),
     // The simulated floor: feeds leads, watches its agents' states.
     floor: withJetStream("floor", [`${EV}.${org}.lead.>`], [`${EV}.${org}.agent.>`]),
+    // Lead imports (npm run import, npm start's demo list): lead.created and lead.import_completed.
+    importer: withJetStream("importer", [`${EV}.${org}.lead.>`]),
   };
 }
 
@@ -190,6 +193,9 @@ export function redisRules(): Partial<Record<Identity, string[]>> {
     ],
     // Reads its campaign's list sizes for /health.
     floor: ["%R~cc:list:*", ...COMMANDS],
+    // Lead imports: numbers already imported per campaign, field rules, reports; reads the DNC
+    // list and the blacklist to scrub.
+    importer: ["~cc:import:*", "%R~cc:dnc:*", "%R~cc:blacklist:*", ...COMMANDS],
   };
 }
 
