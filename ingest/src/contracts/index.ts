@@ -3,6 +3,7 @@ import { agentEvents } from "./agent.ts";
 import { callEvents } from "./call.ts";
 import { commerceEvents } from "./commerce.ts";
 import { newEventId, SCHEMA_VERSION, utcNow } from "./common.ts";
+import { customerEvents } from "./customer.ts";
 import { inboundEvents } from "./inbound.ts";
 import { leadEvents } from "./lead.ts";
 import { listEvents } from "./lists.ts";
@@ -16,6 +17,7 @@ export * from "./call.ts";
 export * from "./commands.ts";
 export * from "./commerce.ts";
 export * from "./common.ts";
+export * from "./customer.ts";
 export * from "./inbound.ts";
 export * from "./lead.ts";
 export * from "./lists.ts";
@@ -35,6 +37,7 @@ export const EventSchema = z.discriminatedUnion("kind", [
   ...listEvents,
   ...salesEvents,
   ...trialEvents,
+  ...customerEvents,
 ]);
 
 /** A validated event as it travels (defaults applied). */
