@@ -64,7 +64,9 @@ function mainland(national: string, hadCountryCode: boolean): CleanPhone {
   else if (/^(400|800)\d{7}$/.test(national)) trunk = national;
   else return reject("landline_no_area_code", "landline without area code (e.g. 010-, 021-, 0755-)");
   const p = parsePhoneNumberFromString(trunk, "CN");
-  if (!p?.isValid()) return reject("phone_invalid", "not a valid mainland landline (area code + 7–8 digits)");
+  // "00…" after the trunk would be read as another country's number: a mainland cell never is.
+  if (!p?.isValid() || p.countryCallingCode !== "86")
+    return reject("phone_invalid", "not a valid mainland landline (area code + 7–8 digits)");
   // A mobile written with a trunk 0 (0138…) is still a mobile: hold it to the 11-digit rule.
   if (/^1[3-9]/.test(p.nationalNumber) && !MOBILE.test(p.nationalNumber))
     return reject("mobile_length", `mainland mobile must have 11 digits, has ${p.nationalNumber.length}`);

@@ -77,7 +77,7 @@ export function importedLeadId(orgId: string, campaignId: string, e164: string):
   return `imp-${h.slice(0, 32)}`;
 }
 
-interface Candidate {
+export interface Candidate {
   line: number;
   e164: string;
   kind: CleanPhone extends infer C ? (C extends { ok: true; kind: infer K } ? K : never) : never;
@@ -298,7 +298,12 @@ async function publishBatch(fresh: Candidate[], run: Run, o: RunImportOptions): 
   for (const c of fresh) run.report.phoneKinds[c.kind]++;
 }
 
-function leadEvent(c: Candidate, report: ImportReport, o: RunImportOptions, now: number): CallCenterEvent {
+export function leadEvent(
+  c: Candidate,
+  report: ImportReport,
+  o: RunImportOptions,
+  now: number,
+): CallCenterEvent {
   const leadId = importedLeadId(o.orgId, o.campaignId, c.e164);
   const f = c.fields;
   // Built without a per-row zod pass: every field is bounded above and the shape is the

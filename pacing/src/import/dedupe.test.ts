@@ -1,0 +1,133 @@
+import { Readable } from "node:stream";
+import fc from "fast-check";
+import Papa from "papaparse";
+import { describe, expect, it } from "vitest";
+import { ContactIndex, PhoneSet, similarity } from "./dedupe.ts";
+import { runImport } from "./engine.ts";
+import { SAMPLE_HEADERS, sampleRows } from "./sample.ts";
+
+describe("PhoneSet", () => {
+  it("remembers the first row of each number through many resizes", () => {
+    const set = new PhoneSet(4);
+    const n = 50_000;
+    for (let i = 0; i < n; i++) expect(set.firstOrAdd(`+86138${String(i).padStart(8, "0")}`, i + 2)).toBe(0);
+    expect(set.size).toBe(n);
+    for (let i = 0; i < n; i += 997)
+      expect(set.firstOrAdd(`+86138${String(i).padStart(8, "0")}`, 1)).toBe(i + 2);
+    expect(set.firstOrAdd("+14155552671", 9)).toBe(0);
+    expect(set.firstOrAdd("+14155552671", 10)).toBe(9);
+  });
+
+  it("property: agrees with a Set on any sequence of numbers", () => {
+    fc.assert(
+      fc.property(fc.array(fc.stringMatching(/^\+[1-9]\d{6,14}$/), { maxLength: 300 }), (phones) => {
+        const set = new PhoneSet(2);
+        const seen = new Map<string, number>();
+        phones.forEach((p, i) => {
+          const first = set.firstOrAdd(p, i + 1);
+          expect(first).toBe(seen.get(p) ?? 0);
+          if (!seen.has(p)) seen.set(p, i + 1);
+        });
+      }),
+    );
+  });
+});
+
+describe("ContactIndex", () => {
+  it("merges the same name at the same company written differently, not namesakes elsewhere", () => {
+    const idx = new ContactIndex();
+    expect(idx.matchOrAdd("王伟", "深圳华信科技有限公司", "", 2)).toBeNull();
+    expect(idx.matchOrAdd("王伟", "广州恒泰贸易有限公司", "", 3)).toBeNull();
+    expect(idx.matchOrAdd("王 伟", "深圳华信科技", "", 4)).toMatchObject({ line: 2, match: "name_company" });
+    expect(idx.matchOrAdd("李娜", "", "杭州市人民路12号3楼", 5)).toBeNull();
+    expect(idx.matchOrAdd("李娜", "", "杭州市人民路12号 3 楼", 6)).toMatchObject({
+      line: 5,
+      match: "name_address",
+    });
+    expect(idx.matchOrAdd("李娜", "", "成都市天府大道800号", 7)).toBeNull();
+  });
+
+  it("stops indexing at its bound and says so", () => {
+    const idx = new ContactIndex(2);
+    idx.matchOrAdd("甲甲", "a公司", "", 2);
+    idx.matchOrAdd("乙乙", "b公司", "", 3);
+    idx.matchOrAdd("丙丙", "c公司", "", 4);
+    expect(idx.full).toBe(true);
+    expect(idx.matchOrAdd("乙乙", "b公司", "", 5)).toMatchObject({ line: 3 });
+    expect(idx.matchOrAdd("丙丙", "c公司", "", 6)).toBeNull();
+  });
+
+  it("similarity is 1 for equal strings and falls with edits", () => {
+    expect(similarity("华信科技", "华信科技")).toBe(1);
+    expect(similarity("华信科技", "华新科技")).toBe(0.75);
+  });
+});
+
+function csv(rows: string[][]): Readable {
+  return Readable.from([Buffer.from(`${Papa.unparse([SAMPLE_HEADERS, ...rows])}\r\n`)]);
+}
+
+describe("runImport (dry run)", () => {
+  it("property: every row read is imported, rejected, a duplicate or a DNC hit (rows_lost = 0)", async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.record({
+          seed: fc.string(),
+          rows: fc.integer({ min: 0, max: 400 }),
+          dup: fc.double({ min: 0, max: 0.5, noNaN: true }),
+          bad: fc.double({ min: 0, max: 0.4, noNaN: true }),
+          junk: fc.array(fc.array(fc.string(), { maxLength: 7 }), { maxLength: 30 }),
+        }),
+        async ({ seed, rows, dup, bad, junk }) => {
+          const generated = [
+            ...sampleRows({ rows, seed, duplicateShare: dup, badShare: bad, foreignShare: 0.1 }),
+          ];
+          const all = [...generated.map((r) => r.cells), ...junk];
+          const report = await runImport({
+            source: csv(all),
+            format: "csv",
+            orgId: "o",
+            campaignId: "c",
+            dryRun: true,
+          });
+          const c = report.counts;
+          expect(c.rowsLost).toBe(0);
+          expect(c.imported + c.rejected + c.duplicates + c.dnc).toBe(c.rowsRead);
+          expect(report.rejected.length).toBe(c.rejected);
+          expect(report.merges.length).toBe(c.duplicates);
+          // Blank lines are not rows; everything else is.
+          const nonBlank = all.filter((r) => r.some((x) => x.trim() !== "")).length;
+          expect(c.rowsRead).toBe(nonBlank);
+          // Labelled bad rows are all rejected, each with its line.
+          const badLines = generated.flatMap((r, i) => (r.truth === "bad" ? [i + 2] : []));
+          const rejectedLines = new Set(report.rejected.map((r) => r.line));
+          for (const l of badLines) expect(rejectedLines.has(l)).toBe(true);
+        },
+      ),
+      { numRuns: 40 },
+    );
+  });
+
+  it("rejects rows missing a required field and lists missing important ones once per row", async () => {
+    const report = await runImport({
+      source: csv([
+        ["王伟", "13800138000", "", "", ""],
+        ["", "13900139000", "华信", "", ""],
+        ["李娜", "13700137000", "恒泰", "", ""],
+      ]),
+      orgId: "o",
+      campaignId: "c",
+      dryRun: true,
+      fieldRules: { required: ["phone", "name"], important: ["company", "address"] },
+    });
+    expect(report.counts).toMatchObject({ rowsRead: 3, imported: 2, rejected: 1, rowsLost: 0 });
+    expect(report.rejected).toEqual([
+      { line: 3, code: "missing_required", reason: "required field empty: name", value: "name" },
+    ]);
+    expect(report.missingImportant.rows).toEqual([
+      { line: 2, fields: ["company", "address"] },
+      { line: 4, fields: ["address"] },
+    ]);
+    expect(report.missingImportant.byField).toEqual({ company: 1, address: 2 });
+  });
+});
