@@ -33,6 +33,8 @@ export const AREA_ROLES = {
   sql: ["analyst", "director", "admin"],
   /** Call recordings: agents their own calls, supervisors/managers their teams', directors all. */
   recordings: ["agent", "supervisor", "manager", "director", "admin"],
+  /** DNC list and blacklist (and lead allocation): managers, directors, admins. */
+  lists: ["manager", "director", "admin"],
   admin: ["admin"],
 } as const satisfies Record<string, readonly Role[]>;
 export type Area = keyof typeof AREA_ROLES;
