@@ -5,6 +5,7 @@ export * from "../knowledge/knowledge.ts";
 export { minMatches, searchKeys } from "../knowledge/tokens.ts";
 export * from "./contracts.ts";
 export * from "./forecast.ts";
+export * from "./management.ts";
 export * from "./payments.ts";
 export * from "./pipeline.ts";
 export { scopeParams } from "./sql.ts";

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { churnWarnings } from "../churn/churn.ts";
 import { listContracts } from "./contracts.ts";
 import { pipelineFunnel, salesForecast } from "./forecast.ts";
+import { managementReport, periodRange } from "./management.ts";
 import { installmentsDue } from "./payments.ts";
 
 const ORG = "acme-sales";
@@ -160,6 +161,36 @@ beforeAll(async () => {
   });
   pay("2026-06-01T03:00:00.000Z", "cust-Z", 150_000, { plan_id: "plan-1", installment_seq: 1 });
   pay("2026-06-09T03:00:00.000Z", "cust-Z", 50_000, { plan_id: "plan-2", installment_seq: 1 });
+  // Calls and orders for the management reports (week of Mon 2026-06-01, Shanghai).
+  const call = (iso: string, agent: string, talk: number) =>
+    add(iso, {
+      kind: "call.ended",
+      attempt_id: `att-${events.length}`,
+      campaign_id: "spring",
+      lead_id: `l-${events.length}`,
+      agent_id: agent,
+      ring_s: 5,
+      talk_s: talk,
+      hold_s: 0,
+      wrap_s: 10,
+      hangup_by: "customer",
+    });
+  call("2026-06-02T02:00:00.000Z", "ag-1", 60);
+  call("2026-06-02T03:00:00.000Z", "ag-1", 120);
+  call("2026-06-04T02:00:00.000Z", "ag-3", 30);
+  const order = (iso: string, agent: string, total: number, held: boolean) =>
+    add(iso, {
+      kind: "order.created",
+      order_id: `ord-${events.length}`,
+      lead_id: `l-${events.length}`,
+      customer_id: `cust-${events.length}`,
+      agent_id: agent,
+      held_by_agent: held,
+      total: cny(total),
+    });
+  order("2026-06-03T02:00:00.000Z", "ag-1", 10_000, true);
+  order("2026-06-03T03:00:00.000Z", "ag-1", 5_000, false);
+  order("2026-06-04T03:00:00.000Z", "ag-3", 2_000, true);
   await insertEvents(writer, events);
 });
 
@@ -322,5 +353,79 @@ describe("churn warnings", () => {
   it("honours a shorter expiry window", async () => {
     const w = await churnWarnings(writer, everyone, { ...churnAt, expiringWithinDays: 12 });
     expect(w.contract_expiring.rows.map((r) => r.customer_id)).toEqual(["cust-D"]);
+  });
+});
+
+describe("reports per management level", () => {
+  it("computes daily, weekly and monthly ranges on calendar days", () => {
+    expect(periodRange("daily", "2026-06-03")).toEqual({ from: "2026-06-03", to: "2026-06-04" });
+    expect(periodRange("weekly", "2026-06-07")).toEqual({ from: "2026-06-01", to: "2026-06-08" });
+    expect(periodRange("monthly", "2026-02-14")).toEqual({ from: "2026-02-01", to: "2026-03-01" });
+  });
+
+  it("gives a director the week per team, with unheld orders counted apart", async () => {
+    const r = await managementReport(writer, everyone, {
+      level: "director",
+      period: "weekly",
+      day: "2026-06-03",
+    });
+    const team = (k: string) => r.rows.find((x) => x.key === k);
+    expect(team("team-a")).toMatchObject({
+      calls: 2,
+      talk_s: 180,
+      orders: 2,
+      order_value_minor: 15_000,
+      unheld_orders: 1,
+      stage_moves: 4,
+      won_minor: 300_000,
+      contracts_approved: 1,
+    });
+    expect(team("team-b")).toMatchObject({ calls: 1, orders: 1, order_value_minor: 2_000, stage_moves: 3 });
+    expect(r.total).toMatchObject({ calls: 3, orders: 3 });
+    expect(r.daily.map((d) => d.key)).toEqual([
+      "2026-06-01",
+      "2026-06-02",
+      "2026-06-03",
+      "2026-06-04",
+      "2026-06-05",
+      "2026-06-06",
+    ]);
+  });
+
+  it("gives an agent their own days and a manager only their team's reps", async () => {
+    const mine = await managementReport(
+      writer,
+      { orgId: ORG, agentIds: ["ag-1"] },
+      {
+        level: "agent",
+        period: "weekly",
+        day: "2026-06-03",
+      },
+    );
+    expect(mine.rows.map((x) => [x.key, x.calls, x.orders])).toEqual([
+      ["2026-06-01", 0, 0],
+      ["2026-06-02", 2, 0],
+      ["2026-06-03", 0, 2],
+    ]);
+    const day = await managementReport(
+      writer,
+      { orgId: ORG, agentIds: ["ag-1"] },
+      {
+        level: "agent",
+        period: "daily",
+        day: "2026-06-02",
+      },
+    );
+    expect(day.total).toMatchObject({ calls: 2, talk_s: 180, orders: 0 });
+    const teamB = await managementReport(
+      writer,
+      { orgId: ORG, agentIds: [], teamIds: ["team-b"] },
+      {
+        level: "manager",
+        period: "monthly",
+        day: "2026-06-20",
+      },
+    );
+    expect(teamB.rows.map((x) => x.key)).toEqual(["ag-3"]);
   });
 });
