@@ -1,6 +1,6 @@
 // In-process fuzzy index over customer names and companies: character bigram → posting list of
-// document numbers (Int32Array, grown by doubling), scored by the Dice coefficient of bigram
-// sets. Why in process and not Redis: Debian's redis 7.0 has no RediSearch, and Redis sets of
+// document numbers (Int32Array, grown by doubling), scored by the share of the query's bigrams
+// found. Why in process and not Redis: Debian's redis 7.0 has no RediSearch, and Redis sets of
 // bigrams cost ~60–80 bytes per entry (≈ 0.8 GB for 1M customers × 11 bigrams) and a scoring
 // pass per query over large sets; here the same postings are 4 bytes each (≈ 50 MB) and a query
 // is a few postings scans. The index is rebuilt from Redis at start and follows the per-org
@@ -85,8 +85,11 @@ export class CustomerSearchIndex {
     this.#docOf.delete(id);
   }
 
-  /** Best matches by Dice coefficient (2·shared / (query + document bigrams)), best first. */
-  search(text: string, limit = 20, minScore = 0.3): IndexHit[] {
+  /**
+   * Best matches first: the share of the query's bigrams a customer has (its score), ties broken
+   * by the Dice coefficient (2·shared / (query + document bigrams)) so the closest text wins.
+   */
+  search(text: string, limit = 20, minScore = 0.5): IndexHit[] {
     const q = [...new Set(bigrams(text))];
     if (q.length === 0) return [];
     const lists = q.map((g) => this.#postings.get(g)).filter((p): p is Postings => p !== undefined);
@@ -108,15 +111,16 @@ export class CustomerSearchIndex {
       if (gather.includes(p)) continue;
       for (const d of touched) if (contains(p, d)) scores[d] = (scores[d] as number) + 1;
     }
-    const hits: { doc: number; score: number }[] = [];
+    const hits: { doc: number; score: number; dice: number }[] = [];
     for (const d of touched) {
       const shared = scores[d] as number;
       scores[d] = 0;
       if (!this.#live[d]) continue;
-      const score = (2 * shared) / (q.length + (this.#sizes[d] as number));
-      if (score >= minScore) hits.push({ doc: d, score });
+      const score = shared / q.length;
+      if (score >= minScore)
+        hits.push({ doc: d, score, dice: (2 * shared) / (q.length + (this.#sizes[d] as number)) });
     }
-    hits.sort((a, b) => b.score - a.score || a.doc - b.doc);
+    hits.sort((a, b) => b.score - a.score || b.dice - a.dice || a.doc - b.doc);
     return hits.slice(0, limit).map((h) => ({ id: this.#ids[h.doc] as string, score: Math.min(1, h.score) }));
   }
 }
