@@ -1,0 +1,196 @@
+// The import end to end on real servers: a messy GB18030 CSV and an XLSX go through runImport into
+// JetStream; the pacing service (as its main.ts wires it) adds the leads to the campaign's Redis
+// dialing list. Checks the report against the generator's labels, the list's contents, the DNC and
+// blacklist scrub, and that importing the same file again changes nothing.
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import type { LiveRedis } from "@cc/analytics";
+import { startNats, startRedis } from "@cc/infra";
+import { type CallCenterEvent, EVENTS_STREAM, ensureStreams, jetStreamFor, parseEvent } from "@cc/ingest";
+import { connect, type NatsConnection } from "@nats-io/transport-node";
+import { createClient } from "redis";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CampaignConfig, profileOf, settingsOf } from "../campaigns.ts";
+import { listKeys, RedisDialingList } from "../lists/dialing-list.ts";
+import { NumberListStore } from "../lists/number-lists.ts";
+import { startPacingService } from "../service/service.ts";
+import { cleanPhone } from "./clean.ts";
+import { importedLeadId, runImport } from "./engine.ts";
+import { generatedMobile, writeSampleCsv, writeSampleXlsx } from "./sample.ts";
+
+type Redis = ReturnType<typeof createClient>;
+const ORG = "acme";
+
+async function waitFor(what: string, check: () => Promise<boolean>, ms = 20_000): Promise<void> {
+  const until = Date.now() + ms;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+describe("lead import against real nats-server and redis-server", () => {
+  let nats: Awaited<ReturnType<typeof startNats>>;
+  let redisServer: Awaited<ReturnType<typeof startRedis>>;
+  let nc: NatsConnection;
+  let redis: Redis;
+  let dir: string;
+  let svc: ReturnType<typeof startPacingService> | undefined;
+  const lists = new Map<string, RedisDialingList>();
+
+  beforeAll(async () => {
+    dir = await mkdtemp(path.join(tmpdir(), "cc-import-"));
+    nats = await startNats();
+    redisServer = await startRedis();
+    nc = await connect({ servers: nats.url });
+    redis = createClient({ url: redisServer.url });
+    await redis.connect();
+    const { jsm } = await jetStreamFor(nc);
+    await ensureStreams(jsm);
+    const campaigns = ["spring", "summer"].map((id) =>
+      CampaignConfig.parse({ id, caller_id: "+8657100000000", window: { start: "00:00", end: "24:00" } }),
+    );
+    for (const c of campaigns)
+      lists.set(c.id, new RedisDialingList({ redis, orgId: ORG, campaignId: c.id, profile: profileOf(c) }));
+    // As pacing/src/service/main.ts: a lead.created of a paced campaign goes into its list.
+    svc = startPacingService({
+      nats: nc,
+      redis: redis as unknown as LiveRedis,
+      orgId: ORG,
+      campaigns: campaigns.map(settingsOf),
+      tickMs: 60_000,
+      onEvent: async (e: CallCenterEvent) => {
+        if (e.kind === "lead.created" && e.campaign_id)
+          await lists
+            .get(e.campaign_id)
+            ?.add({ leadId: e.lead_id, phone: e.phone, consent: e.consent.given });
+      },
+    });
+  });
+
+  afterAll(async () => {
+    await svc?.stop();
+    await nc?.drain().catch(() => undefined);
+    await redis?.quit().catch(() => undefined);
+    await nats?.stop();
+    await redisServer?.stop();
+    if (dir) await rm(dir, { recursive: true, force: true });
+  });
+
+  const leadCreatedCount = async () => {
+    const { jsm } = await jetStreamFor(nc);
+    const info = await jsm.streams.info(EVENTS_STREAM, {
+      subjects_filter: `cc.events.${ORG}.lead.created.>`,
+    });
+    return Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
+  };
+  const fresh = (campaign: string) => redis.zCard(listKeys.queue(ORG, campaign, "fresh"));
+
+  it("imports a messy GB18030 CSV: report matches the labels, list holds the leads, DNC/blacklist scrubbed; a re-import changes nothing", async () => {
+    const file = path.join(dir, "vendor.csv");
+    const w = await writeSampleCsv(file, {
+      rows: 3_000,
+      seed: "int-csv",
+      messy: true,
+      foreignShare: 0.05,
+      encoding: "gb18030",
+    });
+    // The generator's DNC numbers: most on the DNC list, every fifth on the blacklist instead.
+    await new NumberListStore(redis, ORG, "dnc").add(...w.dnc.filter((_, i) => i % 5 !== 0));
+    await new NumberListStore(redis, ORG, "blacklist").add(...w.dnc.filter((_, i) => i % 5 === 0));
+    const { js } = await jetStreamFor(nc);
+    const progress: number[] = [];
+    const report = await runImport(
+      {
+        source: file,
+        orgId: ORG,
+        campaignId: "spring",
+        js,
+        redis,
+        consent: { given: true, method: "written" },
+      },
+      (p) => progress.push(p.rowsRead),
+    );
+
+    const c = report.counts;
+    expect(report.encoding).toBe("gb18030");
+    expect(c.rowsRead).toBe(w.rows);
+    expect(c.rowsLost).toBe(0);
+    expect(c.rejected).toBe(w.truth.bad);
+    expect(c.dnc).toBe(w.truth.dnc);
+    expect(report.dncHits.filter((h) => h.list === "blacklist").length).toBe(Math.ceil(w.dnc.length / 5));
+    // Fuzzy merges may take a namesake for a duplicate now and then; never many.
+    expect(Math.abs(c.duplicates - w.truth.duplicate)).toBeLessThan(w.truth.duplicate * 0.05);
+    expect(c.imported).toBe(w.rows - c.rejected - c.dnc - c.duplicates);
+    expect(progress.at(-1)).toBe(w.rows);
+    for (const r of report.rejected) expect(r.line).toBeGreaterThan(1);
+
+    // The pacing service put every imported lead in the list; no DNC number is in it.
+    await waitFor("the list to hold every imported lead", async () => (await fresh("spring")) === c.imported);
+    const list = lists.get("spring")!;
+    for (const raw of w.dnc.slice(0, 20)) {
+      const e164 = cleanPhone(raw);
+      if (!e164.ok) throw new Error(raw);
+      expect(await list.lead(importedLeadId(ORG, "spring", e164.e164))).toEqual({});
+    }
+    const createdBefore = await leadCreatedCount();
+    expect(createdBefore).toBe(c.imported);
+
+    // Second import of the same file: nothing new anywhere.
+    const again = await runImport({ source: file, orgId: ORG, campaignId: "spring", js, redis });
+    expect(again.counts).toMatchObject({
+      rowsRead: w.rows,
+      imported: 0,
+      rowsLost: 0,
+      rejected: c.rejected,
+      dnc: c.dnc,
+    });
+    expect(again.counts.duplicates).toBe(c.duplicates + c.imported);
+    expect(again.merges.filter((m) => m.match === "existing_lead").length).toBe(c.imported);
+    await new Promise((r) => setTimeout(r, 500));
+    expect(await leadCreatedCount()).toBe(createdBefore);
+    expect(await fresh("spring")).toBe(c.imported);
+
+    // The summary event is in the stream and passes its contract.
+    const { jsm } = await jetStreamFor(nc);
+    const msg = await jsm.streams.getMessage(EVENTS_STREAM, {
+      last_by_subj: `cc.events.${ORG}.lead.import_completed.spring`,
+    });
+    const parsed = parseEvent(msg?.json());
+    expect(parsed.ok && parsed.event.kind === "lead.import_completed" && parsed.event).toMatchObject({
+      import_id: again.importId,
+      rows_read: w.rows,
+      imported: 0,
+      rows_lost: 0,
+    });
+  });
+
+  it("imports an XLSX (numbers stored as numbers too) into another campaign", async () => {
+    const file = path.join(dir, "vendor.xlsx");
+    const w = await writeSampleXlsx(file, {
+      rows: 1_500,
+      seed: "int-xlsx",
+      foreignShare: 0.05,
+      // Other contacts than the CSV's (whose DNC numbers are listed by now).
+      mobileFor: (n) => generatedMobile(n + 1_000_000),
+    });
+    await new NumberListStore(redis, ORG, "dnc").add(...w.dnc);
+    const { js } = await jetStreamFor(nc);
+    const report = await runImport({ source: file, orgId: ORG, campaignId: "summer", js, redis });
+    expect(report.format).toBe("xlsx");
+    expect(report.counts).toMatchObject({
+      rowsRead: w.rows,
+      rejected: w.truth.bad,
+      dnc: w.truth.dnc,
+      rowsLost: 0,
+    });
+    await waitFor("the summer list", async () => (await fresh("summer")) === report.counts.imported);
+    // A number written twice in the file is one lead, stored as E.164.
+    const twice = report.merges.find((m) => m.match === "phone")!;
+    const lead = await lists.get("summer")!.lead(importedLeadId(ORG, "summer", twice.phone));
+    expect(lead.phone).toBe(twice.phone);
+    // Same numbers, other campaign: other leads; the spring list is untouched by this import.
+    expect(await redis.sCard(`cc:import:phones:${ORG}:summer`)).toBe(report.counts.imported);
+  });
+});
