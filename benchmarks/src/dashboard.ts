@@ -7,6 +7,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
+import { loadavg } from "node:os";
 import path from "node:path";
 import {
   createClickHouse,
@@ -30,6 +31,7 @@ import {
 import { connectNats, ensureStreams } from "@cc/ingest";
 import type { ClickHouseClient } from "@clickhouse/client";
 import { jetstreamManager } from "@nats-io/jetstream";
+import { clearDir, historyCacheRoot, historyKey, readMarker, writeMarker } from "./history/cache.ts";
 import { generateHistory, historySize } from "./history/index.ts";
 import { k6Binary } from "./k6.ts";
 import type { BenchOptions } from "./types.ts";
@@ -42,6 +44,7 @@ function pct(xs: number[], p: number): number {
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : Number.NaN;
 }
 const r2 = (n: number) => Math.round(n * 100) / 100;
+const load1 = () => r2(loadavg()[0] ?? 0);
 const stats = (xs: number[]) => ({
   n: xs.length,
   p50: r2(pct(xs, 50)),
@@ -288,27 +291,58 @@ async function runK6(base: string, user: string, password: string, vus: number, 
   };
 }
 
-export async function run({ quick }: BenchOptions): Promise<Record<string, unknown>> {
+/**
+ * The host over the generated history: reused from disk when a finished one with the same key
+ * (generator, migrations, size, seed) is there (`--fresh` regenerates), else generated into
+ * that directory and marked finished. `--no-keep` generates into a temp dir as before.
+ */
+async function historyHost(quick: boolean, extra: string[], log: (m: string) => void) {
   const size = historySize(quick);
-  const log = (m: string) => console.log(`[dashboard bench] ${m}`);
-  await using host = await startClickHouseHost();
+  const days = size.days ?? 30;
+  const options = { ...size, orgId: ORG, seed: 1, days };
+  const keep = !extra.includes("--no-keep");
+  const key = await historyKey(options);
+  const dir = path.join(historyCacheRoot(), key);
+  const marker = keep && !extra.includes("--fresh") ? await readMarker(dir, key) : null;
+  if (keep && !marker) await clearDir(dir);
+  const opened = performance.now();
+  const host = await startClickHouseHost(keep ? { dataDir: dir } : {});
   const ch = createClickHouse({ url: host.url, ...host.writer, requestTimeoutMs: 3_600_000 });
   await migrate(ch);
-  const days = size.days ?? 30;
+  if (marker) {
+    const s = marker.summary;
+    log(
+      `history reused from ${dir} (written ${marker.written_at}): ${s.events.toLocaleString("en-US")} events, ${s.from} → ${s.to}, opened in ${((performance.now() - opened) / 1000).toFixed(1)} s`,
+    );
+    return { host, ch, hist: { ...s, stages: s.stages ?? [] }, reused: true, dir: keep ? dir : null, days };
+  }
   const end = Math.floor(Date.now() / DAY) * DAY;
-  const startMs = end - days * DAY;
-  log(`generating history: ${size.attempts?.toLocaleString("en-US")} attempts over ${days} days…`);
-  const hist = await generateHistory(ch, { ...size, orgId: ORG, seed: 1, startMs }, (m) => {
-    if (/00,000 \//.test(m) || m.includes(" / ")) log(m);
-  });
   log(
-    `history: ${hist.events.toLocaleString("en-US")} events in ${hist.seconds.toFixed(1)} s (${Math.round(hist.eventsPerSecond).toLocaleString("en-US")} events/s)`,
+    `generating history: ${size.attempts?.toLocaleString("en-US")} attempts over ${days} days${keep ? ` into ${dir}` : ""}…`,
+  );
+  const hist = await generateHistory(ch, { ...options, startMs: end - days * DAY }, (m) => {
+    if (/00,000 \//.test(m) || m.includes(" rows in ")) log(m);
+  });
+  if (keep) await writeMarker(dir, key, hist);
+  return { host, ch, hist, reused: false, dir: keep ? dir : null, days };
+}
+
+export async function run({ quick, extra }: BenchOptions): Promise<Record<string, unknown>> {
+  const size = historySize(quick);
+  const log = (m: string) => console.log(`[dashboard bench] ${m}`);
+  const loadBefore = loadavg();
+  const { host: h, ch, hist, reused, dir: historyDir, days } = await historyHost(quick, extra, log);
+  await using host = h;
+  const end = Date.parse(hist.to);
+  log(
+    `history: ${hist.events.toLocaleString("en-US")} events${reused ? " (reused; generated" : ""} in ${hist.seconds.toFixed(1)} s (${Math.round(hist.eventsPerSecond).toLocaleString("en-US")} events/s)${reused ? ")" : ""}`,
   );
 
   // Wallboard KPI queries at "now" = the end of the history.
   const now = new Date(end - 1000);
   await wallboardBench(ch, now, 10); // warm-up
   const wb = await wallboardBench(ch, now, quick ? 150 : 600);
+  const loadWallboard = load1();
 
   // Funnel, ROI, workload over the last part of the history holding ≤ 10M calls.
   const attempts = size.attempts ?? 0;
@@ -318,6 +352,9 @@ export async function run({ quick }: BenchOptions): Promise<Record<string, unkno
   const calls = await countCalls(ch, from, to);
   log(`reports over ${from} → ${to}: ${calls.toLocaleString("en-US")} calls`);
   const rep = await reportBench(ch, from, to, quick ? 3 : 5);
+  const loadReports = load1();
+  let loadFanout = Number.NaN;
+  let loadK6 = Number.NaN;
 
   // The live dashboard: fan-out and agent console under k6.
   let fan: FanoutResult | null = null;
@@ -391,8 +428,10 @@ export async function run({ quick }: BenchOptions): Promise<Record<string, unkno
 
       log(`fan-out: 500 wallboard subscribers for ${quick ? 10 : 30} s…`);
       fan = await fanout(base, admin, 500, quick ? 10 : 30);
+      loadFanout = load1();
       log(`k6: agent console, ${quick ? 20 : 50} VUs…`);
       k6 = await runK6(base, "bench-agent", "bench-agent-password-1", quick ? 20 : 50, quick ? "15s" : "60s");
+      loadK6 = load1();
       if (!k6) log("k6 not found (bin/k6, or K6_BIN): skipped");
     } finally {
       await dash.stop();
@@ -404,24 +443,36 @@ export async function run({ quick }: BenchOptions): Promise<Record<string, unkno
   await ch.close();
 
   const wbStats = stats(wb.perQuery);
+  // The box is shared: the 1-minute load average after each phase stands beside its figures.
   const table = [
-    { measure: "wallboard KPI query (each)", ...wbStats },
-    { measure: "liveRates", ...stats(wb.liveRatesMs) },
-    { measure: "wallboard refresh (all queries)", ...stats(wb.snapshotMs) },
-    { measure: `funnel (${calls.toLocaleString("en-US")} calls)`, ...stats(rep.funnel) },
-    { measure: "funnel by campaign", ...stats(rep.funnelByCampaign) },
-    { measure: "ROI by channel (last touch)", ...stats(rep.roi) },
-    { measure: "ROI heatmap", ...stats(rep.roiHeat) },
-    { measure: "workload agent × day", ...stats(rep.workload) },
+    { measure: "wallboard KPI query (each)", ...wbStats, load1: loadWallboard },
+    { measure: "liveRates", ...stats(wb.liveRatesMs), load1: loadWallboard },
+    { measure: "wallboard refresh (all queries)", ...stats(wb.snapshotMs), load1: loadWallboard },
+    { measure: `funnel (${calls.toLocaleString("en-US")} calls)`, ...stats(rep.funnel), load1: loadReports },
+    { measure: "funnel by campaign", ...stats(rep.funnelByCampaign), load1: loadReports },
+    { measure: "ROI by channel (last touch)", ...stats(rep.roi), load1: loadReports },
+    { measure: "ROI heatmap", ...stats(rep.roiHeat), load1: loadReports },
+    { measure: "workload agent × day", ...stats(rep.workload), load1: loadReports },
   ];
   if (fan)
-    table.push({ measure: `SSE delivery delay (${fan.connected} subscribers)`, ...stats(fan.delayMs) });
+    table.push({
+      measure: `SSE delivery delay (${fan.connected} subscribers)`,
+      ...stats(fan.delayMs),
+      load1: loadFanout,
+    });
   if (k6)
-    table.push({ measure: "k6 agent console http_req_duration", n: k6.requests, ...k6.http_req_duration_ms });
+    table.push({
+      measure: "k6 agent console http_req_duration",
+      n: k6.requests,
+      ...k6.http_req_duration_ms,
+      load1: loadK6,
+    });
   console.table(table);
 
   return {
-    history: hist,
+    history: { ...hist, reused, dir: historyDir },
+    load_average_before: loadBefore,
+    load1_after: { wallboard: loadWallboard, reports: loadReports, fanout: loadFanout, k6: loadK6 },
     wallboard_query_ms: wbStats,
     live_rates_ms: stats(wb.liveRatesMs),
     wallboard_refresh_ms: stats(wb.snapshotMs),
