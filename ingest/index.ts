@@ -5,8 +5,15 @@ export { runService } from "./src/http/run-service.ts";
 export { type IntakeConfig, IntakeEnv, intakeConfigFromEnv } from "./src/intake/config.ts";
 export { AdReport, deterministicV7, LeadForm, normalisePhone } from "./src/intake/forms.ts";
 export { buildIntakeApp, IDEMPOTENCY_BUCKET, type IntakeHandle, startIntake } from "./src/intake/intake.ts";
+export {
+  type AsyncPubAck,
+  AsyncPublishError,
+  AsyncPublisher,
+  type AsyncPublisherOptions,
+} from "./src/nats/async-publish.ts";
 export * from "./src/nats/jetstream.ts";
 export { type SinkConfig, SinkEnv, sinkConfigFromEnv } from "./src/sink/config.ts";
+export { EVENT_COLUMNS, encodeRowBinary } from "./src/sink/rowbinary.ts";
 export { dedupTokenFor, type EventRow, eventToRow, toClickHouseDateTime64 } from "./src/sink/rows.ts";
 export {
   type DeadLetter,

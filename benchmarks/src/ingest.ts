@@ -14,6 +14,7 @@
 // Lost and duplicated are counted exactly: `events` for ids, plus an audit table fed by a
 // materialized view that sees every row ever written (merges cannot hide a duplicate).
 import { readFile } from "node:fs/promises";
+import { loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
 import {
@@ -37,6 +38,7 @@ import {
 } from "@cc/ingest/testing";
 import type { ClickHouseClient } from "@clickhouse/client";
 import { AckPolicy } from "@nats-io/jetstream";
+import { CpuWatch, clickHouseCeilings, stageSeconds, usPerEvent } from "./ingest-lib/profile.ts";
 import type { BenchOptions } from "./types.ts";
 
 const CLK_TCK = 100;
@@ -93,6 +95,8 @@ class ProcWatch {
 
 interface PublisherResult {
   published: number;
+  /** CPU time of the publisher process (user + system), ms. */
+  cpu_ms: number;
   duplicates: number;
   failures: number;
   started: number;
@@ -145,6 +149,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
     options: {
       batch: { type: "string" },
       "batch-ms": { type: "string" },
+      format: { type: "string" },
       rate: { type: "string" },
     },
     strict: false,
@@ -158,6 +163,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
   // The sink's own defaults unless overridden.
   const batchSize = Number(flags.batch ?? 10_000);
   const batchMs = Number(flags["batch-ms"] ?? 250);
+  const insertFormat = flags.format === "JSONEachRow" ? "JSONEachRow" : "RowBinary";
   const log = (m: string) => process.stderr.write(`[bench ingest] ${m}\n`);
   const procs: ManagedProcess[] = [];
   try {
@@ -171,6 +177,11 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
     await using host = await startClickHouseHost();
     const ch = writerClient(host);
     await migrateForTests(ch);
+    const load_average_start = loadavg().map((l) => Math.round(l * 100) / 100);
+
+    // 0. Raw ClickHouse insert ceilings, same rows, same HTTP interface, same batch size.
+    log(`raw ClickHouse inserts: ${batchSize}-row batches`);
+    const clickhouse_ceilings = await clickHouseCeilings(ch, batchSize, quick ? 3 : 10);
     await createInsertAudit(ch);
     const nc = await connectNats(nats.url);
     const { js, jsm } = await jetStreamFor(nc);
@@ -185,6 +196,8 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       max_ack_pending: 50_000,
     });
     const rawConsumer = await js.consumers.get("BENCH_RAW", "raw");
+    const rawCpu = new CpuWatch({ nats: nats.process.pid, bench: process.pid });
+    await rawCpu.begin();
     const rawStart = performance.now();
     const rawPub = await runPublisher(nats.url, { mode: "raw", count: rawCount, rate: 0 });
     procs.push(rawPub.proc);
@@ -194,9 +207,19 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       m.ack();
       if (++consumed >= rawCount) break;
     }
-    await rawPub.result;
+    const rawPubResult = await rawPub.result;
     const rawSecs = (performance.now() - rawStart) / 1000;
+    const rawCpuSecs = await rawCpu.end();
     const raw_jetstream_events_per_s = Math.round(rawCount / rawSecs);
+    const raw_jetstream = {
+      publish_consume_msgs_per_s: raw_jetstream_events_per_s,
+      publish_only_msgs_per_s: Math.round(rawCount / (rawPubResult.elapsed_ms / 1000)),
+      us_cpu_per_msg: {
+        publisher: usPerEvent(rawPubResult.cpu_ms / 1000, rawCount),
+        nats_server: usPerEvent(rawCpuSecs.nats ?? 0, rawCount),
+        consumer: usPerEvent(rawCpuSecs.bench ?? 0, rawCount),
+      },
+    };
     await jsm.streams.delete("BENCH_RAW");
 
     // The sink, as `npm start` runs it.
@@ -204,6 +227,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       durable: "cc-sink-clickhouse",
       batchSize,
       batchMs,
+      insertFormat,
       ackWaitMs: 60_000,
       insertTimeoutMs: 30_000,
       logLevel: "warn",
@@ -223,6 +247,8 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       const batches = num(/^sink_batch_size_count (\S+)$/m);
       const rows = num(/^sink_batch_size_sum (\S+)$/m);
       return {
+        stages: stageSeconds(text),
+        events: rows,
         inserts: count,
         mean_insert_ms: Math.round((sum / count) * 1000),
         inserts_over_1s: count - le1,
@@ -233,10 +259,13 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
     const sink = await spawnSink(cfg);
     procs.push(sink);
     const watch = new ProcWatch(sink.pid);
+    const serverPids = { nats: nats.process.pid, clickhouse: host.process.pid };
 
     // 2a. Sustained end to end: publishers and sink at once.
     log(`end to end: ${e2eCount} events from ${publishers} publisher processes`);
     await watch.begin();
+    const e2eCpu = new CpuWatch({ ...serverPids, sink: sink.pid });
+    await e2eCpu.begin();
     const e2eStart = performance.now();
     const pubs = await Promise.all(
       Array.from({ length: publishers }, (_, p) =>
@@ -258,6 +287,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       600_000,
     );
     const e2eSecs = (performance.now() - e2eStart) / 1000;
+    const e2eCpuSecs = await e2eCpu.end();
     const e2eProc = { ...(await watch.end()), ...(await insertStats()) };
     const published1 = pubResults.reduce((a, r) => a + r.published, 0);
 
@@ -285,6 +315,8 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
     procs.push(sink2);
     const watch2 = new ProcWatch(sink2.pid);
     await watch2.begin();
+    const drainCpu = new CpuWatch({ ...serverPids, sink: sink2.pid });
+    await drainCpu.begin();
     await waitFor(
       "drained rows",
       () => rowsTotal(ch),
@@ -292,6 +324,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       600_000,
     );
     const drainSecs = (performance.now() - drainStart) / 1000;
+    const drainCpuSecs = await drainCpu.end();
     const drainProc = { ...(await watch2.end()), ...(await insertStats()) };
 
     // 3. Latency at a stated rate.
@@ -362,11 +395,21 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
     await ch.close();
 
     const end_to_end_events_per_s = Math.round(published1 / e2eSecs);
+    const publisherCpuSecs = pubResults.reduce((a, r) => a + r.cpu_ms, 0) / 1000;
+    const profile = {
+      end_to_end: stageProfile(published1, e2eProc.stages, e2eCpuSecs, publisherCpuSecs),
+      backlog_drain: stageProfile(published2, drainProc.stages, drainCpuSecs, 0),
+    };
+    const load_average_end = loadavg().map((l) => Math.round(l * 100) / 100);
     const result = {
       end_to_end_events_per_s,
       end_to_end_publish_only_events_per_s: Math.round(published1 / publishSecs),
       sink_backlog_drain_events_per_s: Math.round(published2 / drainSecs),
       raw_jetstream_events_per_s,
+      raw_jetstream,
+      clickhouse_ceilings,
+      profile_us_per_event: profile,
+      load_average: { start: load_average_start, end: load_average_end },
       latency_ms,
       latency_rate_events_per_s: { target: latencyRate, achieved: achievedRate },
       lost,
@@ -377,6 +420,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       config: {
         batch_size: batchSize,
         batch_ms: batchMs,
+        insert_format: insertFormat,
         publishers,
         cpus: (await import("node:os")).cpus().length,
       },
@@ -412,7 +456,84 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       },
       lost: { value: lost, unit: "events" },
       duplicated: { value: duplicated, unit: "rows" },
+      "load average 1/5/15 (start → end)": {
+        value: `${load_average_start.join(" ")} → ${load_average_end.join(" ")}`,
+        unit: "2 cores",
+      },
     });
+    log("where each event's microseconds go (µs per event; CPU for processes, wall for sink stages)");
+    console.table(profileTable(profile, raw_jetstream, clickhouse_ceilings));
     return result;
   }
+}
+
+type Profile = ReturnType<typeof stageProfile>;
+
+/**
+ * µs per event: CPU of each process over the phase, and the sink's wall time per stage.
+ * sink_other = sink CPU not in a CPU-bound stage (NATS client receive/parse, batching, GC).
+ */
+function stageProfile(
+  events: number,
+  stages: Record<string, number>,
+  cpu: Record<string, number>,
+  publisherCpu: number,
+) {
+  const st = (k: string) => stages[k] ?? 0;
+  const cpuStages = st("decode_validate") + st("row_build") + st("encode") + st("ack");
+  return {
+    publisher_cpu: usPerEvent(publisherCpu, events),
+    nats_server_cpu: usPerEvent(cpu.nats ?? 0, events),
+    sink_decode_validate: usPerEvent(st("decode_validate"), events),
+    sink_row_build: usPerEvent(st("row_build"), events),
+    sink_encode: usPerEvent(st("encode"), events),
+    sink_existing_lookup_wall: usPerEvent(st("existing_lookup"), events),
+    sink_insert_wall: usPerEvent(st("insert"), events),
+    sink_ack: usPerEvent(st("ack"), events),
+    sink_other_cpu: usPerEvent(Math.max(0, (cpu.sink ?? 0) - cpuStages), events),
+    sink_cpu: usPerEvent(cpu.sink ?? 0, events),
+    clickhouse_host_cpu: usPerEvent(cpu.clickhouse ?? 0, events),
+  };
+}
+
+function profileTable(
+  p: { end_to_end: Profile; backlog_drain: Profile },
+  raw: { us_cpu_per_msg: Record<string, number> },
+  ceilings: Record<string, { us_per_row: number }>,
+): Record<
+  string,
+  { end_to_end: number | string; backlog_drain: number | string; raw_ceiling: number | string }
+> {
+  const c = (k: string) => ceilings[k]?.us_per_row ?? Number.NaN;
+  const row = (k: keyof Profile, rawCeiling: number | string = "") => ({
+    end_to_end: p.end_to_end[k],
+    backlog_drain: p.backlog_drain[k],
+    raw_ceiling: rawCeiling,
+  });
+  return {
+    "publisher CPU (encode, publish, JetStream ack)": row("publisher_cpu", raw.us_cpu_per_msg.publisher),
+    "nats-server CPU (store, deliver, acks)": row("nats_server_cpu", raw.us_cpu_per_msg.nats_server),
+    "sink: decode + validate (JSON.parse + zod)": row("sink_decode_validate"),
+    "sink: row build": row("sink_row_build"),
+    "sink: insert format encode": row("sink_encode"),
+    "sink: redelivery lookup (wall)": row("sink_existing_lookup_wall"),
+    "sink: HTTP insert incl. ClickHouse + views (wall)": row(
+      "sink_insert_wall",
+      `${c("all_views_rowbinary")} RowBinary / ${c("all_views_json")} JSON`,
+    ),
+    "  of which materialized views (raw: all − none)": {
+      end_to_end: "",
+      backlog_drain: "",
+      raw_ceiling: `${Math.round((c("all_views_rowbinary") - c("no_views_rowbinary")) * 10) / 10}`,
+    },
+    "  insert without views (raw)": {
+      end_to_end: "",
+      backlog_drain: "",
+      raw_ceiling: `${c("no_views_rowbinary")} RowBinary / ${c("no_views_json")} JSON`,
+    },
+    "sink: ack": row("sink_ack"),
+    "sink: other CPU (NATS fetch, batching, GC)": row("sink_other_cpu", raw.us_cpu_per_msg.consumer),
+    "sink CPU total": row("sink_cpu"),
+    "ClickHouse host CPU (HTTP, parse, engine, views)": row("clickhouse_host_cpu"),
+  };
 }

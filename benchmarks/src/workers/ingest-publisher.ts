@@ -1,9 +1,8 @@
 // Publisher process for `npm run bench -- ingest`: publishes contract-valid events (or raw
-// payloads) to JetStream at a target rate with a window of in-flight acks, each event stamped
-// with occurred_at = the moment it is handed to the client. Prints one JSON summary line.
+// payloads) to JetStream at a target rate with a window of in-flight acks (AsyncPublisher),
+// each event stamped with occurred_at = the moment it is handed to the client. Prints one JSON summary line.
 
-import { newEventId } from "@cc/ingest";
-import { jetstream } from "@nats-io/jetstream";
+import { AsyncPublisher, newEventId } from "@cc/ingest";
 import { connect } from "@nats-io/transport-node";
 import { z } from "zod";
 
@@ -13,7 +12,7 @@ const Args = z.object({
   count: z.number().int().positive(),
   /** Events per second; 0 = as fast as acks allow. */
   rate: z.number().nonnegative(),
-  window: z.number().int().positive().default(2_000),
+  window: z.number().int().positive().default(4_096),
   org: z.string().default("bench"),
   rawSubject: z.string().default("bench.raw.x"),
   /** Offset for attempt/lead ids so several publishers never collide. */
@@ -52,7 +51,8 @@ function eventBody(i: number, now: number): { id: string; subject: string; data:
 }
 
 const nc = await connect({ servers: args.natsUrl, name: "bench-publisher" });
-const js = jetstream(nc);
+// Acks collected on one inbox, at most `window` outstanding (the pipeline's own publish path).
+const publisher = new AsyncPublisher(nc, { maxOutstanding: args.window, timeoutMs: 30_000 });
 const rawPayload = eventBody(0, Date.now()).data;
 
 let inFlight = 0;
@@ -80,7 +80,7 @@ for (let i = 0; i < args.count; i++) {
     args.mode === "events"
       ? eventBody(i, Date.now())
       : { id: `${args.offset + i}`, subject: args.rawSubject, data: rawPayload };
-  js.publish(msg.subject, msg.data, { msgID: msg.id, timeout: 30_000 }).then(
+  publisher.publish(msg.subject, msg.data, msg.id).then(
     (ack) => {
       if (ack.duplicate) duplicates++;
       done();
@@ -103,7 +103,9 @@ while (inFlight > 0) {
   });
 }
 const elapsedMs = performance.now() - t0;
+publisher.close();
 await nc.drain();
+const cpu = process.cpuUsage();
 process.stdout.write(
-  `${JSON.stringify({ published: sent - failures, duplicates, failures, started, elapsed_ms: elapsedMs })}\n`,
+  `${JSON.stringify({ published: sent - failures, duplicates, failures, started, elapsed_ms: elapsedMs, cpu_ms: (cpu.user + cpu.system) / 1000 })}\n`,
 );

@@ -23,6 +23,7 @@ import {
   EVENTS_SUBJECT_PREFIX,
   subjectFor,
 } from "../subjects.ts";
+import { AsyncPublisher } from "./async-publish.ts";
 
 export class IngestError extends Error {
   override name = "IngestError";
@@ -251,10 +252,25 @@ export interface BatchPublishOptions {
   retries?: number;
 }
 
+/** One async publisher (one reply-inbox subscription) per connection. */
+const asyncPublishers = new WeakMap<NatsConnection, AsyncPublisher>();
+
+function asyncPublisherFor(js: JetStreamClient, window: number): AsyncPublisher | undefined {
+  const nc = (js as { nc?: NatsConnection }).nc;
+  if (!nc || nc.isClosed()) return undefined;
+  let p = asyncPublishers.get(nc);
+  if (!p) {
+    p = new AsyncPublisher(nc, { maxOutstanding: Math.max(window, 4_096), timeoutMs: 10_000 });
+    asyncPublishers.set(nc, p);
+  }
+  return p;
+}
+
 /**
- * Publishes many events keeping up to `window` acks in flight. Every event carries its id
- * as Nats-Msg-Id, so a retry (ours or the caller's) is reported as a duplicate, never stored twice.
- * Results are in input order; rejects only after retries are exhausted.
+ * Publishes many events keeping up to `window` acks in flight, acks collected asynchronously
+ * on one inbox (async-publish.ts: ~8x less client CPU than a request per event). Every event
+ * carries its id as Nats-Msg-Id, so a retry (ours or the caller's) is reported as a duplicate,
+ * never stored twice. Results are in input order; rejects only after retries are exhausted.
  */
 export async function publishEvents(
   js: JetStreamClient,
@@ -264,6 +280,21 @@ export async function publishEvents(
   const window = Math.max(1, opts.window ?? 512);
   const retries = opts.retries ?? 3;
   const results: PublishResult[] = new Array(events.length);
+  const publisher = asyncPublisherFor(js, window);
+  const once = async (
+    subject: string,
+    data: Uint8Array,
+    id: string,
+  ): Promise<{ seq: number; duplicate: boolean }> => {
+    if (!publisher) return await publishRaw(js, subject, data, id);
+    try {
+      return await publisher.publish(subject, data, id);
+    } catch (err) {
+      throw new IngestError(`publish to ${subject} failed: ${(err as Error).message}`, "PUBLISH", {
+        cause: err,
+      });
+    }
+  };
   let next = 0;
   const worker = async () => {
     for (;;) {
@@ -274,7 +305,7 @@ export async function publishEvents(
       const subject = subjectFor(event);
       for (let attempt = 0; ; attempt++) {
         try {
-          const ack = await publishRaw(js, subject, data, event.id);
+          const ack = await once(subject, data, event.id);
           results[i] = { id: event.id, seq: ack.seq, duplicate: ack.duplicate };
           break;
         } catch (err) {

@@ -15,6 +15,8 @@ export const SinkEnv = z.object({
   SINK_HTTP_HOST: z.string().default("127.0.0.1"),
   SINK_BATCH_SIZE: int(1, 200_000).default(10_000),
   SINK_BATCH_MS: int(1, 60_000).default(250),
+  /** INSERT body format: RowBinary (binary, no text parsing in ClickHouse) or JSONEachRow (readable, slower). */
+  SINK_INSERT_FORMAT: z.enum(["RowBinary", "JSONEachRow"]).default("RowBinary"),
   SINK_DURABLE: z
     .string()
     .regex(/^[A-Za-z0-9_-]+$/)
@@ -45,6 +47,8 @@ export interface SinkConfig {
   http: { port: number; host: string };
   batchSize: number;
   batchMs: number;
+  /** INSERT body format; RowBinary unless set. */
+  insertFormat?: "RowBinary" | "JSONEachRow";
   durable: string;
   ackWaitMs: number;
   insertTimeoutMs: number;
@@ -75,6 +79,7 @@ export function sinkConfigFromEnv(env: NodeJS.ProcessEnv = process.env): SinkCon
     http: { port: e.SINK_HTTP_PORT, host: e.SINK_HTTP_HOST },
     batchSize: e.SINK_BATCH_SIZE,
     batchMs: e.SINK_BATCH_MS,
+    insertFormat: e.SINK_INSERT_FORMAT,
     durable: e.SINK_DURABLE,
     ackWaitMs: e.SINK_ACK_WAIT_MS,
     insertTimeoutMs: Math.min(e.SINK_INSERT_TIMEOUT_MS, e.SINK_ACK_WAIT_MS),

@@ -37,6 +37,12 @@ export function sinkMetrics() {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
       registers: [registry],
     }),
+    stageSeconds: new Counter({
+      name: "sink_stage_seconds_total",
+      help: "Wall time spent per stage of a batch (decode_validate, row_build, existing_lookup, encode, insert, ack): where each event's microseconds go",
+      labelNames: ["stage"] as const,
+      registers: [registry],
+    }),
     insertFailures: new Counter({
       name: "sink_insert_failures_total",
       help: "Failed ClickHouse round trips (each followed by a backoff and a retry)",

@@ -1,3 +1,5 @@
+import { Readable } from "node:stream";
+import { finished } from "node:stream/promises";
 import { type ClickHouseClient, ClickHouseLogLevel, createClient } from "@clickhouse/client";
 import {
   AckPolicy,
@@ -16,6 +18,7 @@ import { connectNats, ensureStreams, IngestError, jetStreamFor } from "../nats/j
 import { dlqSubject, EVENTS_STREAM } from "../subjects.ts";
 import type { SinkConfig } from "./config.ts";
 import { type SinkMetrics, sinkMetrics } from "./metrics.ts";
+import { EVENT_COLUMNS, encodeRowBinary } from "./rowbinary.ts";
 import { dedupTokenFor, type EventRow, eventToRow, toClickHouseDateTime64 } from "./rows.ts";
 
 const NS_PER_MS = 1_000_000;
@@ -285,8 +288,13 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
     const invalid: Invalid[] = [];
     const dups: JsMsg[] = [];
     const seen = new Set<string>();
+    let validateMs = 0;
+    let rowMs = 0;
     for (const m of batch) {
+      const t0 = performance.now();
       const c = classify(m);
+      const t1 = performance.now();
+      validateMs += t1 - t0;
       if (!("ok" in c)) {
         invalid.push(c);
       } else if (seen.has(c.event.id)) {
@@ -295,9 +303,29 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
         seen.add(c.event.id);
         valid.push({ msg: m, event: c.event });
         rows.push(eventToRow(c.event, m.seq));
+        rowMs += performance.now() - t1;
       }
     }
+    metrics.stageSeconds.inc({ stage: "decode_validate" }, validateMs / 1000);
+    metrics.stageSeconds.inc({ stage: "row_build" }, rowMs / 1000);
     return { batch, valid, rows, invalid, dups };
+  };
+
+  /** The INSERT body in the configured format; RowBinary names its columns (ingested_at: table default). */
+  const encodeInsert = (rows: readonly EventRow[]): { query: string; body: Buffer } => {
+    const t0 = performance.now();
+    const out =
+      (config.insertFormat ?? "RowBinary") === "RowBinary"
+        ? {
+            query: `INSERT INTO events (${EVENT_COLUMNS.join(", ")}) FORMAT RowBinary`,
+            body: encodeRowBinary(rows),
+          }
+        : {
+            query: "INSERT INTO events FORMAT JSONEachRow",
+            body: Buffer.from(rows.map((r) => JSON.stringify(r)).join("\n")),
+          };
+    metrics.stageSeconds.inc({ stage: "encode" }, (performance.now() - t0) / 1000);
+    return out;
   };
 
   /** I/O part: dead letters, redelivery lookup, insert, then the acks. */
@@ -321,12 +349,15 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
     // look its event up. The set is fixed before the first insert attempt so every retry
     // sends the same rows with the same dedup token.
     const suspects = config.checkAllBatches ? valid : valid.filter((v) => v.msg.info.deliveryCount > 1);
+    const tLookup = performance.now();
     const already =
       suspects.length > 0 ? await retry("existing-id lookup", () => existingIds(suspects)) : new Set();
+    metrics.stageSeconds.inc({ stage: "existing_lookup" }, (performance.now() - tLookup) / 1000);
     const rows = already.size > 0 ? p.rows.filter((r) => !already.has(r.event_id)) : p.rows;
 
     if (rows.length > 0) {
       const token = dedupTokenFor(rows.map((r) => r.event_id));
+      const { query, body } = encodeInsert(rows);
       await retry("insert", async (attempt) => {
         // Same rows, same order, same token on every attempt: whatever an earlier attempt
         // committed (all of it, or some blocks) is dropped by ClickHouse's dedup. An attempt
@@ -335,10 +366,9 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
         // first (max_execution_time) so a given-up attempt does not keep running.
         const timeoutMs = Math.min(MAX_INSERT_TIMEOUT_MS, config.insertTimeoutMs * 2 ** (attempt - 1));
         const t0 = performance.now();
-        await ch.insert({
-          table: "events",
-          values: rows,
-          format: "JSONEachRow",
+        const result = await ch.exec({
+          query,
+          values: Readable.from([body]),
           abort_signal: AbortSignal.any([AbortSignal.timeout(timeoutMs), abort.signal]),
           clickhouse_settings: {
             max_execution_time: Math.max(1, Math.floor(timeoutMs / 1000) - 1),
@@ -347,12 +377,19 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
             deduplicate_blocks_in_dependent_materialized_views: 1,
           },
         });
-        metrics.insertSeconds.observe((performance.now() - t0) / 1000);
+        // The summary body is tiny; reading it to the end frees the keep-alive socket.
+        result.stream.resume();
+        await finished(result.stream);
+        const secs = (performance.now() - t0) / 1000;
+        metrics.insertSeconds.observe(secs);
+        metrics.stageSeconds.inc({ stage: "insert" }, secs);
       });
     }
 
     if (config.faultAckDelayMs) await sleep(config.faultAckDelayMs);
+    const tAck = performance.now();
     for (const m of batch) m.ack();
+    metrics.stageSeconds.inc({ stage: "ack" }, (performance.now() - tAck) / 1000);
 
     stats.batches++;
     stats.inserted += rows.length;

@@ -74,6 +74,7 @@ export function sinkEnvFor(cfg: SinkConfig): Record<string, string> {
     SINK_HTTP_PORT: String(cfg.http.port),
     SINK_BATCH_SIZE: String(cfg.batchSize),
     SINK_BATCH_MS: String(cfg.batchMs),
+    SINK_INSERT_FORMAT: cfg.insertFormat ?? "RowBinary",
     SINK_DURABLE: cfg.durable,
     SINK_ACK_WAIT_MS: String(cfg.ackWaitMs),
     SINK_INSERT_TIMEOUT_MS: String(cfg.insertTimeoutMs),

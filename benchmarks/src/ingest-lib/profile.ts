@@ -1,0 +1,130 @@
+// Where each event's microseconds go in `npm run bench -- ingest`: CPU per process (from
+// /proc, so the servers' own work counts too), the sink's own stage timers
+// (sink_stage_seconds_total), and the raw ClickHouse insert ceiling for the same rows.
+import { randomUUID } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { Readable } from "node:stream";
+import { finished } from "node:stream/promises";
+import { EVENT_COLUMNS, type EventRow, encodeRowBinary, eventToRow } from "@cc/ingest";
+import type { ClickHouseClient } from "@clickhouse/client";
+
+const CLK_TCK = 100;
+
+async function cpuTicks(pid: number): Promise<number> {
+  const stat = await readFile(`/proc/${pid}/stat`, "utf8");
+  // Fields after the command name (which may hold spaces): utime and stime are the 14th and 15th.
+  const rest = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(rest[11]) + Number(rest[12]);
+}
+
+/** CPU seconds several processes spend over a phase. */
+export class CpuWatch {
+  readonly #pids: Record<string, number>;
+  #start: Record<string, number> = {};
+  constructor(pids: Record<string, number>) {
+    this.#pids = pids;
+  }
+  async begin(): Promise<void> {
+    for (const [name, pid] of Object.entries(this.#pids)) this.#start[name] = await cpuTicks(pid);
+  }
+  /** CPU seconds per process since begin(). */
+  async end(): Promise<Record<string, number>> {
+    const out: Record<string, number> = {};
+    for (const [name, pid] of Object.entries(this.#pids)) {
+      out[name] = ((await cpuTicks(pid)) - (this.#start[name] ?? 0)) / CLK_TCK;
+    }
+    return out;
+  }
+}
+
+/** The sink's per-stage wall seconds (cumulative) from its /metrics text. */
+export function stageSeconds(metricsText: string): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const m of metricsText.matchAll(/^sink_stage_seconds_total\{stage="([a-z_]+)"\} (\S+)$/gm)) {
+    out[m[1] as string] = Number(m[2]);
+  }
+  return out;
+}
+
+export const usPerEvent = (seconds: number, events: number) =>
+  Math.round(((seconds * 1e6) / Math.max(1, events)) * 10) / 10;
+
+/** Rows shaped like the bench publisher's events (call.answered, ~560 bytes of JSON each). */
+function benchRows(n: number, seqBase: number): EventRow[] {
+  const now = Date.now();
+  return Array.from({ length: n }, (_, i) => {
+    const k = seqBase + i;
+    return eventToRow(
+      {
+        id: randomUUID(),
+        occurred_at: new Date(now + i).toISOString(),
+        org_id: "bench-raw",
+        schema_version: 1,
+        attempt_id: `att-${k}`,
+        campaign_id: `camp-${k % 8}`,
+        lead_id: `lead-${k}`,
+        kind: "call.answered",
+        detection: k % 5 === 0 ? "machine" : "human",
+        detect_ms: 300 + (k % 900),
+        ring_s: 3 + (k % 20),
+      } as Parameters<typeof eventToRow>[0],
+      k,
+    );
+  });
+}
+
+async function insertBody(ch: ClickHouseClient, query: string, body: Buffer): Promise<void> {
+  const r = await ch.exec({ query, values: Readable.from([body]) });
+  r.stream.resume();
+  await finished(r.stream);
+}
+
+export interface InsertCeiling {
+  rows_per_s: number;
+  us_per_row: number;
+}
+
+/**
+ * Raw ClickHouse insert ceilings through the same HTTP interface the sink uses, batches of
+ * `batchRows`: into a copy of `events` without materialized views, and into `events` itself
+ * (all its views), as JSONEachRow and as RowBinary. Encoding is outside the timing (the
+ * sink's encode stage measures it). Leaves `events` empty.
+ */
+export async function clickHouseCeilings(
+  ch: ClickHouseClient,
+  batchRows: number,
+  batches: number,
+): Promise<Record<string, InsertCeiling>> {
+  await ch.command({ query: "CREATE TABLE IF NOT EXISTS bench_events_plain AS events" });
+  const cols = `(${EVENT_COLUMNS.join(", ")})`;
+  const variants = [
+    { name: "no_views_json", table: "bench_events_plain", binary: false },
+    { name: "no_views_rowbinary", table: "bench_events_plain", binary: true },
+    { name: "all_views_json", table: "events", binary: false },
+    { name: "all_views_rowbinary", table: "events", binary: true },
+  ];
+  const out: Record<string, InsertCeiling> = {};
+  let seq = 0;
+  for (const v of variants) {
+    let ms = 0;
+    for (let b = 0; b < batches + 1; b++) {
+      const rows = benchRows(batchRows, seq);
+      seq += batchRows;
+      const query = v.binary
+        ? `INSERT INTO ${v.table} ${cols} FORMAT RowBinary`
+        : `INSERT INTO ${v.table} FORMAT JSONEachRow`;
+      const body = v.binary
+        ? encodeRowBinary(rows)
+        : Buffer.from(rows.map((r) => JSON.stringify(r)).join("\n"));
+      const t0 = performance.now();
+      await insertBody(ch, query, body);
+      // The first batch warms the table up; it is not counted.
+      if (b > 0) ms += performance.now() - t0;
+    }
+    const n = batchRows * batches;
+    out[v.name] = { rows_per_s: Math.round(n / (ms / 1000)), us_per_row: usPerEvent(ms / 1000, n) };
+  }
+  await ch.command({ query: "DROP TABLE bench_events_plain" });
+  await ch.command({ query: "TRUNCATE TABLE events" });
+  return out;
+}
