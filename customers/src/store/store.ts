@@ -529,9 +529,13 @@ export class CustomerStore {
    * The scheduler's step: every hold whose end (10:00 org time on its expiry day) has come goes
    * back to the pool; day-before reminders go out. Never releases a hold before its instant.
    */
-  async releaseDue(now: number = this.#clock(), batch = 500): Promise<ReleaseReport> {
+  async releaseDue(
+    now: number = this.#clock(),
+    opts: { orgIds?: string[]; batch?: number } = {},
+  ): Promise<ReleaseReport> {
     const report: ReleaseReport = { released: 0, reminded: 0 };
-    for (const org of await this.redis.sMembers(ORGS)) {
+    const batch = opts.batch ?? 500;
+    for (const org of opts.orgIds ?? (await this.redis.sMembers(ORGS))) {
       report.reminded += await this.#remindOrg(org, now, batch);
       report.released += await this.#releaseOrg(org, now, batch);
       const next = await this.redis.zRangeWithScores(custKeys.expiry(org), 0, 0);
