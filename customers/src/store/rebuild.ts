@@ -214,7 +214,8 @@ async function clearOrg(redis: Redis, orgId: string): Promise<void> {
 
 function restoreArgs(orgId: string, c: FoldedCustomer, s: OrgSettings): string[] {
   const pairs = recordPairs(c);
-  pairs.push("updated_at", String(c.updatedAt), "orders", String(c.orders), "amount", String(c.amountMinor));
+  pairs.push("updated_at", String(c.updatedAt));
+  if (c.orders > 0) pairs.push("orders", String(c.orders), "amount", String(c.amountMinor));
   if (c.grade) pairs.push("grade", c.grade);
   if (c.orderGrade) pairs.push("ograde", c.orderGrade);
   if (c.nextOn) pairs.push("next_on", c.nextOn, "due", String(startOfLocalDay(s.timeZone, c.nextOn)));
