@@ -1,0 +1,179 @@
+// The DNC list / blacklist page in headless Chromium against the built dashboard: a manager adds,
+// searches, pages, removes and imports numbers; the Redis sets pacing and media read change;
+// every change lands in ClickHouse as an audit event; an agent is refused the page.
+import { writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { NumberListStore } from "@cc/pacing";
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createUser } from "../src/lib/server/auth/users.ts";
+import { launchBrowser, login, type Stack, shot, startStack, until } from "./harness.ts";
+
+const PW = "test-password-123";
+let stack: Stack;
+let browser: Browser;
+
+beforeAll(async () => {
+  stack = await startStack();
+  browser = await launchBrowser();
+  for (const [username, role, agentId] of [
+    ["dnc.manager", "manager", ""],
+    ["dnc.agent", "agent", "dnc-a1"],
+  ] as const)
+    await createUser(stack.redis, {
+      username,
+      role,
+      agentId,
+      org: "demo",
+      password: PW,
+      mustChangePassword: false,
+    });
+}, 180_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await stack?.stop();
+});
+
+async function signedIn(username: string): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  await login(page, stack.url, username, PW);
+  return page;
+}
+
+interface Change {
+  kind: string;
+  list: string;
+  phone: string;
+  by: string;
+  lines: number;
+  added: number;
+  rejected: number;
+}
+
+async function changes(): Promise<Change[]> {
+  const rs = await stack.chClient.query({
+    query:
+      "SELECT kind, list, phone, by, lines, added, rejected FROM number_list_changes WHERE org_id = 'demo' ORDER BY occurred_at",
+    format: "JSONEachRow",
+  });
+  return await rs.json<Change>();
+}
+
+describe("DNC list and blacklist page", () => {
+  it("a manager adds, finds and removes a number; Redis changes and ClickHouse has the audit", async () => {
+    const dnc = new NumberListStore(stack.redis, "demo", "dnc");
+    const page = await signedIn("dnc.manager");
+    await page.goto(`${stack.url}/lists/dnc`, { waitUntil: "networkidle" });
+    await page.fill('[data-testid="add-form"] input[name="phone"]', "138 0013 8000");
+    await page.click('[data-testid="add-form"] button[type="submit"]');
+    await page.waitForSelector('[data-testid="added"]');
+    expect(await page.textContent('[data-testid="added"]')).toContain("+8613800138000");
+    expect(await dnc.has("+8613800138000")).toBe(true);
+    await page.waitForSelector('[data-testid="numbers"] >> text=+8613800138000');
+
+    // Search and paging over a list larger than a page.
+    await dnc.add(...Array.from({ length: 130 }, (_, i) => `+86137${String(i).padStart(8, "0")}`));
+    await page.goto(`${stack.url}/lists/dnc?q=0000012`, { waitUntil: "networkidle" });
+    const found = await page.locator('[data-testid="numbers"] tbody tr td:first-child').allTextContents();
+    expect(found.sort()).toEqual([
+      "+8613700000012",
+      "+8613700000120",
+      "+8613700000121",
+      "+8613700000122",
+      "+8613700000123",
+      "+8613700000124",
+      "+8613700000125",
+      "+8613700000126",
+      "+8613700000127",
+      "+8613700000128",
+      "+8613700000129",
+    ]);
+    await page.goto(`${stack.url}/lists/dnc`, { waitUntil: "networkidle" });
+    expect(await page.textContent('[data-testid="total"]')).toContain("131");
+    const seen = new Set(
+      await page.locator('[data-testid="numbers"] tbody tr td:first-child').allTextContents(),
+    );
+    while (await page.locator('[data-testid="next"]').count()) {
+      await page.click('[data-testid="next"]');
+      await page.waitForLoadState("networkidle");
+      for (const n of await page.locator('[data-testid="numbers"] tbody tr td:first-child').allTextContents())
+        seen.add(n);
+    }
+    expect(seen.size).toBe(131);
+
+    await page.goto(`${stack.url}/lists/dnc?q=13800138000`, { waitUntil: "networkidle" });
+    await page.click('[data-testid="remove-+8613800138000"]');
+    await page.waitForSelector('[data-testid="removed"]');
+    expect(await dnc.has("+8613800138000")).toBe(false);
+    const log = await until(
+      changes,
+      (rows) => rows.some((r) => r.kind === "dnc.removed"),
+      "dnc.removed in ClickHouse",
+    );
+    expect(log.filter((r) => r.phone === "+8613800138000").map((r) => [r.kind, r.list, r.by])).toEqual([
+      ["dnc.added", "dnc", "dnc.manager"],
+      ["dnc.removed", "dnc", "dnc.manager"],
+    ]);
+    await shot(page, "number-lists-dnc");
+  });
+
+  it("imports a registry export into the blacklist with a line-by-line report and one audit event", async () => {
+    const black = new NumberListStore(stack.redis, "demo", "blacklist");
+    await black.add("+8613900000001");
+    const file = path.join(tmpdir(), `registry-${process.pid}.csv`);
+    const lines = [
+      "phone",
+      "13900000001",
+      "１３９００００００02",
+      "0086 139 0000 0003",
+      "hello",
+      "13900000002",
+    ];
+    await writeFile(file, lines.join("\n"));
+    const page = await signedIn("dnc.manager");
+    await page.goto(`${stack.url}/lists/dnc?list=blacklist`, { waitUntil: "networkidle" });
+    await page.setInputFiles('[data-testid="import-form"] input[type="file"]', file);
+    await page.click('[data-testid="import-form"] button[type="submit"]');
+    await page.waitForSelector('[data-testid="import-report"]');
+    const text = async (id: string) => (await page.textContent(`[data-testid="${id}"]`))?.trim();
+    expect([
+      await text("r-lines"),
+      await text("r-added"),
+      await text("r-already"),
+      await text("r-rejected"),
+    ]).toEqual(["6", "2", "2", "2"]);
+    expect(await page.locator('[data-testid="rejections"] tbody tr').allTextContents()).toEqual([
+      expect.stringContaining("1phone"),
+      expect.stringContaining("5hello"),
+    ]);
+    expect(await black.has("+8613900000002")).toBe(true);
+    expect(await black.has("+8613900000003")).toBe(true);
+    const log = await until(
+      changes,
+      (rows) => rows.some((r) => r.kind === "dnc.imported"),
+      "dnc.imported in ClickHouse",
+    );
+    expect(log.find((r) => r.kind === "dnc.imported")).toMatchObject({
+      list: "blacklist",
+      by: "dnc.manager",
+      lines: 6,
+      added: 2,
+      rejected: 2,
+    });
+    await shot(page, "number-lists-import");
+  });
+
+  it("refuses the page and the import endpoint to an agent", async () => {
+    const page = await signedIn("dnc.agent");
+    const res = await page.goto(`${stack.url}/lists/dnc`);
+    expect(res?.status()).toBe(403);
+    const post = await page.request.post(`${stack.url}/lists/dnc/import?list=dnc`, {
+      data: "13900000009",
+      headers: { "content-type": "application/octet-stream", origin: stack.url },
+    });
+    expect(post.status()).toBe(403);
+    expect(await new NumberListStore(stack.redis, "demo", "dnc").has("+8613900000009")).toBe(false);
+  });
+});
