@@ -67,5 +67,5 @@ export default defineConfig({
     // their code): the server imports them at run time instead of bundling them.
     rollupOptions: { external: [/^@cc\//] },
   },
-  ssr: { external: ["@cc/analytics", "@cc/ingest", "@cc/infra", "@cc/media"] },
+  ssr: { external: ["@cc/analytics", "@cc/customers", "@cc/ingest", "@cc/infra", "@cc/media"] },
 });

@@ -189,6 +189,9 @@ export function redisRules(): Partial<Record<Identity, string[]>> {
       "~cc:dnc:*",
       "~cc:blacklist:*",
       "~cc:list:*",
+      // Customers (公海/私海): the pages and the console call @cc/customers' store, whose
+      // scripts keep every cc:cust:* index and the outbox in one atomic step.
+      "~cc:cust:*",
       ...COMMANDS,
     ],
     // Reads its campaign's list sizes for /health.

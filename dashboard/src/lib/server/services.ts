@@ -3,6 +3,7 @@ import { ensureDemoAgents } from "./auth/demo-agents.ts";
 import { ensureAdmin } from "./auth/users.ts";
 import { closeClickHouse } from "./clickhouse.ts";
 import { config } from "./config.ts";
+import { stopCustomers } from "./customers.ts";
 import { log } from "./log.ts";
 import { closeNats, nats } from "./nats.ts";
 import { closeRedis, redis } from "./redis.ts";
@@ -51,6 +52,7 @@ export async function stopServices(): Promise<void> {
   stopStreams();
   await projector?.stop();
   projector = undefined;
+  await stopCustomers();
   await Promise.allSettled([closeNats(), closeRedis(), closeClickHouse()]);
   log.info("dashboard services stopped");
 }

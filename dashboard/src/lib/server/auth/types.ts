@@ -33,6 +33,8 @@ export const AREA_ROLES = {
   sql: ["analyst", "director", "admin"],
   /** Call recordings: agents their own calls, supervisors/managers their teams', directors all. */
   recordings: ["agent", "supervisor", "manager", "director", "admin"],
+  /** Customers (公海/私海): agents their own and the pool, managers their department's, directors all. */
+  customers: ["agent", "supervisor", "manager", "director", "admin"],
   /** DNC list and blacklist (and lead allocation): managers, directors, admins. */
   lists: ["manager", "director", "admin"],
   admin: ["admin"],

@@ -1,0 +1,197 @@
+import { customerCard } from "@cc/analytics";
+import { canManage, repOf } from "@cc/customers";
+import { error, fail } from "@sveltejs/kit";
+import { z } from "zod";
+import { clickhouse } from "#lib/server/clickhouse.ts";
+import { customersContext, refusalText, repsOn } from "#lib/server/customers-actor.ts";
+import { ExtendForm, FollowUpForm, issuesText, QuickForm, SecondForm } from "#lib/server/customers-forms.ts";
+import type { HistoryLine } from "#lib/server/customers-view.ts";
+import { log } from "#lib/server/log.ts";
+import type { Actions, PageServerLoad } from "./$types";
+
+const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+
+function customerId(raw: string): string {
+  const p = Id.safeParse(raw);
+  if (!p.success) error(400, "bad customer id");
+  return p.data;
+}
+
+/** The customer card: record, owner and second owner, follow-ups and calls, and what the viewer may do. */
+export const load = (async ({ locals, params }) => {
+  const { user, actor, store, names, redis, t } = await customersContext(locals);
+  const id = customerId(params.id);
+  const got = await store.getCustomer(actor, id);
+  if (!got.ok) error(got.reason === "not_found" ? 404 : 403, refusalText(t, got, names));
+  const c = got.customer;
+  const settings = await store.settings(user.org);
+  const fus = await store.listFollowUps(actor, id, 100);
+  const history: HistoryLine[] = (fus.ok ? fus.followUps : []).map((f) => ({
+    at: f.at,
+    kind: "follow_up",
+    kindLabel: t("cust.followup.title"),
+    who: f.agentId,
+    detail: `${f.grade} · ${f.note}${f.nextContactOn ? ` → ${f.nextContactOn}` : ""}`,
+  }));
+  if (c.leadId) {
+    // Calls and dispositions of the lead the customer came from (ClickHouse, the event log).
+    const card = await customerCard(clickhouse(), user.org, c.leadId).catch((err) => {
+      log.warn({ err, customer: id }, "customer call history unavailable");
+      return null;
+    });
+    for (const h of card?.history ?? []) {
+      history.push({
+        at: h.at_ms,
+        kind: h.kind,
+        kindLabel:
+          h.kind === "call.ended"
+            ? `${t("console.talk_s")} ${h.talk_s.toFixed(0)}`
+            : t("console.disposition"),
+        who: h.agent_id ?? "",
+        detail: [h.campaign_id, h.disposition, h.notes].filter(Boolean).join(" · "),
+      });
+    }
+  }
+  history.sort((a, b) => b.at - a.at);
+  const me = repOf(actor);
+  const manages = canManage(actor, c);
+  const isOwner = c.ownerId !== undefined && c.ownerId === me;
+  return {
+    customer: c,
+    names,
+    now: store.now(),
+    history,
+    fields: settings.fields,
+    dispositions: settings.dispositions,
+    reps: c.groupId && (isOwner || manages) ? await repsOn(redis, user.org, [c.groupId]) : [],
+    canClaim: !c.ownerId && user.agentId !== "",
+    canRelease: !!c.ownerId && (isOwner || manages),
+    canFollowUp: isOwner || c.secondOwnerId === me || manages,
+    canExtend: isOwner && !c.dealSigned && c.heldUntil !== undefined,
+    canSetSecond: !!c.ownerId && (isOwner || manages),
+  };
+}) satisfies PageServerLoad;
+
+type Ctx = Awaited<ReturnType<typeof customersContext>>;
+
+async function act(
+  locals: App.Locals,
+  params: { id: string },
+  run: (
+    ctx: Ctx,
+    id: string,
+  ) => Promise<
+    { ok: true; message: string } | { ok: false; status: number; message: string; reason: string }
+  >,
+) {
+  const ctx = await customersContext(locals);
+  const id = customerId(params.id);
+  const r = await run(ctx, id);
+  if (!r.ok) {
+    log.info({ user: ctx.user.username, customer: id, reason: r.reason }, "customer action refused");
+    return fail(r.status, { ok: false, message: r.message, reason: r.reason });
+  }
+  return { ok: true, message: r.message, reason: "" };
+}
+
+const bad = (message: string) => ({ ok: false as const, status: 400, message, reason: "invalid" });
+const STATUS: Record<string, number> = { not_found: 404, forbidden: 403, invalid: 400 };
+
+export const actions = {
+  claim: ({ locals, params }) =>
+    act(locals, params, async ({ actor, store, names, t }, id) => {
+      const r = await store.claim(actor, id);
+      if (!r.ok)
+        return {
+          ok: false,
+          status: STATUS[r.reason] ?? 409,
+          message: refusalText(t, r, names),
+          reason: r.reason,
+        };
+      return {
+        ok: true,
+        message: t("cust.claimed", { name: id, until: new Date(r.heldUntil).toISOString() }),
+      };
+    }),
+  release: ({ locals, params }) =>
+    act(locals, params, async ({ actor, store, names, t }, id) => {
+      const r = await store.release(actor, id);
+      if (!r.ok)
+        return {
+          ok: false,
+          status: STATUS[r.reason] ?? 409,
+          message: refusalText(t, r, names),
+          reason: r.reason,
+        };
+      return { ok: true, message: t("cust.released") };
+    }),
+  followup: ({ locals, params, request }) =>
+    act(locals, params, async ({ actor, store, names, t }, id) => {
+      const p = FollowUpForm.safeParse(Object.fromEntries(await request.formData()));
+      if (!p.success) return bad(issuesText(p.error));
+      const r = await store.recordFollowUp(actor, id, {
+        note: p.data.note,
+        grade: p.data.grade,
+        ...(p.data.next ? { nextContactOn: p.data.next } : {}),
+      });
+      if (!r.ok)
+        return {
+          ok: false,
+          status: STATUS[r.reason] ?? 409,
+          message: refusalText(t, r, names),
+          reason: r.reason,
+        };
+      return { ok: true, message: t("cust.followup.saved", { when: r.followUp.nextContactOn }) };
+    }),
+  quick: ({ locals, params, request }) =>
+    act(locals, params, async ({ actor, store, names, t }, id) => {
+      const p = QuickForm.safeParse(Object.fromEntries(await request.formData()));
+      if (!p.success) return bad(issuesText(p.error));
+      const r = await store.quickFollowUp(actor, id, p.data.disposition, locals.lang === "en" ? "en" : "zh");
+      if (!r.ok)
+        return {
+          ok: false,
+          status: STATUS[r.reason] ?? 409,
+          message: refusalText(t, r, names),
+          reason: r.reason,
+        };
+      return { ok: true, message: t("cust.followup.saved", { when: r.followUp.nextContactOn }) };
+    }),
+  extend: ({ locals, params, request }) =>
+    act(locals, params, async ({ actor, store, names, t }, id) => {
+      const p = ExtendForm.safeParse(Object.fromEntries(await request.formData()));
+      if (!p.success) return bad(issuesText(p.error));
+      const r = await store.requestExtension(actor, id, p.data.days, p.data.reason);
+      if (!r.ok)
+        return {
+          ok: false,
+          status: STATUS[r.reason] ?? 409,
+          message: refusalText(t, r, names),
+          reason: r.reason,
+        };
+      return { ok: true, message: t("cust.ext.submitted") };
+    }),
+  second: ({ locals, params, request }) =>
+    act(locals, params, async ({ actor, store, names, t, redis, user }, id) => {
+      const p = SecondForm.safeParse(Object.fromEntries(await request.formData()));
+      if (!p.success) return bad(issuesText(p.error));
+      let second: { repId: string; teamId: string } | null = null;
+      if (p.data.second) {
+        const rep = (await repsOn(redis, user.org)).find((r) => r.id === p.data.second);
+        if (!rep) return bad(`unknown rep ${p.data.second}`);
+        second = { repId: rep.id, teamId: rep.team };
+      }
+      const r = await store.setSecondOwner(actor, id, second);
+      if (!r.ok)
+        return {
+          ok: false,
+          status: STATUS[r.reason] ?? 409,
+          message: refusalText(t, r, names),
+          reason: r.reason,
+        };
+      return {
+        ok: true,
+        message: `${t("cust.second_owner")}: ${second ? (names[second.repId] ?? second.repId) : t("cust.second.none")}`,
+      };
+    }),
+} satisfies Actions;
