@@ -153,7 +153,7 @@ describe("ownership rules", () => {
   it("100 concurrent claimers never exceed a quota nor double-hold a customer (property)", async () => {
     const clients: Redis[] = [];
     for (let i = 0; i < 20; i++) {
-      const c = createClient({ url: server.url });
+      const c = createClient({ url: server.url }) as unknown as Redis;
       await c.connect();
       clients.push(c);
     }

@@ -230,26 +230,88 @@ export class CustomerStore {
     input: CustomerInput,
   ): Promise<Result<{ customer: Customer; missingImportant: string[] }>> {
     const s = await this.settings(actor.orgId);
+    const prep = this.#prepareCreate(actor, input, s, this.#clock());
+    if (!prep.ok) return refuse(prep.refusal);
+    const reply = await this.#run(lua.CREATE, actor.orgId, prep.args);
+    if (reply[0] !== "ok") return refuse(refusal(reply));
+    await this.redis.sAdd(ORGS, actor.orgId);
+    this.#index?.upsert(prep.id, prep.name, prep.company);
+    const customer = await this.#raw(actor.orgId, prep.id);
+    if (!customer) return refuse({ reason: "not_found" });
+    return ok({ customer, missingImportant: prep.missingImportant });
+  }
+
+  /**
+   * Bulk create (imports, the leads-and-lists interface): the same checks per customer as
+   * createCustomer, pipelined in chunks; each customer is its own atomic step.
+   */
+  async createCustomers(
+    actor: Actor,
+    inputs: CustomerInput[],
+    chunk = 500,
+  ): Promise<{ created: string[]; refused: { index: number; refusal: Refusal }[] }> {
+    const s = await this.settings(actor.orgId);
+    const out: { created: string[]; refused: { index: number; refusal: Refusal }[] } = {
+      created: [],
+      refused: [],
+    };
+    await this.redis.sAdd(ORGS, actor.orgId);
+    for (let from = 0; from < inputs.length; from += chunk) {
+      const m = this.redis.multi();
+      const sent: { index: number; id: string; name: string; company: string }[] = [];
+      for (let i = from; i < Math.min(inputs.length, from + chunk); i++) {
+        const prep = this.#prepareCreate(actor, inputs[i] as CustomerInput, s, this.#clock());
+        if (!prep.ok) {
+          out.refused.push({ index: i, refusal: prep.refusal });
+          continue;
+        }
+        m.evalSha(this.#sha(lua.CREATE), { keys: [], arguments: [orgPrefix(actor.orgId), ...prep.args] });
+        sent.push({ index: i, id: prep.id, name: prep.name, company: prep.company });
+      }
+      if (sent.length === 0) continue;
+      const replies = (await this.#execScripts(m, lua.CREATE)) as string[][];
+      sent.forEach((x, k) => {
+        const r = replies[k] ?? ["invalid"];
+        if (r[0] === "ok") {
+          out.created.push(x.id);
+          this.#index?.upsert(x.id, x.name, x.company);
+        } else out.refused.push({ index: x.index, refusal: refusal(r) });
+      });
+    }
+    return out;
+  }
+
+  #prepareCreate(
+    actor: Actor,
+    input: CustomerInput,
+    s: OrgSettings,
+    now: number,
+  ):
+    | { ok: true; id: string; name: string; company: string; args: string[]; missingImportant: string[] }
+    | { ok: false; refusal: Refusal } {
     const { phones, bad } = this.#phones(input.phones);
     if (bad.length || !input.name?.trim()) {
       const issues = bad.map((message) => ({ path: "phones", message }));
       if (!input.name?.trim()) issues.push({ path: "name", message: "required" });
-      return refuse({ reason: "invalid", issues });
+      return { ok: false, refusal: { reason: "invalid", issues } };
     }
     const fields = knownFields(s.fields, input.fields ?? {});
     const check = checkFields(s.fields, fields);
-    if (check.missingRequired.length)
-      return refuse({ reason: "required_missing", fields: check.missingRequired });
-    const now = this.#clock();
+    if (check.missingRequired.length) {
+      return { ok: false, refusal: { reason: "required_missing", fields: check.missingRequired } };
+    }
     const id = newEventId();
     const rep = repOf(actor);
     const hold = input.hold ?? actor.role === "agent";
     const group = input.groupId ?? actor.teamIds[0] ?? "";
     if (hold && !group) {
-      return refuse({
-        reason: "invalid",
-        issues: [{ path: "groupId", message: "a held customer needs a group" }],
-      });
+      return {
+        ok: false,
+        refusal: {
+          reason: "invalid",
+          issues: [{ path: "groupId", message: "a held customer needs a group" }],
+        },
+      };
     }
     const base = {
       name: input.name.trim(),
@@ -262,19 +324,23 @@ export class CustomerStore {
       createdBy: actor.userId,
     };
     const day = expiryDay(s, now);
-    const created = this.#event({
-      kind: "customer.created",
-      org_id: actor.orgId,
-      customer_id: id,
-      ...(input.leadId ? { lead_id: input.leadId } : {}),
-      name: base.name,
-      company: base.company,
-      phones,
-      contacts: base.contacts,
-      fields,
-      source: input.source ?? "manual",
-      created_by: actor.userId,
-    });
+    const until = releaseInstant(s, day);
+    const created = this.#event(
+      {
+        kind: "customer.created",
+        org_id: actor.orgId,
+        customer_id: id,
+        ...(input.leadId ? { lead_id: input.leadId } : {}),
+        name: base.name,
+        company: base.company,
+        phones,
+        contacts: base.contacts,
+        fields,
+        source: input.source ?? "manual",
+        created_by: actor.userId,
+      },
+      now,
+    );
     const claimed = hold
       ? this.#event(
           {
@@ -283,33 +349,35 @@ export class CustomerStore {
             customer_id: id,
             agent_id: rep,
             group_id: group,
-            held_until: new Date(releaseInstant(s, day)).toISOString(),
+            held_until: new Date(until).toISOString(),
             via: "create",
             by: actor.userId,
           },
           now,
         )
       : "";
-    const reply = await this.#run(lua.CREATE, actor.orgId, [
+    const args = [
       id,
       String(now),
       nameCompanyKey(base.name, base.company),
       phones.join(","),
       hold ? rep : "",
       group,
-      String(releaseInstant(s, day)),
+      String(until),
       String(reminderInstant(s, day)),
       String(s.quota),
       created,
       claimed,
       ...recordPairs(base),
-    ]);
-    if (reply[0] !== "ok") return refuse(refusal(reply));
-    await this.redis.sAdd(ORGS, actor.orgId);
-    this.#index?.upsert(id, base.name, base.company);
-    const customer = await this.#raw(actor.orgId, id);
-    if (!customer) return refuse({ reason: "not_found" });
-    return ok({ customer, missingImportant: check.missingImportant });
+    ];
+    return {
+      ok: true,
+      id,
+      name: base.name,
+      company: base.company,
+      args,
+      missingImportant: check.missingImportant,
+    };
   }
 
   /** Edit a record the actor may see; required fields cannot be emptied, important ones are reminded together. */
