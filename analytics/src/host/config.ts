@@ -25,6 +25,8 @@ export const HostEnvSchema = z
     CH_MAX_CONCURRENT_QUERIES: NonNegInt.min(1).default(64),
     // HTTP sessions (session_id): each holds one engine connection while it lives.
     CH_MAX_SESSIONS: NonNegInt.min(1).default(256),
+    /** The query result cache (use_query_cache=1 reads; query-cache.ts): all results together. */
+    CH_QUERY_CACHE_BYTES: NonNegInt.default(256 * 1024 * 1024),
     CH_SESSION_DEFAULT_TIMEOUT: NonNegInt.default(60),
     CH_MAX_SESSION_TIMEOUT: NonNegInt.default(3600),
     // Analyst limits, applied as engine settings before readonly=1 locks them.

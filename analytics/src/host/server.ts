@@ -14,6 +14,7 @@ import { InsertSpool } from "./insert-spool.ts";
 import { compressBlocks, decompressBlocks } from "./native-compression.ts";
 import { nativeAtRevision } from "./native-revision.ts";
 import { narrowProfile } from "./profile-limits.ts";
+import { QueryResultCache } from "./query-cache.ts";
 import { HostSessions, sessionLease } from "./sessions.ts";
 
 /** URL parameters that belong to the HTTP layer, not to the engine's settings. */
@@ -235,6 +236,11 @@ export function createHostServer({ env, engine, logger, serverVersion }: HostSer
     maxSessions: env.CH_MAX_SESSIONS,
   });
   const spool = new InsertSpool();
+  const queryCache = new QueryResultCache({
+    maxBytes: env.CH_QUERY_CACHE_BYTES,
+    maxEntries: 4096,
+    maxEntryBytes: 4 * 1024 * 1024,
+  });
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: "ch_host_" });
   const queries = new Counter({
@@ -376,30 +382,39 @@ export function createHostServer({ env, engine, logger, serverVersion }: HostSer
       : undefined;
     const endTimer = duration.startTimer({ role: user.role, kind });
     let result: Awaited<ReturnType<Engine["run"]>>;
+    const database = url.searchParams.get("database") ?? headerValue(req, "x-clickhouse-database");
+    const run = () =>
+      engine.run(
+        {
+          // A read-only user may lower its own limits (clickhouse-go sends max_execution_time).
+          ...narrowProfile(user, settings),
+          sql: spooled?.sql ?? sql,
+          clientSql: sql,
+          format: defaultFormat,
+          database,
+          params,
+          readOnlyRequest: req.method === "GET",
+        },
+        lease?.connection,
+      );
     try {
-      result = await engine
-        .run(
-          {
-            // A read-only user may lower its own limits (clickhouse-go sends max_execution_time).
-            ...narrowProfile(user, settings),
-            sql: spooled?.sql ?? sql,
-            clientSql: sql,
-            format: defaultFormat,
-            database: url.searchParams.get("database") ?? headerValue(req, "x-clickhouse-database"),
-            params,
-            readOnlyRequest: req.method === "GET",
-          },
-          lease?.connection,
-        )
-        .finally(() => {
-          lease?.release();
-          void spooled?.done();
-        });
+      // A session's SET statements are invisible here: reads in a session are never cached.
+      result = await (isInsert || lease
+        ? run()
+        : queryCache.through({ user: user.name, database, sql, format: defaultFormat, params, settings }, run)
+      ).finally(() => {
+        lease?.release();
+        void spooled?.done();
+      });
     } catch (err) {
       endTimer();
       if (err instanceof EngineInputError) {
         queries.inc({ role: user.role, kind, outcome: "error" });
         throw ClickHouseHttpError.of("BAD_ARGUMENTS", err.message, { cause: err });
+      }
+      if (err instanceof ClickHouseHttpError) {
+        queries.inc({ role: user.role, kind, outcome: "error" });
+        throw err; // the query cache's own refusal
       }
       const { error, body: errBody } = fromEngineError(err);
       // An INSERT with an empty body is a successful no-op over HTTP.
