@@ -1,44 +1,37 @@
+import { type Article, type Hit, listArticles, searchArticles } from "@cc/customers";
 import type { Lang } from "../i18n.ts";
+import { clickhouse } from "./clickhouse.ts";
+import { log } from "./log.ts";
 
-/** Scripts and knowledge snippets per campaign (a small store; "*" applies to every campaign). */
-export interface Snippet {
-  title: string;
-  body: string;
+/** What the agent console shows beside the call: the campaign's scripts and a search. */
+export interface ConsoleKnowledge {
+  articles: Article[];
+  query: string;
+  hits: Hit[] | null;
 }
 
-const STORE: Record<string, Record<Lang, Snippet[]>> = {
-  "*": {
-    "zh-CN": [
-      {
-        title: "开场白",
-        body: "您好，我是{公司}的客户顾问，耽误您一分钟时间，想跟您介绍一下我们最新的优惠活动。",
-      },
-      {
-        title: "异议处理：没时间",
-        body: "理解您很忙，我可以先给您发一条短信/微信，您方便的时候再看，请问什么时间再联系您合适？",
-      },
-      { title: "邀约", body: "我们本周六在门店有体验活动，您方便的话我帮您预约一个时间？" },
-      { title: "结束语", body: "感谢您的时间，祝您生活愉快，再见！" },
-    ],
-    en: [
-      {
-        title: "Opening",
-        body: "Hello, this is the customer advisor from {company}. May I take one minute to tell you about our latest offer?",
-      },
-      {
-        title: "Objection: no time",
-        body: "I understand you are busy. May I send you an SMS/WeChat message, and when would suit you for a call back?",
-      },
-      {
-        title: "Invitation",
-        body: "We have a hands-on event at our store this Saturday. Shall I book a time for you?",
-      },
-      { title: "Closing", body: "Thank you for your time, have a nice day. Goodbye!" },
-    ],
-  },
-};
-
-export function snippetsFor(campaign: string, lang: Lang): Snippet[] {
-  const own = campaign === "*" ? [] : (STORE[campaign]?.[lang] ?? []);
-  return [...own, ...(STORE["*"]?.[lang] ?? [])];
+/**
+ * The knowledge base for the call's campaign (its own articles, then the org-wide ones) in the
+ * agent's language, and the hits for `query` across every language. Editors keep it at
+ * /knowledge; a failing ClickHouse must not take the console down, so errors show an empty panel.
+ */
+export async function consoleKnowledge(
+  org: string,
+  campaign: string,
+  lang: Lang,
+  query: string | null,
+): Promise<ConsoleKnowledge> {
+  const q = (query ?? "").trim().slice(0, 200);
+  const camp = /^[A-Za-z0-9_-]{1,64}$/.test(campaign) ? campaign : "";
+  try {
+    const ch = clickhouse();
+    const [articles, search] = await Promise.all([
+      listArticles(ch, org, { campaign: camp, lang, limit: 50 }),
+      q ? searchArticles(ch, org, { q, campaign: camp, limit: 10 }) : null,
+    ]);
+    return { articles, query: q, hits: search?.hits ?? null };
+  } catch (err) {
+    log.warn({ err, org }, "knowledge base unavailable in the console");
+    return { articles: [], query: q, hits: q ? [] : null };
+  }
 }

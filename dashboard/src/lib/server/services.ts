@@ -7,6 +7,7 @@ import { stopCustomers } from "./customers.ts";
 import { log } from "./log.ts";
 import { closeNats, nats } from "./nats.ts";
 import { closeRedis, redis } from "./redis.ts";
+import { startReportScheduler, stopReportScheduler } from "./report-exports.ts";
 import { stopStreams } from "./streams.ts";
 import { wallboard } from "./wallboard/ticker.ts";
 
@@ -38,6 +39,8 @@ export async function startServices(): Promise<void> {
   if (cfg.DASHBOARD_RUN_PROJECTOR) {
     projector = await startLiveStateProjector({ nats: await nats(), redis: r, log });
   }
+  // Scheduled management reports (CSV/XLSX files per user), checked every minute.
+  startReportScheduler();
   // SSE streams would hold the HTTP server open: end them as soon as shutdown begins.
   for (const sig of ["SIGTERM", "SIGINT"] as const)
     process.once(sig, () => {
@@ -50,6 +53,7 @@ export async function startServices(): Promise<void> {
 
 export async function stopServices(): Promise<void> {
   stopStreams();
+  stopReportScheduler();
   await projector?.stop();
   projector = undefined;
   await stopCustomers();

@@ -11,12 +11,12 @@ import {
   StateAction,
 } from "#lib/server/agent-console.ts";
 import { requireArea } from "#lib/server/auth/guard.ts";
-import { snippetsFor } from "#lib/server/knowledge.ts";
+import { consoleKnowledge } from "#lib/server/knowledge.ts";
 import { log } from "#lib/server/log.ts";
 import { hangupCustomerCall, SoftphoneError, softphoneEnabled } from "#lib/server/softphone.ts";
 import type { Actions, PageServerLoad } from "./$types";
 
-export const load = (async ({ locals }) => {
+export const load = (async ({ locals, url }) => {
   const user = requireArea(locals, "console");
   const live = await liveSelf(user);
   const customer = live?.call ? await currentCustomer(user).catch(() => null) : null;
@@ -26,7 +26,12 @@ export const load = (async ({ locals }) => {
     device: await phoneDevice(user),
     softphone: softphoneEnabled(),
     customer,
-    snippets: snippetsFor(live?.call?.campaign ?? live?.campaign ?? "*", locals.lang),
+    knowledge: await consoleKnowledge(
+      user.org,
+      live?.call?.campaign ?? live?.campaign ?? "",
+      locals.lang,
+      url.searchParams.get("kb"),
+    ),
     now: Date.now(),
   };
 }) satisfies PageServerLoad;

@@ -1,0 +1,86 @@
+import {
+  decideContract,
+  installmentsDue,
+  listContracts,
+  PendingContract,
+  pipelineFunnel,
+  SalesRuleError,
+  salesForecast,
+} from "@cc/customers";
+import { fail } from "@sveltejs/kit";
+import { z } from "zod";
+import { requireArea } from "#lib/server/auth/guard.ts";
+import { clickhouse } from "#lib/server/clickhouse.ts";
+import { actorFor } from "#lib/server/customers-actor.ts";
+import { log } from "#lib/server/log.ts";
+import { redis } from "#lib/server/redis.ts";
+import { localDay, publishBuilt, salesScope } from "#lib/server/sales.ts";
+import type { Actions, PageServerLoad } from "./$types";
+
+const APPROVERS = new Set(["manager", "director", "admin"]);
+
+/** Pipeline: forecast per rep and team, the stage funnel, contracts to approve, payments due. */
+export const load = (async ({ locals }) => {
+  const user = requireArea(locals, "sales");
+  const scope = await salesScope(user);
+  const ch = clickhouse();
+  const now = Date.now();
+  const today = localDay(now);
+  const in7 = localDay(now + 7 * 86_400_000);
+  const [forecast, funnel, queue, due] = await Promise.all([
+    salesForecast(ch, scope, { asOf: new Date(now).toISOString() }),
+    pipelineFunnel(ch, scope, {
+      from: new Date(now - 90 * 86_400_000).toISOString(),
+      to: new Date(now).toISOString(),
+    }),
+    listContracts(ch, scope, "submitted"),
+    installmentsDue(ch, scope, { today, until: in7 }),
+  ]);
+  return {
+    teams: forecast.teams,
+    funnel: funnel.groups[0] ?? null,
+    queue: queue.rows,
+    due: due.rows,
+    canApprove: APPROVERS.has(user.role),
+    sql: { forecast: forecast.sql },
+  };
+}) satisfies PageServerLoad;
+
+const Decision = z.object({
+  contract_id: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  decision: z.enum(["approve", "reject"]),
+  reason: z.string().max(2000).default(""),
+});
+
+export const actions = {
+  /** The approval step: re-reads the contract (status, team) on the server before deciding. */
+  decide: async ({ request, locals }) => {
+    const user = requireArea(locals, "sales");
+    const p = Decision.safeParse(Object.fromEntries(await request.formData()));
+    if (!p.success) return fail(400, { error: p.error.issues[0]?.message ?? "bad request" });
+    const scope = await salesScope(user);
+    const rows = (await listContracts(clickhouse(), scope)).rows;
+    const row = rows.find((r) => r.contract_id === p.data.contract_id);
+    if (!row) return fail(404, { error: "contract not found" });
+    try {
+      const actor = await actorFor(await redis(), user);
+      const e = decideContract(
+        actor,
+        PendingContract.parse(row),
+        p.data.decision === "approve"
+          ? { decision: "approve" }
+          : { decision: "reject", reason: p.data.reason },
+      );
+      await publishBuilt(e);
+      log.info(
+        { user: user.username, contract: row.contract_id, decision: p.data.decision },
+        "contract decided",
+      );
+      return { decided: row.contract_id };
+    } catch (err) {
+      if (err instanceof SalesRuleError) return fail(409, { error: `${err.code}: ${err.message}` });
+      if (err instanceof z.ZodError) return fail(400, { error: err.issues[0]?.message ?? "bad request" });
+      throw err;
+    }
+  },
+} satisfies Actions;
