@@ -131,17 +131,28 @@ export function natsPermissions(scope: IdentityScope): Record<Identity, NatsPerm
     ),
     // Agents' console actions and dispositions, recording playback audit; asks the media
     // service to hang up, report or monitor (request/reply).
-    dashboard: withJetStream("dashboard", [
-      `${EV}.*.agent.>`,
-      `${EV}.*.call.disposition.>`,
-      `${EV}.*.recording.accessed.>`,
-      // Sales pipeline (contract approvals, orders by phone, tickets) and the knowledge base editor.
-      ...["knowledge", "opportunity", "contract", "order", "payment", "ticket"].map((f) => `${EV}.*.${f}.>`),
-      // DNC/blacklist edits and imports (audit), managers' lead allocations
-      `${EV}.*.dnc.>`,
-      `${EV}.*.lead.assigned.>`,
-      "cc.req.media.*.*",
-    ]),
+    dashboard: withJetStream(
+      "dashboard",
+      [
+        `${EV}.*.agent.>`,
+        `${EV}.*.call.disposition.>`,
+        `${EV}.*.recording.accessed.>`,
+        // DNC/blacklist edits and imports (audit), managers' lead allocations
+        `${EV}.*.dnc.>`,
+        `${EV}.*.lead.assigned.>`,
+        "cc.req.media.*.*",
+        // The import wizard: lead.created / lead.import_completed, and its trial dial (commands for
+        // the trial campaign, whose id must be "trial", and the list.trial_dialed result).
+        `${EV}.*.lead.created.>`,
+        `${EV}.*.lead.import_completed.>`,
+        `${EV}.*.list.trial_dialed.>`,
+        `${COMMANDS_SUBJECT_PREFIX}.dial.*.trial`,
+      ],
+      [
+        // The trial dial follows its attempts' call events.
+        `${EV}.*.call.*.trial`,
+      ],
+    ),
     // The simulated floor: feeds leads, watches its agents' states.
     floor: withJetStream("floor", [`${EV}.${org}.lead.>`], [`${EV}.${org}.agent.>`]),
     // Lead imports (npm run import, npm start's demo list): lead.created and lead.import_completed.
@@ -191,11 +202,11 @@ export function redisRules(): Partial<Record<Identity, string[]>> {
       "~cc:dnc:*",
       "~cc:blacklist:*",
       "~cc:list:*",
+      // The import wizard: numbers imported per campaign, field rules, reports.
+      "~cc:import:*",
       // Customers (公海/私海): the pages and the console call @cc/customers' store, whose
       // scripts keep every cc:cust:* index and the outbox in one atomic step.
       "~cc:cust:*",
-      // Report schedules per user (scheduled CSV/XLSX exports).
-      "~cc:reports:*",
       ...COMMANDS,
     ],
     // Reads its campaign's list sizes for /health.

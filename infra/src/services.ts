@@ -118,6 +118,10 @@ export function services(cfg: StackConfig, secrets: StackSecrets, rt: StackRunti
         CLICKHOUSE_ORG_ANALYST_SECRET: secrets.clickhouse_org_analyst_secret,
         MEDIA_SIP_SECRET: secrets.media_sip_secret,
         MEDIA_SIP_WS_URL: rt.drachtio.wsUrl,
+        // The lead import wizard: campaigns to import into (and a trial one, call_progress_only),
+        // and uploads up to its own limit (IMPORT_MAX_MB) instead of adapter-node's 512 KB.
+        CC_CAMPAIGNS: rt.campaignsJson,
+        BODY_SIZE_LIMIT: "256M",
         ...(cfg.DEMO_CAMPAIGN
           ? {
               DASHBOARD_DEMO_AGENTS: agents,

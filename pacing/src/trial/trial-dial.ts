@@ -35,6 +35,8 @@ export interface TrialDialOptions {
   importId?: string;
   by?: string;
   numbers: readonly TrialNumber[];
+  /** Size of the whole list when `numbers` is already a sample of it (default: numbers.length). */
+  listSize?: number;
   /** Share of the list to dial (default 2 %), at least 1 number, at most `max` (default 200). */
   share?: number;
   max?: number;
@@ -170,9 +172,10 @@ export async function trialDial(o: TrialDialOptions): Promise<TrialDialResult> {
   const sub = o.nc.subscribe(`cc.events.${o.orgId}.call.*.${o.trialCampaign.id}`, {
     callback: (_err, m) => {
       const r = decodeEvent(m.data);
-      if (!r.ok || !("attempt_id" in r.event)) return;
+      const id = r.ok ? (r.event as { attempt_id?: string }).attempt_id : undefined;
+      if (!r.ok || !id) return;
       const outcome = trialOutcomeOf(r.event);
-      if (outcome) finish(r.event.attempt_id, outcome);
+      if (outcome) finish(id, outcome);
     },
   });
   const timeoutMs = o.outcomeTimeoutMs ?? o.trialCampaign.ring_timeout_s * 1000 + 30_000;
@@ -234,7 +237,7 @@ async function publishTrial(
     ...(o.listId ? { list_id: o.listId } : {}),
     ...(o.importId ? { import_id: o.importId } : {}),
     ...(o.by ? { by: o.by } : {}),
-    list_size: o.numbers.length,
+    list_size: o.listSize ?? o.numbers.length,
     sampled,
     outcomes,
     invalid_share: invalidShare,
@@ -243,7 +246,7 @@ async function publishTrial(
   await publishEvent(o.js, event);
   return {
     trialId,
-    listSize: o.numbers.length,
+    listSize: o.listSize ?? o.numbers.length,
     sampled,
     outcomes,
     invalidShare,

@@ -90,6 +90,8 @@ export interface WallboardSnapshot {
   recordingFailures: RecordingFailure[];
   /** Inbound queues (org-wide: queues are not owned by a team). */
   inbound: InboundFigures | null;
+  /** Real-time leads first dialed in the last 15 minutes (org-wide), p50/p95 received → INVITE. */
+  speedToLead: WallboardRows["speedToLead"] | null;
 }
 
 const ratio = (n: number, d: number) => (d > 0 ? n / d : null);
@@ -375,12 +377,14 @@ export function snapshotFor(p: OrgPicture, scope: Scope): WallboardSnapshot {
       conversions: "campaigns",
       series: "campaignSeries",
       teams: "agentTeams",
+      speedToLead: "speedToLead",
     },
     sql: p.sql,
     dataAvailable: rows !== null,
     stack: p.stack,
     quality: qualityWarning(rows),
     inbound: p.inbound ?? null,
+    speedToLead: rows?.speedToLead ?? null,
     recordingFailures: (p.recordingFailures ?? []).filter(
       (f) => f.agent_id === "" || agentVisible(scope, f.agent_id, teamOf.get(f.agent_id)),
     ),
