@@ -137,6 +137,10 @@ export function natsPermissions(scope: IdentityScope): Record<Identity, NatsPerm
         `${EV}.*.agent.>`,
         `${EV}.*.call.disposition.>`,
         `${EV}.*.recording.accessed.>`,
+        // Sales pipeline (contract approvals, orders by phone, tickets) and the knowledge base editor.
+        ...["knowledge", "opportunity", "contract", "order", "payment", "ticket"].map(
+          (f) => `${EV}.*.${f}.>`,
+        ),
         // DNC/blacklist edits and imports (audit), managers' lead allocations
         `${EV}.*.dnc.>`,
         `${EV}.*.lead.assigned.>`,
@@ -207,6 +211,8 @@ export function redisRules(): Partial<Record<Identity, string[]>> {
       // Customers (公海/私海): the pages and the console call @cc/customers' store, whose
       // scripts keep every cc:cust:* index and the outbox in one atomic step.
       "~cc:cust:*",
+      // Report schedules per user (scheduled CSV/XLSX exports).
+      "~cc:reports:*",
       ...COMMANDS,
     ],
     // Reads its campaign's list sizes for /health.

@@ -37,6 +37,10 @@ export const AREA_ROLES = {
   customers: ["agent", "supervisor", "manager", "director", "admin"],
   /** DNC list and blacklist (and lead allocation): managers, directors, admins. */
   lists: ["manager", "director", "admin"],
+  /** Sales pipeline, churn warnings, reports per level: agents their own, managers their teams, directors all. */
+  sales: ["agent", "supervisor", "manager", "director", "admin"],
+  /** Knowledge base and call scripts editor (话术库). */
+  knowledge: ["manager", "director", "admin"],
   /** Lead lists: import wizard (and its trial dial) for the managers who buy and load lists. */
   leads: ["manager", "director", "admin"],
   admin: ["admin"],
