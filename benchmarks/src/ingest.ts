@@ -1,7 +1,10 @@
 // npm run bench -- ingest [--quick] [--json PATH] [--batch N] [--batch-ms MS] [--rate N]
+//                        [--format RowBinary|JSONEachRow] [--view-costs]
 //
 // Starts nats-server, the embedded ClickHouse host (all migrations) and the sink as its own
 // process (ingest/src/sink/main.ts), then, with publishers in separate processes:
+//  0. raw ClickHouse: the same rows in sink-sized batches into `events` with and without its
+//     materialized views, RowBinary and JSONEachRow (--view-costs: host CPU per view);
 //  1. raw JetStream: publish N payloads of event size and consume them with a durable pull
 //     consumer acking each one — the ceiling this machine gives any JetStream pipeline;
 //  2. end to end, sustained: N events published as fast as the publishers go while the sink
@@ -11,6 +14,8 @@
 //     moment it was handed to the NATS client; a poller counts rows every 20 ms; the k-th event
 //     by stream sequence is visible at the first poll whose count reaches k (one sink inserts in
 //     stream order), so latency = that poll's time − occurred_at (same clock, same machine).
+// Then a profile: CPU µs per event of each process (publishers, nats-server, sink, ClickHouse
+// host) and the sink's wall time per stage, next to the raw ceilings; load average beside it.
 // Lost and duplicated are counted exactly: `events` for ids, plus an audit table fed by a
 // materialized view that sees every row ever written (merges cannot hide a duplicate).
 import { readFile } from "node:fs/promises";
@@ -38,7 +43,7 @@ import {
 } from "@cc/ingest/testing";
 import type { ClickHouseClient } from "@clickhouse/client";
 import { AckPolicy } from "@nats-io/jetstream";
-import { CpuWatch, clickHouseCeilings, stageSeconds, usPerEvent } from "./ingest-lib/profile.ts";
+import { CpuWatch, clickHouseCeilings, stageSeconds, usPerEvent, viewCosts } from "./ingest-lib/profile.ts";
 import type { BenchOptions } from "./types.ts";
 
 const CLK_TCK = 100;
@@ -150,6 +155,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       batch: { type: "string" },
       "batch-ms": { type: "string" },
       format: { type: "string" },
+      "view-costs": { type: "boolean" },
       rate: { type: "string" },
     },
     strict: false,
@@ -182,6 +188,21 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
     // 0. Raw ClickHouse insert ceilings, same rows, same HTTP interface, same batch size.
     log(`raw ClickHouse inserts: ${batchSize}-row batches`);
     const clickhouse_ceilings = await clickHouseCeilings(ch, batchSize, quick ? 3 : 10);
+    let view_costs: Awaited<ReturnType<typeof viewCosts>> | undefined;
+    if (flags["view-costs"]) {
+      log("CPU per row of each materialized view on events (one detached at a time)");
+      view_costs = await viewCosts(ch, host.process.pid, batchSize, quick ? 2 : 4);
+      console.table(
+        Object.fromEntries(
+          Object.entries(view_costs.per_view)
+            .sort((a, b) => b[1] - a[1])
+            .map(([v, us]) => [v, { us_cpu_per_row: us }]),
+        ),
+      );
+      log(
+        `all views ${view_costs.all_views_us_per_row} µs/row, none ${view_costs.no_views_us_per_row} µs/row (host CPU)`,
+      );
+    }
     await createInsertAudit(ch);
     const nc = await connectNats(nats.url);
     const { js, jsm } = await jetStreamFor(nc);
@@ -408,6 +429,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       raw_jetstream_events_per_s,
       raw_jetstream,
       clickhouse_ceilings,
+      view_costs,
       profile_us_per_event: profile,
       load_average: { start: load_average_start, end: load_average_end },
       latency_ms,
@@ -435,6 +457,19 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       },
       "sink backlog drain": { value: result.sink_backlog_drain_events_per_s, unit: "events/s" },
       "raw JetStream publish+consume": { value: raw_jetstream_events_per_s, unit: "msgs/s" },
+      "raw JetStream async publish only": { value: raw_jetstream.publish_only_msgs_per_s, unit: "msgs/s" },
+      "raw ClickHouse insert, no views (RowBinary / JSON)": {
+        value: `${clickhouse_ceilings.no_views_rowbinary?.rows_per_s} / ${clickhouse_ceilings.no_views_json?.rows_per_s}`,
+        unit: "rows/s",
+      },
+      "raw ClickHouse insert, all views (RowBinary / JSON)": {
+        value: `${clickhouse_ceilings.all_views_rowbinary?.rows_per_s} / ${clickhouse_ceilings.all_views_json?.rows_per_s}`,
+        unit: "rows/s",
+      },
+      "end to end / min(raw ceilings)": {
+        value: `${Math.round((100 * end_to_end_events_per_s) / Math.min(raw_jetstream_events_per_s, clickhouse_ceilings.all_views_rowbinary?.rows_per_s ?? Number.POSITIVE_INFINITY))}%`,
+        unit: "",
+      },
       [`latency p50 @ ${achievedRate}/s`]: { value: latency_ms.p50, unit: "ms" },
       [`latency p95 @ ${achievedRate}/s`]: { value: latency_ms.p95, unit: "ms" },
       [`latency p99 @ ${achievedRate}/s`]: { value: latency_ms.p99, unit: "ms" },

@@ -128,3 +128,80 @@ export async function clickHouseCeilings(
   await ch.command({ query: "TRUNCATE TABLE events" });
   return out;
 }
+
+/** A call's life as rows: the kinds most views on `events` pick up (payload fields they read). */
+function lifecycleRows(n: number, seqBase: number): EventRow[] {
+  const kinds = ["call.dialing", "call.answered", "call.bridged", "call.ended", "call.disposition"];
+  const now = Date.now();
+  return Array.from({ length: n }, (_, i) => {
+    const k = seqBase + i;
+    const attempt = Math.floor(k / kinds.length);
+    const kind = kinds[k % kinds.length] as string;
+    const event = {
+      id: randomUUID(),
+      occurred_at: new Date(now + i).toISOString(),
+      org_id: "bench-views",
+      schema_version: 1,
+      kind,
+      attempt_id: `att-${attempt}`,
+      campaign_id: `camp-${attempt % 8}`,
+      lead_id: `lead-${attempt}`,
+      agent_id: `agent-${attempt % 50}`,
+      detection: "human",
+      wait_ms: 1_200 + (attempt % 9_000),
+      talk_s: 30 + (attempt % 300),
+      ring_s: 3,
+      disposition: attempt % 3 === 0 ? "A" : "C",
+    };
+    return eventToRow(event as unknown as Parameters<typeof eventToRow>[0], k);
+  });
+}
+
+/**
+ * CPU µs per inserted row each materialized view on `events` adds, for a call-lifecycle mix:
+ * the ClickHouse host's CPU (from /proc) for the same RowBinary batches with all views, and
+ * with one view detached at a time. CPU rather than wall time, so a busy box blurs it less.
+ */
+export async function viewCosts(
+  ch: ClickHouseClient,
+  hostPid: number,
+  batchRows: number,
+  repeats: number,
+): Promise<{ all_views_us_per_row: number; no_views_us_per_row: number; per_view: Record<string, number> }> {
+  const cols = `(${EVENT_COLUMNS.join(", ")})`;
+  let seq = 0;
+  const cpuPerRow = async (): Promise<number> => {
+    const bodies = Array.from({ length: repeats }, () => {
+      const b = encodeRowBinary(lifecycleRows(batchRows, seq));
+      seq += batchRows;
+      return b;
+    });
+    const t0 = await cpuTicks(hostPid);
+    for (const b of bodies) await insertBody(ch, `INSERT INTO events ${cols} FORMAT RowBinary`, b);
+    return usPerEvent(((await cpuTicks(hostPid)) - t0) / CLK_TCK, batchRows * repeats);
+  };
+  const rs = await ch.query({
+    query: `SELECT name, create_table_query AS q FROM system.tables
+            WHERE database = currentDatabase() AND engine = 'MaterializedView' ORDER BY name`,
+    format: "JSONEachRow",
+  });
+  const views = (await rs.json<{ name: string; q: string }>())
+    .filter((v) => /\bFROM\s+(\w+\.)?events\b/i.test(v.q))
+    .map((v) => v.name);
+  await cpuPerRow(); // warm-up
+  const all = await cpuPerRow();
+  const per_view: Record<string, number> = {};
+  for (const v of views) {
+    await ch.command({ query: `DETACH VIEW ${v}` });
+    try {
+      per_view[v] = Math.round((all - (await cpuPerRow())) * 10) / 10;
+    } finally {
+      await ch.command({ query: `ATTACH VIEW ${v}` });
+    }
+  }
+  for (const v of views) await ch.command({ query: `DETACH VIEW ${v}` });
+  const none = await cpuPerRow();
+  for (const v of views) await ch.command({ query: `ATTACH VIEW ${v}` });
+  await ch.command({ query: "TRUNCATE TABLE events" });
+  return { all_views_us_per_row: all, no_views_us_per_row: none, per_view };
+}
