@@ -260,3 +260,28 @@ return {moved, refused}
 export const RELEASE = `${HELPERS}
 return release(tonumber(ARGV[2]), tonumber(ARGV[3]), 1000)
 `;
+
+/**
+ * Restore one lead as rebuilt from the event log (replaces what Redis had for it).
+ * ARGV: 1 P, 2 id, 3 due ms or "done", 4 hold ms, 5 done reason, then field/value pairs
+ */
+export const RESTORE = `${HELPERS}
+local id = ARGV[2]
+local h = P .. 'lead:' .. id
+if redis.call('EXISTS', h) == 1 then
+  unpark(id)
+  redis.call('ZREM', P .. 'taken', id)
+  redis.call('DEL', h)
+end
+for i = 6, #ARGV, 2 do redis.call('HSET', h, ARGV[i], ARGV[i + 1]) end
+if ARGV[3] == 'done' then
+  redis.call('HSET', h, 'state', 'done', 'done_reason', ARGV[5], 'q', '')
+  return 1
+end
+local due = tonumber(ARGV[3])
+local q, owned = ownerQueue(h)
+local hold = nil
+if owned then hold = due + tonumber(ARGV[4]) end
+park(id, q, due, hold)
+return 1
+`;
