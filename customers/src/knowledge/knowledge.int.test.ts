@@ -122,6 +122,8 @@ describe("knowledge base", () => {
     const r = await searchArticles(writer, ORG, { q: "没时间" });
     expect(r.keys).toEqual(["没时", "时间"]);
     expect(r.hits.map((h) => h.article_id)).toEqual(["no-time", "busy"]);
+    const question = await searchArticles(writer, ORG, { q: "客户说没时间怎么办" });
+    expect(question.hits.map((h) => h.article_id).sort()).toEqual(["busy", "no-time"]);
     const price = await searchArticles(writer, ORG, { q: "政企折扣" });
     expect(price.hits.map((h) => h.article_id)).toEqual(["price"]);
   });

@@ -6,7 +6,7 @@ import { type CallCenterEvent, EntityId, KnowledgeCategory, KnowledgeLang, makeE
 import { z } from "zod";
 import type { Actor } from "../records/types.ts";
 import { sqlFile } from "../sales/sql.ts";
-import { minMatches, searchKeys } from "./tokens.ts";
+import { keepBest, minMatches, searchKeys } from "./tokens.ts";
 
 const SEARCH_SQL = sqlFile(import.meta.url, "./search.sql");
 const LIST_SQL = sqlFile(import.meta.url, "./list.sql");
@@ -130,7 +130,7 @@ export async function searchArticles(
     },
   };
   const res = await runReport(client, sql, Hit);
-  return { keys, hits: res.rows, sql };
+  return { keys, hits: keepBest(res.rows), sql };
 }
 
 /** Starter scripts an editor can load into an empty knowledge base (the console's old four). */

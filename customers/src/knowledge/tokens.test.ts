@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { minMatches, searchKeys } from "./tokens.ts";
+import { keepBest, minMatches, searchKeys } from "./tokens.ts";
 
 describe("knowledge search keys", () => {
   it("splits Chinese into character bigrams without a segmenter", () => {
@@ -17,8 +17,11 @@ describe("knowledge search keys", () => {
     expect(searchKeys("，。！？ ")).toEqual([]);
   });
 
-  it("asks for half of the keys, at least one", () => {
+  it("asks for one key on short queries, two on whole questions, and keeps the strong hits", () => {
     expect(minMatches(["a"])).toBe(1);
-    expect(minMatches(["a", "b", "c"])).toBe(2);
+    expect(minMatches(searchKeys("没时间"))).toBe(1);
+    expect(minMatches(searchKeys("客户说没时间"))).toBe(2);
+    expect(keepBest([{ hits: 6 }, { hits: 3 }, { hits: 2 }]).map((h) => h.hits)).toEqual([6, 3]);
+    expect(keepBest([])).toEqual([]);
   });
 });

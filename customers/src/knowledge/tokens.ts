@@ -37,7 +37,18 @@ export function searchKeys(query: string, max = 32): string[] {
   return [...keys].slice(0, max);
 }
 
-/** Keys an article must match to be shown: half of the query's, rounded up (typos, extra words). */
+/**
+ * Keys an article must match to be fetched: one for short queries, two from four keys on.
+ * Agents type whole questions ("客户说没时间怎么办") whose extra bigrams (户说, 说没, 怎么…)
+ * are in no article, so a share of the query would miss the right one; `keepBest` then drops
+ * the weak tail relative to the best hit.
+ */
 export function minMatches(keys: readonly string[]): number {
-  return Math.max(1, Math.ceil(keys.length / 2));
+  return keys.length >= 4 ? 2 : 1;
+}
+
+/** Hits matching at least half as many keys as the best one (input ranked best first). */
+export function keepBest<H extends { hits: number }>(ranked: readonly H[]): H[] {
+  const best = Math.max(0, ...ranked.map((h) => h.hits));
+  return ranked.filter((h) => h.hits * 2 >= best);
 }
