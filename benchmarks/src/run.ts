@@ -20,7 +20,7 @@ async function main(): Promise<void> {
   const nameArg = Name.safeParse(positionals[0]);
   if (!nameArg.success) {
     console.error(
-      "usage: npm run bench -- NAME [--quick] [--json PATH]   (NAME: ingest, pacing, pacing-service, dashboard, live-rates, cpa, media, inbound)",
+      "usage: npm run bench -- NAME [--quick] [--json PATH]   (NAME: ingest, pacing, pacing-service, dashboard, live-rates, cpa, media, inbound, import, customers, speed-to-lead)",
     );
     process.exit(2);
   }
