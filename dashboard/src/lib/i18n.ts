@@ -91,7 +91,7 @@ const zh = {
   "cust.followup.save": "保存跟进",
   "cust.followup.saved": "跟进已保存，下次联系 {when}",
   "cust.quick.title": "快捷记录",
-  "cust.quick.hint": "按 1–4 一键记录（当前客户）",
+  "cust.quick.hint": "按数字键一键记录（当前通话的客户，或从待跟进列表中选中的客户）",
   "cust.quick.no_customer": "当前没有客户",
   "cust.ext.title": "申请延期",
   "cust.ext.days": "延期天数",
@@ -831,7 +831,8 @@ const en = {
   "cust.followup.save": "Save follow-up",
   "cust.followup.saved": "Follow-up saved, next contact {when}",
   "cust.quick.title": "Quick record",
-  "cust.quick.hint": "Press 1–4 to record in one key (current customer)",
+  "cust.quick.hint":
+    "Press a digit key to record in one key (the call's customer, or the one picked from the due list)",
   "cust.quick.no_customer": "No current customer",
   "cust.ext.title": "Request an extension",
   "cust.ext.days": "Days",
