@@ -120,7 +120,18 @@ async function reportBench(ch: ClickHouseClient, from: string, to: string, runs:
     roiHeat.push(rh);
     workload.push(wl);
   }
-  return { funnel, funnelByCampaign, roi, roiHeat, workload, dialed };
+  // The dashboard's reports ask for the query result cache (60 s): the same view opened again.
+  const cached = { cacheTtlS: 60 };
+  const funnelCached: number[] = [];
+  const roiCached: number[] = [];
+  for (let i = 0; i <= runs; i++) {
+    const [f] = await timed(() => funnelReport(ch, scope, { from, to, windowSeconds: 7 * 86_400 }, cached));
+    const [r] = await timed(() => roiReport(ch, scope, { from, to }, cached));
+    if (i === 0) continue; // the first one computes and stores
+    funnelCached.push(f);
+    roiCached.push(r);
+  }
+  return { funnel, funnelByCampaign, roi, roiHeat, workload, dialed, funnelCached, roiCached };
 }
 
 async function countCalls(ch: ClickHouseClient, from: string, to: string): Promise<number> {
@@ -453,6 +464,8 @@ export async function run({ quick, extra }: BenchOptions): Promise<Record<string
     { measure: "ROI by channel (last touch)", ...stats(rep.roi), load1: loadReports },
     { measure: "ROI heatmap", ...stats(rep.roiHeat), load1: loadReports },
     { measure: "workload agent × day", ...stats(rep.workload), load1: loadReports },
+    { measure: "funnel, same view again (result cache)", ...stats(rep.funnelCached), load1: loadReports },
+    { measure: "ROI, same view again (result cache)", ...stats(rep.roiCached), load1: loadReports },
   ];
   if (fan)
     table.push({
@@ -485,6 +498,8 @@ export async function run({ quick, extra }: BenchOptions): Promise<Record<string
     roi_query_ms_detail: stats(rep.roi),
     roi_heatmap_ms: stats(rep.roiHeat),
     workload_query_ms: stats(rep.workload),
+    funnel_cached_ms: stats(rep.funnelCached),
+    roi_cached_ms: stats(rep.roiCached),
     fanout_subscribers: fan?.connected ?? 0,
     fanout: fan
       ? {

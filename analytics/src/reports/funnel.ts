@@ -5,6 +5,7 @@ import {
   chDateTime,
   type ReportClient,
   type ReportResult,
+  type ReportRunOptions,
   type ReportSql,
   runReport,
 } from "./query.ts";
@@ -221,8 +222,9 @@ export async function funnelReport(
   client: ReportClient,
   scope: VisibilityScope,
   params: FunnelParams,
+  options: ReportRunOptions = {},
 ): Promise<FunnelReport> {
-  const res = await runReport(client, funnelSql(scope, params), FunnelRow);
+  const res = await runReport(client, funnelSql(scope, params), FunnelRow, options);
   const groups = res.rows.map((r) => ({ key: r.key, steps: funnelFigures(r) }));
   const sum = FunnelRow.parse({ key: "total", s1: 0, s2: 0, s3: 0, s4: 0, s5: 0, s6: 0, s7: 0, s8: 0 });
   for (const r of res.rows) {

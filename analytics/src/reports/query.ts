@@ -1,4 +1,4 @@
-import type { ClickHouseClient } from "@clickhouse/client";
+import type { ClickHouseClient, ClickHouseSettings } from "@clickhouse/client";
 import { z } from "zod";
 
 /** A report's SQL with its bound parameters: what ran, and what /sql re-runs for analysts. */
@@ -25,16 +25,35 @@ export class ReportQueryError extends Error {
 /** Minimal client surface the reports need, so tests and the dashboard can pass any client. */
 export type ReportClient = Pick<ClickHouseClient, "query">;
 
+/** How a caller wants a report run. */
+export interface ReportRunOptions {
+  /**
+   * Answer from ClickHouse's query result cache when the same report (same scope and
+   * parameters) ran less than this many seconds ago (use_query_cache): a director reopening
+   * the funnel, or a second director with the same view, waits milliseconds instead of
+   * seconds, for figures at most this old. 0 / absent: always computed.
+   */
+  cacheTtlS?: number;
+}
+
 /** Runs a report query (parameters bound server-side) and validates every row. */
 export async function runReport<S extends z.ZodType>(
   client: ReportClient,
   sql: ReportSql,
   rowSchema: S,
+  options: ReportRunOptions = {},
 ): Promise<ReportResult<z.infer<S>>> {
   const started = performance.now();
   let raw: unknown[];
+  const ttl = Math.round(options.cacheTtlS ?? 0);
+  const settings: ClickHouseSettings = ttl > 0 ? { use_query_cache: 1, query_cache_ttl: ttl } : {};
   try {
-    const rs = await client.query({ query: sql.query, query_params: sql.params, format: "JSONEachRow" });
+    const rs = await client.query({
+      query: sql.query,
+      query_params: sql.params,
+      format: "JSONEachRow",
+      clickhouse_settings: settings,
+    });
     raw = await rs.json();
   } catch (err) {
     throw new ReportQueryError(`report query failed: ${(err as Error).message}`, {

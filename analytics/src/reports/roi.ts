@@ -6,6 +6,7 @@ import {
   Ratio,
   type ReportClient,
   type ReportResult,
+  type ReportRunOptions,
   type ReportSql,
   runReport,
 } from "./query.ts";
@@ -234,8 +235,9 @@ export async function roiReport(
   client: ReportClient,
   scope: VisibilityScope,
   params: RoiParams,
+  options: ReportRunOptions = {},
 ): Promise<RoiReport> {
-  const res = await runReport(client, roiSql(scope, params), RoiRow);
+  const res = await runReport(client, roiSql(scope, params), RoiRow, options);
   const heatmap: HeatmapCell[] = [];
   if (RoiParams.parse(params).groupBy === "heatmap") {
     for (const row of res.rows) {

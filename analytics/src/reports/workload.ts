@@ -7,6 +7,7 @@ import {
   Ratio,
   type ReportClient,
   type ReportResult,
+  type ReportRunOptions,
   type ReportSql,
   runReport,
 } from "./query.ts";
@@ -124,8 +125,9 @@ export async function workloadReport(
   client: ReportClient,
   scope: VisibilityScope,
   params: WorkloadParams,
+  options: ReportRunOptions = {},
 ): Promise<ReportResult<WorkloadRow>> {
-  return runReport(client, workloadSql(scope, params), WorkloadRow);
+  return runReport(client, workloadSql(scope, params), WorkloadRow, options);
 }
 
 /** Column order for CSV export (stable, documented names). */

@@ -19,6 +19,13 @@ const Day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "must be YYYY-MM-DD");
 
 export const RangeQuery = z.object({ from: Day.optional(), to: Day.optional() });
 
+/**
+ * Reports answer from the query result cache when the same view (scope, range, parameters)
+ * was computed less than a minute ago: reopening a page or a second director with the same
+ * view waits milliseconds, for figures at most 60 s old.
+ */
+export const REPORT_CACHE = { cacheTtlS: 60 } as const;
+
 function ymd(ms: number): string {
   return new Date(ms + 8 * 3_600_000).toISOString().slice(0, 10);
 }

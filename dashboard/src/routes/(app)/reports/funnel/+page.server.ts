@@ -6,7 +6,7 @@ import { canAccess } from "#lib/server/auth/types.ts";
 import { clickhouse } from "#lib/server/clickhouse.ts";
 import { log } from "#lib/server/log.ts";
 import { redis } from "#lib/server/redis.ts";
-import { issuesOf, RangeQuery, resolveRange, TIME_ZONE } from "../common.ts";
+import { issuesOf, RangeQuery, REPORT_CACHE, resolveRange, TIME_ZONE } from "../common.ts";
 import { includesGeneratedHistory } from "../generated.server.ts";
 import type { PageServerLoad } from "./$types";
 
@@ -31,15 +31,20 @@ export const load = (async ({ locals, url }) => {
   const filters = { ...range, window: q.window, n: q.n, breakdown: q.breakdown, campaign: q.campaign ?? "" };
   try {
     const scope = await scopeFor(await redis(), user);
-    const r = await funnelReport(clickhouse(), scope, {
-      from: range.fromIso,
-      to: range.toIso,
-      windowSeconds: Math.round(q.window * 86_400),
-      talkThresholdS: q.n,
-      breakdown: q.breakdown,
-      ...(q.campaign ? { campaignIds: [q.campaign] } : {}),
-      timeZone: TIME_ZONE,
-    });
+    const r = await funnelReport(
+      clickhouse(),
+      scope,
+      {
+        from: range.fromIso,
+        to: range.toIso,
+        windowSeconds: Math.round(q.window * 86_400),
+        talkThresholdS: q.n,
+        breakdown: q.breakdown,
+        ...(q.campaign ? { campaignIds: [q.campaign] } : {}),
+        timeZone: TIME_ZONE,
+      },
+      REPORT_CACHE,
+    );
     return {
       issues: null,
       canSql,

@@ -6,7 +6,7 @@ import { canAccess } from "#lib/server/auth/types.ts";
 import { clickhouse } from "#lib/server/clickhouse.ts";
 import { log } from "#lib/server/log.ts";
 import { redis } from "#lib/server/redis.ts";
-import { issuesOf, RangeQuery, resolveRange, TIME_ZONE } from "../common.ts";
+import { issuesOf, RangeQuery, REPORT_CACHE, resolveRange, TIME_ZONE } from "../common.ts";
 import { includesGeneratedHistory } from "../generated.server.ts";
 import type { PageServerLoad } from "./$types";
 
@@ -35,8 +35,8 @@ export const load = (async ({ locals, url }) => {
     };
     const ch = clickhouse();
     const [grouped, heat] = await Promise.all([
-      roiReport(ch, scope, { ...base, groupBy: q.group }),
-      roiReport(ch, scope, { ...base, groupBy: "heatmap" }),
+      roiReport(ch, scope, { ...base, groupBy: q.group }, REPORT_CACHE),
+      roiReport(ch, scope, { ...base, groupBy: "heatmap" }, REPORT_CACHE),
     ]);
     return {
       issues: null,

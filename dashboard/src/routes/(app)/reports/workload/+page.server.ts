@@ -5,7 +5,7 @@ import { canAccess } from "#lib/server/auth/types.ts";
 import { clickhouse } from "#lib/server/clickhouse.ts";
 import { log } from "#lib/server/log.ts";
 import { redis } from "#lib/server/redis.ts";
-import { issuesOf, resolveRange, TIME_ZONE } from "../common.ts";
+import { issuesOf, REPORT_CACHE, resolveRange, TIME_ZONE } from "../common.ts";
 import { includesGeneratedHistory } from "../generated.server.ts";
 import type { PageServerLoad } from "./$types";
 import { WorkloadQuery } from "./query.server.ts";
@@ -48,9 +48,9 @@ export const load = (async ({ locals, url }) => {
     };
     const ch = clickhouse();
     const [main, hourly, teams] = await Promise.all([
-      workloadReport(ch, scope, { ...base, grain: q.grain }),
-      workloadReport(ch, scope, { ...base, grain: "agent_hour" }),
-      workloadReport(ch, scope, { ...base, grain: "team_total" }),
+      workloadReport(ch, scope, { ...base, grain: q.grain }, REPORT_CACHE),
+      workloadReport(ch, scope, { ...base, grain: "agent_hour" }, REPORT_CACHE),
+      workloadReport(ch, scope, { ...base, grain: "team_total" }, REPORT_CACHE),
     ]);
     return {
       issues: null,
