@@ -5,6 +5,29 @@ import { sseSubscribers } from "./metrics.ts";
  * shutdown can end them all (otherwise the HTTP server waits for them).
  */
 const open = new Set<() => void>();
+const enc = new TextEncoder();
+
+/**
+ * One event's bytes per (event, data object): the wallboard sends the same snapshot object
+ * to every subscriber of a scope each tick, and stringifying it once per subscriber made
+ * the tick's cost grow with the audience (500 × a ~50 kB snapshot every second).
+ */
+const encoded = new WeakMap<object, Map<string, Uint8Array>>();
+function eventBytes(event: string, data: unknown): Uint8Array {
+  const text = () => enc.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`);
+  if (typeof data !== "object" || data === null) return text();
+  let byEvent = encoded.get(data);
+  if (!byEvent) {
+    byEvent = new Map();
+    encoded.set(data, byEvent);
+  }
+  let bytes = byEvent.get(event);
+  if (!bytes) {
+    bytes = text();
+    byEvent.set(event, bytes);
+  }
+  return bytes;
+}
 
 export interface SseStream {
   response: Response;
@@ -15,7 +38,6 @@ export interface SseStream {
 export function sseStream(name: string, onClose: () => void): SseStream {
   let controller!: ReadableStreamDefaultController<Uint8Array>;
   let isClosed = false;
-  const enc = new TextEncoder();
   const close = () => {
     if (isClosed) return;
     isClosed = true;
@@ -51,7 +73,7 @@ export function sseStream(name: string, onClose: () => void): SseStream {
     send(event, data) {
       if (isClosed) return false;
       try {
-        controller.enqueue(enc.encode(`event: ${event}\ndata: ${JSON.stringify(data)}\n\n`));
+        controller.enqueue(eventBytes(event, data));
         return true;
       } catch {
         close();

@@ -64,6 +64,7 @@ class WallboardTicker {
   private running = false;
   private chRows = new Map<string, { rows: WallboardRows; sql: OrgPicture["sql"]; at: number }>();
   private chInFlight = new Set<string>();
+  private reads = new Map<string, { value: unknown; refreshing: boolean }>();
   latest = new Map<string, WallboardSnapshot>();
 
   /** Snapshots computed so far (one per scope per tick), for tests and metrics. */
@@ -100,6 +101,30 @@ class WallboardTicker {
     this.subs.clear();
   }
 
+  /**
+   * The last value of a ClickHouse read, refreshed in the background: a tick (and so every
+   * subscriber's snapshot) waits for ClickHouse only the first time, never on a slow query.
+   */
+  private async latestOf<T>(key: string, read: () => Promise<T>): Promise<T> {
+    const entry = this.reads.get(key);
+    if (!entry) {
+      const value = await read();
+      this.reads.set(key, { value, refreshing: false });
+      return value;
+    }
+    if (!entry.refreshing) {
+      entry.refreshing = true;
+      read()
+        .then((value) => {
+          entry.value = value;
+        })
+        .finally(() => {
+          entry.refreshing = false;
+        });
+    }
+    return entry.value as T;
+  }
+
   private refreshClickHouse(orgId: string, now: number, dayStart: number) {
     if (this.chInFlight.has(orgId)) return;
     this.chInFlight.add(orgId);
@@ -124,11 +149,13 @@ class WallboardTicker {
       readLiveCalls(r, all, now),
       readLatestPacing(r, all),
       readStackHealth(r, now).catch(() => null),
-      recentRecordingFailures(orgId, now).catch(() => []),
-      inboundFigures(orgId, dayStart, now, 20).catch((err) => {
-        log.warn({ err: String(err), orgId }, "wallboard: inbound figures failed");
-        return null;
-      }),
+      this.latestOf(`recordings:${orgId}`, () => recentRecordingFailures(orgId, now).catch(() => [])),
+      this.latestOf(`inbound:${orgId}`, () =>
+        inboundFigures(orgId, dayStart, now, 20).catch((err) => {
+          log.warn({ err: String(err), orgId }, "wallboard: inbound figures failed");
+          return null;
+        }),
+      ),
     ]);
     let ch = this.chRows.get(orgId);
     if (!ch) {
