@@ -18,6 +18,8 @@ export type Launcher = (
   decisionId: string,
   count: number,
   perLaunchAbandon: readonly number[],
+  /** The campaign's ready agents, longest-waiting first (whose allocated leads go first). */
+  readyAgents?: readonly string[],
 ) => Promise<LaunchResult>;
 
 export interface ListLauncherOptions {
@@ -30,14 +32,48 @@ export interface ListLauncherOptions {
   onPublishError?: (err: unknown, cmd: DialCommand) => void;
   /** Every take's refusals and releases (metrics, pacing.lead_refused and lead.assigned events). */
   onTake?: (campaignId: string, r: TakeResult) => void;
+  /** An agent's team (live state), so their team's allocated leads are taken before the pool. */
+  teamOf?: (agentId: string) => Promise<string | undefined>;
+}
+
+/**
+ * Takes `count` leads for the campaign's ready agents: preview and progressive take one per ready
+ * agent (their own leads and call-backs, then their team's, then the pool); predictive takes for
+ * the campaign, its ready agents' teams' leads before the pool.
+ */
+async function takeFor(
+  list: RedisDialingList,
+  mode: CampaignConfig["mode"],
+  count: number,
+  ready: readonly string[],
+  teamOf: ((agentId: string) => Promise<string | undefined>) | undefined,
+): Promise<TakeResult> {
+  const now = Date.now();
+  const teams = new Map<string, string[]>();
+  for (const a of ready) {
+    const t = await teamOf?.(a);
+    teams.set(a, t ? [t] : []);
+  }
+  if (mode === "predictive")
+    return await list.take(count, now, { teamIds: [...new Set([...teams.values()].flat())] });
+  const all: TakeResult = { leads: [], skipped: [], released: [] };
+  const add = (r: TakeResult) => {
+    all.leads.push(...r.leads);
+    all.skipped.push(...r.skipped);
+    all.released.push(...r.released);
+  };
+  for (const agentId of ready.slice(0, count))
+    add(await list.take(1, now, { agentId, teamIds: teams.get(agentId) ?? [] }));
+  if (all.leads.length < count) add(await list.take(count - all.leads.length, now));
+  return all;
 }
 
 export function listLauncher(o: ListLauncherOptions): Launcher {
-  return async (campaign, decisionId, count, perLaunchAbandon) => {
+  return async (campaign, decisionId, count, perLaunchAbandon, readyAgents = []) => {
     const list = o.lists.get(campaign.campaignId);
     const cfg = o.campaigns.get(campaign.campaignId);
     if (!list || !cfg) return { attemptIds: [], skipped: 0 };
-    const taken = await list.take(count);
+    const taken = await takeFor(list, cfg.mode, count, readyAgents, o.teamOf);
     o.onTake?.(campaign.campaignId, taken);
     const { leads, skipped } = taken;
     const now = Date.now();

@@ -1,7 +1,7 @@
 // Pacing service process: env config (zod), NATS + Redis (+ ClickHouse when configured), a
 // dialing list per campaign, dial commands on JetStream for the media service, /health,
 // /metrics (API key), clean stop on SIGTERM/SIGINT.
-import { createClickHouse, type LiveRedis } from "@cc/analytics";
+import { createClickHouse, type LiveRedis, liveKeys } from "@cc/analytics";
 import {
   ApiKeyRing,
   type CallCenterEvent,
@@ -194,6 +194,9 @@ await runService({
         onPublishError: (err, cmd) =>
           log.warn({ err, attempt: cmd.attempt_id }, "dial command not published"),
         onTake,
+        // The live picture's agent hash names the agent's team.
+        teamOf: async (agentId) =>
+          (await redis.hGet(liveKeys.agent(env.CC_ORG_ID, agentId), "team")) || undefined,
       }),
       onEvent,
       onDecision: (e, ms) => {

@@ -246,7 +246,11 @@ export function startPacingService(o: PacingServiceOptions) {
         const decisionId = `${c.settings.campaignId}-${Date.now().toString(36)}-${c.seq++}`;
         let launched = 0;
         if (decision.launch > 0 && o.launch) {
-          const r = await o.launch(c.settings, decisionId, decision.launch, decision.perLaunchAbandon);
+          const ready = snap.agents
+            .filter((a) => a.state === "ready")
+            .sort((a, b) => b.secondsInState - a.secondsInState)
+            .map((a) => a.agentId);
+          const r = await o.launch(c.settings, decisionId, decision.launch, decision.perLaunchAbandon, ready);
           for (const id of r.attemptIds) c.pending.set(id, Date.now());
           launched = r.attemptIds.length;
         }
