@@ -112,3 +112,51 @@ export async function pipelineFunnel(client: ReportClient, scope: VisibilityScop
     })),
   };
 }
+
+const PIPELINE_ROI_SQL = sqlFile(import.meta.url, "./pipeline_roi.sql");
+
+export const PipelineRoiParams = z
+  .object({
+    from: z.iso.datetime(),
+    to: z.iso.datetime(),
+    lookbackDays: z.number().int().min(1).max(365).default(30),
+    currency: z
+      .string()
+      .regex(/^[A-Z]{3}$/)
+      .default("CNY"),
+  })
+  .refine((p) => Date.parse(p.to) > Date.parse(p.from), { message: "to must be after from", path: ["to"] });
+export type PipelineRoiParams = z.input<typeof PipelineRoiParams>;
+
+export const PipelineRoiRow = z.object({
+  key: z.string(),
+  opportunities: Num,
+  signed: Num,
+  signed_minor: Num,
+  orders: Num,
+  cancelled: Num,
+  /** Latest total of orders not cancelled. */
+  order_value_minor: Num,
+  spend_minor: Num,
+  signed_roi: z.number().nullable(),
+});
+export type PipelineRoiRow = z.infer<typeof PipelineRoiRow>;
+
+export function pipelineRoiSql(scope: VisibilityScope, input: PipelineRoiParams): ReportSql {
+  const p = PipelineRoiParams.parse(input);
+  return {
+    query: PIPELINE_ROI_SQL,
+    params: {
+      ...scopeParams(scope),
+      from: chTime(p.from),
+      to: chTime(p.to),
+      lookback_days: p.lookbackDays,
+      currency: p.currency,
+    },
+  };
+}
+
+/** Opportunities, signed value and net orders per ad channel against its spend. */
+export async function pipelineRoi(client: ReportClient, scope: VisibilityScope, params: PipelineRoiParams) {
+  return await runReport(client, pipelineRoiSql(scope, params), PipelineRoiRow);
+}

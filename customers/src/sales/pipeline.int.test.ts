@@ -7,7 +7,7 @@ import { type ClickHouseClient, createClient } from "@clickhouse/client";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { churnWarnings } from "../churn/churn.ts";
 import { listContracts } from "./contracts.ts";
-import { pipelineFunnel, salesForecast } from "./forecast.ts";
+import { pipelineFunnel, pipelineRoi, salesForecast } from "./forecast.ts";
 import { managementReport, periodRange } from "./management.ts";
 import { installmentsDue } from "./payments.ts";
 
@@ -191,6 +191,64 @@ beforeAll(async () => {
   order("2026-06-03T02:00:00.000Z", "ag-1", 10_000, true);
   order("2026-06-03T03:00:00.000Z", "ag-1", 5_000, false);
   order("2026-06-04T03:00:00.000Z", "ag-3", 2_000, true);
+  // Ad touches, spend and pipeline for the ROI by channel (August 2026).
+  for (const [lead, channel] of [
+    ["l-ads1", "douyin"],
+    ["l-ads2", "baidu"],
+  ] as const) {
+    add("2026-08-01T01:00:00.000Z", {
+      kind: "lead.created",
+      lead_id: lead,
+      source: "ad",
+      channel,
+      ad_campaign_id: `ad-${channel}`,
+      phone: "+8613800138000",
+      consent: { given: true, method: "web_form" },
+    });
+    add("2026-08-01T00:00:00.000Z", {
+      kind: "ad.spend_reported",
+      channel,
+      ad_campaign_id: `ad-${channel}`,
+      ad_id: "ad-1",
+      slot_start: "2026-08-01T00:00:00.000Z",
+      slot_end: "2026-08-01T01:00:00.000Z",
+      spend: cny(channel === "douyin" ? 100_000 : 50_000),
+      impressions: 1000,
+      clicks: 10,
+    });
+  }
+  const adStage = (iso: string, opp: string, lead: string, s: "needs" | "signed", amount: number) =>
+    add(iso, {
+      kind: "opportunity.stage_changed",
+      opportunity_id: opp,
+      customer_id: `c-${lead}`,
+      lead_id: lead,
+      agent_id: "ag-1",
+      stage: s,
+      win_probability: s === "signed" ? 1 : 0.05,
+      expected_amount: cny(amount),
+    });
+  adStage("2026-08-03T02:00:00.000Z", "opp-x1", "l-ads1", "needs", 200_000);
+  adStage("2026-08-10T02:00:00.000Z", "opp-x1", "l-ads1", "signed", 300_000);
+  adStage("2026-08-05T02:00:00.000Z", "opp-x2", "l-ads2", "needs", 1_000);
+  adStage("2026-08-06T02:00:00.000Z", "opp-x3", "l-org", "signed", 5_000);
+  const adOrder = (
+    iso: string,
+    kind: "order.created" | "order.modified",
+    id: string,
+    lead: string,
+    total: number,
+  ) => add(iso, { kind, order_id: id, lead_id: lead, agent_id: "ag-1", total: cny(total) } as NoOrg);
+  adOrder("2026-08-11T02:00:00.000Z", "order.created", "o-x1", "l-ads1", 20_000);
+  adOrder("2026-08-12T02:00:00.000Z", "order.modified", "o-x1", "l-ads1", 25_000);
+  adOrder("2026-08-12T02:00:00.000Z", "order.created", "o-x2", "l-ads2", 10_000);
+  add("2026-08-13T02:00:00.000Z", {
+    kind: "order.cancelled",
+    order_id: "o-x2",
+    lead_id: "l-ads2",
+    reason: "客户反悔",
+  });
+  adOrder("2026-08-31T02:00:00.000Z", "order.created", "o-x3", "l-ads1", 7_000); // touch 30 days old: no channel
   await insertEvents(writer, events);
 });
 
@@ -427,5 +485,50 @@ describe("reports per management level", () => {
       },
     );
     expect(teamB.rows.map((x) => x.key)).toEqual(["ag-3"]);
+  });
+});
+
+describe("pipeline and orders in the advertising ROI", () => {
+  it("credits opportunities, signed value and net orders to the lead's last ad touch", async () => {
+    const r = await pipelineRoi(writer, everyone, {
+      from: "2026-08-01T00:00:00.000Z",
+      to: "2026-09-01T00:00:00.000Z",
+    });
+    const row = (k: string) => r.rows.find((x) => x.key === k);
+    expect(row("douyin")).toEqual({
+      key: "douyin",
+      opportunities: 1,
+      signed: 1,
+      signed_minor: 300_000,
+      orders: 1,
+      cancelled: 0,
+      order_value_minor: 25_000,
+      spend_minor: 100_000,
+      signed_roi: 2,
+    });
+    expect(row("baidu")).toMatchObject({
+      opportunities: 1,
+      signed: 0,
+      orders: 1,
+      cancelled: 1,
+      order_value_minor: 0,
+      signed_roi: -1,
+    });
+    expect(row("(none)")).toMatchObject({
+      opportunities: 1,
+      signed_minor: 5_000,
+      orders: 1,
+      order_value_minor: 7_000,
+      signed_roi: null,
+    });
+    const other = await pipelineRoi(
+      writer,
+      { orgId: ORG, agentIds: ["ag-3"] },
+      {
+        from: "2026-08-01T00:00:00.000Z",
+        to: "2026-09-01T00:00:00.000Z",
+      },
+    );
+    expect(other.rows.every((x) => x.opportunities === 0 && x.orders === 0)).toBe(true);
   });
 });
