@@ -287,4 +287,65 @@ describe("customers: pool, claim, follow-up, extension approval, reassignment", 
     expect(r.unknown).toBe(400);
     await li.context().close();
   });
+
+  it("a director configures the fields; a new customer needs the required one, is reminded of every empty important one at once, and a duplicate is refused", async () => {
+    const dir = await signedIn("sun.dir", "zh-CN");
+    await open(dir, "/customers/fields");
+    const fields = [
+      ["industry", "行业", "Industry", "required"],
+      ["city", "城市", "City", "important"],
+      ["budget", "预算", "Budget", "important"],
+      ["remark", "备注", "Remark", "general"],
+    ] as const;
+    for (const [i, [key, zh, en, cls]] of fields.entries()) {
+      await dir.click('[data-testid="field-add"]');
+      await dir.fill(`[data-testid="field-key-${i}"]`, key);
+      await dir.fill(`[data-testid="field-zh-${i}"]`, zh);
+      await dir.fill(`[data-testid="field-en-${i}"]`, en);
+      await dir.selectOption(`[data-testid="field-class-${i}"]`, cls);
+    }
+    await dir.click('[data-testid="fields-save"]');
+    expect(await text(dir, "fields-msg")).toBe("字段配置已保存");
+    await shot(dir, "customers-fields-zh");
+    expect((await store.settings(ORG)).fields.map((f) => `${f.key}:${f.class}`)).toEqual([
+      "industry:required",
+      "city:important",
+      "budget:important",
+      "remark:general",
+    ]);
+    // Only directors and admins configure: a manager is refused the page.
+    const mgr = await signedIn("chen.mgr", "en");
+    expect(await open(mgr, "/customers/fields")).toBe(403);
+
+    const li = await signedIn("li.rep", "en");
+    await open(li, "/customers/new");
+    await li.fill('[data-testid="new-name"]', "褚十");
+    await li.fill('[data-testid="new-company"]', "褚氏贸易");
+    await li.fill('[data-testid="new-phone"]', "13700137010");
+    await li.click('[data-testid="new-save"]');
+    const refused = li.locator('[data-testid="new-msg"][data-reason="required_missing"]');
+    await refused.waitFor();
+    expect(await refused.textContent()).toContain("Industry");
+
+    await li.fill('[data-testid="new-f-industry"]', "外贸");
+    await li.click('[data-testid="new-save"]');
+    // Both empty important fields in one reminder.
+    expect(await text(li, "new-reminder")).toContain("City, Budget");
+    await shot(li, "customers-new-en");
+    const created = await store.searchCustomers(director, { phone: "13700137010" });
+    expect(created[0]?.ownerId).toBe("a1");
+
+    // The same number again (another rep): refused against the master pool, naming the holder.
+    const wang = await signedIn("wang.rep", "zh-CN");
+    await open(wang, "/customers/new");
+    await wang.fill('[data-testid="new-name"]', "褚十（重复）");
+    await wang.fill('[data-testid="new-phone"]', "137 0013 7010");
+    await wang.fill('[data-testid="new-f-industry"]', "外贸");
+    await wang.click('[data-testid="new-save"]');
+    const dup = wang.locator('[data-testid="new-msg"][data-reason="duplicate"]');
+    await dup.waitFor();
+    expect(await dup.textContent()).toContain("李娜 (a1)");
+    await shot(wang, "customers-new-duplicate-zh");
+    for (const p of [dir, mgr, li, wang]) await p.context().close();
+  });
 });
