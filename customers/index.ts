@@ -33,9 +33,11 @@ export * from "./src/sales/index.ts";
 export { bigrams, nameCompanyKey, normaliseText } from "./src/search/bigrams.ts";
 export { followSearchIndex, loadSearchIndex } from "./src/search/follow.ts";
 export { CustomerSearchIndex, type IndexHit } from "./src/search/index.ts";
+export { customerHistory, type HistoryRow } from "./src/store/history.ts";
 export { custKeys, OUTBOX as CUSTOMER_OUTBOX } from "./src/store/keys.ts";
 export { peekOutbox, type RelayReport, relayOutbox } from "./src/store/outbox.ts";
 export {
+  customerEventsFromClickHouse,
   type FoldedState,
   foldCustomerEvents,
   rebuildFromClickHouse,

@@ -292,7 +292,7 @@ export async function customerEventsFromClickHouse(
   const rs = await ch.query({
     query: `SELECT payload FROM events FINAL
             WHERE org_id = {org:String} AND startsWith(kind, 'customer.')
-            ORDER BY occurred_at, stream_seq, event_id`,
+            ORDER BY occurred_at, stream_seq, toString(event_id)`,
     query_params: { org: orgId },
     format: "JSONEachRow",
   });

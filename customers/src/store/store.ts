@@ -835,6 +835,11 @@ export class CustomerStore {
     return holder;
   }
 
+  /** holderAt bound to an org, in the shape the sales pipeline's orders ask (null = public pool). */
+  holderLookup(orgId: string): (customerId: string, ts: number) => Promise<string | null> {
+    return async (customerId, ts) => (await this.holderAt(orgId, customerId, ts)) ?? null;
+  }
+
   /**
    * Performance attribution of an order: credited to the rep only when the rep held the customer
    * at order time, else flagged. Also feeds the order-based grade.
