@@ -3,7 +3,6 @@
 // pacing closes listed leads as it takes them, media refuses them once more right before the
 // INVITE (and the inbound desk refuses blacklisted callers). Audit facts (dnc.added/removed/
 // imported) go to ClickHouse through the caller, who knows the user.
-import { createInterface } from "node:readline";
 import type { Readable } from "node:stream";
 import type { createClient } from "redis";
 import { normalisePhone } from "../compliance/dnc.ts";
@@ -23,6 +22,9 @@ export function listNumber(raw: string): string | null {
   let s = raw.normalize("NFKC").replace(/[\s\-().]/g, "");
   if (s.startsWith("00")) s = `+${s.slice(2)}`;
   if (!/^\+?\d{5,16}$/.test(s)) return null;
+  // Mainland mobiles (most of a registry export): the E.164 form directly, no parser needed.
+  if (/^1[3-9]\d{9}$/.test(s)) return `+86${s}`;
+  if (/^\+861[3-9]\d{9}$/.test(s)) return s;
   return normalisePhone(s, "CN");
 }
 
@@ -116,8 +118,7 @@ export async function importNumbers(
     inBatch = 0;
     o.onProgress?.(report);
   };
-  const lines = "pipe" in input ? createInterface({ input, crlfDelay: Number.POSITIVE_INFINITY }) : input;
-  for await (const raw of lines) {
+  for await (const raw of linesOf(input)) {
     report.lines++;
     const text = raw.replace(/^\uFEFF/, "").trim();
     if (text === "") {
@@ -139,6 +140,25 @@ export async function importNumbers(
   }
   await flush();
   return report;
+}
+
+/**
+ * Lines of a text stream (UTF-8 chunks or strings; \n or \r\n), one chunk in memory at a time.
+ * (node:readline's async iterator throws ERR_USE_AFTER_CLOSE when the loop body awaits while the
+ * input ends, which every batch flush does.)
+ */
+async function* linesOf(input: AsyncIterable<string | Uint8Array>): AsyncGenerator<string> {
+  const decoder = new TextDecoder("utf-8");
+  let rest = "";
+  for await (const chunk of input) {
+    const parts = (
+      rest + (typeof chunk === "string" ? chunk : decoder.decode(chunk, { stream: true }))
+    ).split("\n");
+    rest = parts.pop() ?? "";
+    for (const line of parts) yield line.endsWith("\r") ? line.slice(0, -1) : line;
+  }
+  rest += decoder.decode();
+  if (rest !== "") yield rest.endsWith("\r") ? rest.slice(0, -1) : rest;
 }
 
 function reject(r: ImportReport, keep: number, line: number, text: string, reason: string): void {
