@@ -191,7 +191,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
     let view_costs: Awaited<ReturnType<typeof viewCosts>> | undefined;
     if (flags["view-costs"]) {
       log("CPU per row of each materialized view on events (one detached at a time)");
-      view_costs = await viewCosts(ch, host.process.pid, batchSize, quick ? 2 : 4);
+      view_costs = await viewCosts(ch, host.process.pid, batchSize, quick ? 3 : 10);
       console.table(
         Object.fromEntries(
           Object.entries(view_costs.per_view)

@@ -103,11 +103,12 @@ export async function clickHouseCeilings(
     { name: "all_views_json", table: "events", binary: false },
     { name: "all_views_rowbinary", table: "events", binary: true },
   ];
-  const out: Record<string, InsertCeiling> = {};
+  const ms: Record<string, number> = {};
   let seq = 0;
-  for (const v of variants) {
-    let ms = 0;
-    for (let b = 0; b < batches + 1; b++) {
+  // Round robin over the variants, batch by batch, so a load swing on a shared box hits all
+  // of them alike; the first round warms the tables up and is not counted.
+  for (let b = 0; b < batches + 1; b++) {
+    for (const v of variants) {
       const rows = benchRows(batchRows, seq);
       seq += batchRows;
       const query = v.binary
@@ -118,11 +119,14 @@ export async function clickHouseCeilings(
         : Buffer.from(rows.map((r) => JSON.stringify(r)).join("\n"));
       const t0 = performance.now();
       await insertBody(ch, query, body);
-      // The first batch warms the table up; it is not counted.
-      if (b > 0) ms += performance.now() - t0;
+      if (b > 0) ms[v.name] = (ms[v.name] ?? 0) + performance.now() - t0;
     }
-    const n = batchRows * batches;
-    out[v.name] = { rows_per_s: Math.round(n / (ms / 1000)), us_per_row: usPerEvent(ms / 1000, n) };
+  }
+  const n = batchRows * batches;
+  const out: Record<string, InsertCeiling> = {};
+  for (const v of variants) {
+    const secs = (ms[v.name] ?? 0) / 1000;
+    out[v.name] = { rows_per_s: Math.round(n / secs), us_per_row: usPerEvent(secs, n) };
   }
   await ch.command({ query: "DROP TABLE bench_events_plain" });
   await ch.command({ query: "TRUNCATE TABLE events" });
@@ -160,7 +164,9 @@ function lifecycleRows(n: number, seqBase: number): EventRow[] {
 /**
  * CPU µs per inserted row each materialized view on `events` adds, for a call-lifecycle mix:
  * the ClickHouse host's CPU (from /proc) for the same RowBinary batches with all views, and
- * with one view detached at a time. CPU rather than wall time, so a busy box blurs it less.
+ * with one view detached at a time. CPU rather than wall time, so a busy box blurs it less —
+ * but /proc counts in 10 ms ticks and other work shares the host's threads: a view worth
+ * ~1 µs/row needs a quiet box and the full size (10 batches) to stand out of the noise.
  */
 export async function viewCosts(
   ch: ClickHouseClient,
@@ -188,20 +194,31 @@ export async function viewCosts(
   const views = (await rs.json<{ name: string; q: string }>())
     .filter((v) => /\bFROM\s+(\w+\.)?events\b/i.test(v.q))
     .map((v) => v.name);
-  await cpuPerRow(); // warm-up
-  const all = await cpuPerRow();
-  const per_view: Record<string, number> = {};
-  for (const v of views) {
-    await ch.command({ query: `DETACH VIEW ${v}` });
-    try {
-      per_view[v] = Math.round((all - (await cpuPerRow())) * 10) / 10;
-    } finally {
-      await ch.command({ query: `ATTACH VIEW ${v}` });
+  // Background merges run in the host process too: stopped, so the CPU counted is the inserts'.
+  await ch.command({ query: "SYSTEM STOP MERGES" });
+  try {
+    await cpuPerRow(); // warm-up
+    const per_view: Record<string, number> = {};
+    const alls: number[] = [];
+    for (const v of views) {
+      // Paired: all views, then all but v, back to back.
+      const all = await cpuPerRow();
+      alls.push(all);
+      await ch.command({ query: `DETACH VIEW ${v}` });
+      try {
+        per_view[v] = Math.round((all - (await cpuPerRow())) * 10) / 10;
+      } finally {
+        await ch.command({ query: `ATTACH TABLE ${v}` });
+      }
     }
+    for (const v of views) await ch.command({ query: `DETACH VIEW ${v}` });
+    const none = await cpuPerRow();
+    for (const v of views) await ch.command({ query: `ATTACH TABLE ${v}` });
+    alls.sort((a, b) => a - b);
+    const all = alls[Math.floor(alls.length / 2)] ?? Number.NaN;
+    await ch.command({ query: "TRUNCATE TABLE events" });
+    return { all_views_us_per_row: all, no_views_us_per_row: none, per_view };
+  } finally {
+    await ch.command({ query: "SYSTEM START MERGES" });
   }
-  for (const v of views) await ch.command({ query: `DETACH VIEW ${v}` });
-  const none = await cpuPerRow();
-  for (const v of views) await ch.command({ query: `ATTACH VIEW ${v}` });
-  await ch.command({ query: "TRUNCATE TABLE events" });
-  return { all_views_us_per_row: all, no_views_us_per_row: none, per_view };
 }

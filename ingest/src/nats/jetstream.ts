@@ -260,8 +260,10 @@ function asyncPublisherFor(js: JetStreamClient, window: number): AsyncPublisher 
   if (!nc || nc.isClosed()) return undefined;
   let p = asyncPublishers.get(nc);
   if (!p) {
-    p = new AsyncPublisher(nc, { maxOutstanding: Math.max(window, 4_096), timeoutMs: 10_000 });
-    asyncPublishers.set(nc, p);
+    const created = new AsyncPublisher(nc, { maxOutstanding: Math.max(window, 4_096), timeoutMs: 10_000 });
+    asyncPublishers.set(nc, created);
+    void nc.closed().then(() => created.close());
+    p = created;
   }
   return p;
 }
