@@ -2,7 +2,7 @@ import { parseEvent } from "@cc/ingest";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cleanPhone, cleanText, companyCore, halfWidth } from "./clean.ts";
-import { leadEvent } from "./engine.ts";
+import { importedLeadId, leadEvent } from "./engine.ts";
 import { suggestMapping } from "./mapping.ts";
 import type { ImportReport } from "./types.ts";
 
@@ -148,6 +148,11 @@ describe("suggestMapping", () => {
 describe("lead.created from an import", () => {
   it("passes the event contract with every optional field set", () => {
     const report = { importId: "imp-1", listId: "list-1" } as ImportReport;
+    const at = {
+      ms: Date.parse("2026-11-30T00:00:00.000Z"),
+      iso: "2026-11-30T00:00:00.000Z",
+      salt: Buffer.alloc(32, 7),
+    };
     const e = leadEvent(
       {
         line: 7,
@@ -165,10 +170,19 @@ describe("lead.created from an import", () => {
         extra: { 序号: "7" },
       },
       report,
-      { orgId: "demo", campaignId: "spring", source: "", consent: { given: true, method: "written" } },
-      Date.parse("2026-11-30T00:00:00.000Z"),
+      { orgId: "demo", campaignId: "spring", consent: { given: true, method: "written" } },
+      at,
     );
     const r = parseEvent(e);
     expect(r.ok ? "valid" : JSON.stringify(r.issues)).toBe("valid");
+    expect(e).toMatchObject({ lead_id: importedLeadId("demo", "spring", "+8613800138000"), import_line: 7 });
+    // The same import and lead give the same event id (a retried publish is a JetStream duplicate).
+    const again = leadEvent(
+      { line: 7, e164: "+8613800138000", kind: "mobile", fields: {}, extra: {} },
+      report,
+      { orgId: "demo", campaignId: "spring" },
+      at,
+    );
+    expect(again.id).toBe(e.id);
   });
 });

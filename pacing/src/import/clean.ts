@@ -11,15 +11,22 @@ export type CleanPhone =
   | { ok: true; e164: string; kind: PhoneKind }
   | { ok: false; code: RejectCode; reason: string };
 
+const WIDE = /[\uFF01-\uFF5E\u3000]/;
+
 /** Full-width ASCII (０-９, Ａ-Ｚ, ＋, －, （）…) and the ideographic space to their plain forms. */
 export function halfWidth(s: string): string {
+  if (!WIDE.test(s)) return s;
   return s
     .replace(/[\uFF01-\uFF5E]/g, (c) => String.fromCharCode(c.charCodeAt(0) - 0xfee0))
     .replace(/\u3000/g, " ");
 }
 
+/** Anything cleanText would change (most cells have none of it: the fast path). */
+const UNCLEAN = /^\s|\s$|\s\s|[^\S ]|[\p{Cc}\p{Cf}\uFF01-\uFF5E]/u;
+
 /** Trimmed, half-width, inner whitespace runs collapsed, zero-width and control characters gone. */
 export function cleanText(s: string): string {
+  if (!UNCLEAN.test(s)) return s;
   return halfWidth(s)
     .replace(/\s+/g, " ")
     .replace(/[\p{Cc}\p{Cf}]/gu, "")
@@ -85,10 +92,12 @@ function international(digits: string): CleanPhone {
 
 /** Lowercased, spaces and punctuation gone: the comparable form of a name, company or address. */
 export function comparable(s: string): string {
-  return cleanText(s)
-    .toLowerCase()
-    .replace(/[\s\p{P}\p{S}]/gu, "");
+  const c = cleanText(s).toLowerCase();
+  return NOT_COMPARED.test(c) ? c.replace(NOT_COMPARED_ALL, "") : c;
 }
+
+const NOT_COMPARED = /[\s\p{P}\p{S}]/u;
+const NOT_COMPARED_ALL = /[\s\p{P}\p{S}]/gu;
 
 const COMPANY_SUFFIX =
   /(股份有限公司|有限责任公司|有限公司|集团公司|集团|公司|co\.?ltd\.?|company|limited|ltd\.?|inc\.?|corp\.?|corporation|llc)$/;

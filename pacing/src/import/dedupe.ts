@@ -65,9 +65,20 @@ export interface FuzzyMatch {
 }
 
 interface Contact {
-  company: string;
-  address: string;
+  /** Hash of the cleaned name (the block already shares it; this tells namesakes in a block apart). */
+  name: number;
+  /** Company without legal form, or the address when there is no company. */
+  text: string;
+  byCompany: boolean;
   line: number;
+}
+
+/**
+ * A copy that does not share memory with the parsed chunk: V8 cuts cells out of papaparse's chunk
+ * as slices, and keeping one slice keeps its whole chunk (the file, chunk by chunk) alive.
+ */
+export function detached(s: string): string {
+  return s.length < 13 ? s : ` ${s}`.slice(1);
 }
 
 /** Above this, two companies (without legal form) or two addresses are the same. */
@@ -80,12 +91,14 @@ export function similarity(a: string, b: string): number {
 }
 
 /**
- * Contacts seen so far, blocked by their exact cleaned name (fuzzy matching only compares rows
- * with the same name). Bounded: when full, matching goes on against what it holds and new
- * contacts are not indexed (the report says so) — memory stays flat whatever the file size.
+ * Contacts seen so far, in blocks of the same cleaned name and the same first or last two
+ * characters of the company (without legal form) — or of the address when there is no company —
+ * so a row is compared with a handful of namesakes, not all 王伟 of the list. Blocks are keyed by
+ * a 32-bit hash (no key strings kept). Bounded: when full, matching goes on against what it holds
+ * and new contacts are not indexed (the report says so), so memory stays flat in file size.
  */
 export class ContactIndex {
-  readonly #byName = new Map<string, Contact[]>();
+  readonly #blocks = new Map<number, Contact[]>();
   readonly #max: number;
   #held = 0;
   full = false;
@@ -99,28 +112,40 @@ export class ContactIndex {
     const n = comparable(name);
     if (n.length < 2) return null;
     const c = companyCore(company);
-    const a = comparable(address);
-    if (!c && !a) return null;
-    const same = this.#byName.get(n);
-    for (const k of same ?? []) {
-      if (c && k.company) {
-        const s = similarity(c, k.company);
-        if (s >= FUZZY_THRESHOLD) return { line: k.line, match: "name_company", similarity: round(s) };
-      } else if (a && k.address) {
-        const s = similarity(a, k.address);
-        if (s >= FUZZY_THRESHOLD) return { line: k.line, match: "name_address", similarity: round(s) };
+    const a = c ? "" : comparable(address);
+    const by = c ? "c" : "a";
+    const v = c || a;
+    if (!v) return null;
+    const nameHash = hash(n);
+    const keys = [hash(`${n}|${by}${v.slice(0, 2)}`), hash(`${n}|${by}${v.slice(-2)}`)];
+    for (const key of keys) {
+      for (const k of this.#blocks.get(key) ?? []) {
+        if (k.name !== nameHash || k.byCompany !== !!c) continue;
+        const s = similarity(v, k.text);
+        if (s >= FUZZY_THRESHOLD)
+          return { line: k.line, match: c ? "name_company" : "name_address", similarity: round(s) };
       }
     }
     if (this.#held >= this.#max) {
       this.full = true;
       return null;
     }
-    const contact = { company: c, address: a, line };
-    if (same) same.push(contact);
-    else this.#byName.set(n, [contact]);
+    const contact: Contact = { name: nameHash, text: detached(v), byCompany: !!c, line };
+    for (const key of keys[0] === keys[1] ? [keys[0]!] : keys) {
+      const block = this.#blocks.get(key);
+      if (block) block.push(contact);
+      else this.#blocks.set(key, [contact]);
+    }
     this.#held++;
     return null;
   }
+}
+
+/** FNV-1a over UTF-16 code units. */
+function hash(s: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < s.length; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h >>> 0;
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;

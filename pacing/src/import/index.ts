@@ -20,6 +20,17 @@ export {
 } from "./engine.ts";
 export { parseMappingArg, resolveMapping, suggestMapping } from "./mapping.ts";
 export { DEFAULT_FIELD_RULES, importKeys, loadFieldRules, saveFieldRules } from "./rules.ts";
+export {
+  generatedMobile,
+  type RowTruth,
+  SAMPLE_HEADERS,
+  type SampleOptions,
+  type SampleRow,
+  sampleRows,
+  type WrittenSample,
+  writeSampleCsv,
+  writeSampleXlsx,
+} from "./sample.ts";
 export * from "./types.ts";
 
 const SAMPLE_ROWS = 20;

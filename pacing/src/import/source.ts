@@ -118,21 +118,62 @@ async function* decoded(bytes: AsyncGenerator<Buffer>, encoding: string): AsyncG
   if (tail) yield tail;
 }
 
+/**
+ * papaparse over the decoded text with its `chunk` callback: a whole chunk's rows at once, and
+ * pause/resume for backpressure (its Duplex mode pauses every 16 rows and copies the rest of the
+ * chunk each time: quadratic in chunk size).
+ */
 async function* csvRows(bytes: AsyncGenerator<Buffer>, encoding: string): AsyncGenerator<RawRow[]> {
-  const parser = Papa.parse(Papa.NODE_STREAM_INPUT, { header: false, skipEmptyLines: false });
   const text = Readable.from(decoded(bytes, encoding), { objectMode: false });
-  text.on("error", (err) => parser.destroy(err));
-  text.pipe(parser);
+  const queue: string[][][] = [];
+  let paused: Papa.Parser | null = null;
+  let wake: (() => void) | null = null;
+  let done = false;
+  let failure: Error | null = null;
+  const signal = () => {
+    const w = wake;
+    wake = null;
+    w?.();
+  };
+  Papa.parse<string[]>(text, {
+    header: false,
+    skipEmptyLines: false,
+    chunk: (results, parser) => {
+      queue.push(results.data);
+      if (queue.length >= 4) {
+        paused = parser;
+        parser.pause();
+      }
+      signal();
+    },
+    complete: () => {
+      done = true;
+      signal();
+    },
+    error: (err: Error) => {
+      failure = err;
+      signal();
+    },
+  });
   let line = 0;
-  let batch: RawRow[] = [];
-  for await (const cells of parser as AsyncIterable<string[]>) {
-    batch.push({ line: ++line, cells });
-    if (batch.length >= BATCH_ROWS) {
-      yield batch;
-      batch = [];
+  for (;;) {
+    const rows = queue.shift();
+    if (rows) {
+      yield rows.map((cells) => ({ line: ++line, cells }));
+      continue;
     }
+    if (failure) throw failure;
+    if (done) return;
+    const waiting = new Promise<void>((r) => {
+      wake = r;
+    });
+    if (paused) {
+      const p: Papa.Parser = paused;
+      paused = null;
+      p.resume();
+    }
+    await waiting;
   }
-  if (batch.length) yield batch;
 }
 
 async function* xlsxRows(bytes: AsyncGenerator<Buffer>): AsyncGenerator<RawRow[]> {
