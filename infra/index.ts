@@ -1,3 +1,10 @@
+export {
+  IDENTITIES,
+  type Identity,
+  type IdentityPasswords,
+  natsUsers,
+  redisUsers,
+} from "./src/identities.ts";
 export { type ClickHouseHost, repoRoot, startClickHouseHost } from "./src/launchers/clickhouse.ts";
 export {
   type DrachtioLogLevel,

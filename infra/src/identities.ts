@@ -27,6 +27,7 @@ export const IDENTITIES = [
   "dashboard",
   "floor",
   "importer",
+  "customers",
 ] as const;
 export type Identity = (typeof IDENTITIES)[number];
 export type IdentityPasswords = Record<Identity, string>;
@@ -161,6 +162,8 @@ export function natsPermissions(scope: IdentityScope): Record<Identity, NatsPerm
     floor: withJetStream("floor", [`${EV}.${org}.lead.>`], [`${EV}.${org}.agent.>`]),
     // Lead imports (npm run import, npm start's demo list): lead.created and lead.import_completed.
     importer: withJetStream("importer", [`${EV}.${org}.lead.>`]),
+    // The customers service relays the ownership rules' events (customer.*) from its Redis outbox.
+    customers: withJetStream("customers", [`${EV}.${org}.customer.>`]),
   };
 }
 
@@ -220,6 +223,8 @@ export function redisRules(): Partial<Record<Identity, string[]>> {
     // Lead imports: numbers already imported per campaign, field rules, reports; reads the DNC
     // list and the blacklist to scrub.
     importer: ["~cc:import:*", "%R~cc:dnc:*", "%R~cc:blacklist:*", ...COMMANDS],
+    // The customers service: 10:00 releases, reminders, the outbox relay (all of cc:cust:*).
+    customers: ["~cc:cust:*", ...COMMANDS],
   };
 }
 
