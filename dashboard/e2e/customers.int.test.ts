@@ -3,11 +3,13 @@
 // and a one-key quick record from the console, extension requests approved by a manager (≤ 5
 // days) and refused to a manager beyond 5 (a director approves), bulk reassignment, and a rep
 // never seeing another team's customers. Screenshots in zh-CN and en under test-artifacts.
-import { type Actor, addDays, CustomerStore, localDate } from "@cc/customers";
+import { type Actor, addDays, CustomerStore, localDate, relayOutbox } from "@cc/customers";
+import { publishEvent } from "@cc/ingest";
+import { jetstream } from "@nats-io/jetstream";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTeam, createUser } from "../src/lib/server/auth/users.ts";
-import { launchBrowser, login, type Stack, shot, startStack } from "./harness.ts";
+import { launchBrowser, login, type Stack, shot, startStack, until } from "./harness.ts";
 
 const ORG = "demo";
 const PW = "test-password-123";
@@ -15,6 +17,7 @@ const TZ = "Asia/Shanghai";
 let stack: Stack;
 let browser: Browser;
 let store: CustomerStore;
+let relay: ReturnType<typeof setInterval> | undefined;
 
 const director: Actor = { userId: "sun.dir", role: "director", teamIds: ["t1", "t2"], orgId: ORG };
 const repB1: Actor = { userId: "zhao.rep", role: "agent", teamIds: ["t2"], orgId: ORG, agentId: "b1" };
@@ -36,6 +39,12 @@ beforeAll(async () => {
   stack = await startStack();
   browser = await launchBrowser();
   store = new CustomerStore({ redis: stack.redis });
+  // The customers workspace's outbox relay, as its service runs it: accepted facts → NATS → the
+  // sink → ClickHouse, where the card reads a customer's history.
+  const js = jetstream(stack.nc);
+  relay = setInterval(() => {
+    void relayOutbox(stack.redis, (e) => publishEvent(js, e).then(() => undefined)).catch(() => {});
+  }, 200);
   await createTeam(stack.redis, { id: "t1", org: ORG, name: "电销一组", department: "sales", campaigns: "" });
   await createTeam(stack.redis, { id: "t2", org: ORG, name: "客服组", department: "care", campaigns: "" });
   const users = [
@@ -58,6 +67,7 @@ beforeAll(async () => {
 }, 180_000);
 
 afterAll(async () => {
+  clearInterval(relay);
   await browser?.close();
   await stack?.stop();
 });
@@ -137,7 +147,28 @@ describe("customers: pool, claim, follow-up, extension approval, reassignment", 
     await li.fill('[data-testid="fu-next"]', today);
     await li.click('[data-testid="fu-save"]');
     expect(await text(li, "card-msg")).toContain(today);
-    await li.locator('[data-testid="history-row"][data-kind="follow_up"]').first().waitFor();
+    await li
+      .locator('[data-testid="history-row"][data-kind="customer.follow_up_recorded"]')
+      .first()
+      .waitFor();
+    // The claim comes from the log in ClickHouse (relayed, sunk), the follow-up shown once.
+    await until(
+      async () => {
+        await open(li, `/customers/${ids.p1}`);
+        return await li
+          .locator('[data-testid="history-row"]')
+          .evaluateAll((els) => els.map((e) => e.getAttribute("data-kind")));
+      },
+      (kinds) =>
+        kinds.includes("customer.claimed") &&
+        kinds.includes("customer.created") &&
+        kinds.includes("customer.follow_up_recorded"),
+      "claim and follow-up in the card's history",
+    );
+    const kinds = await li
+      .locator('[data-testid="history-row"]')
+      .evaluateAll((els) => els.map((e) => e.getAttribute("data-kind")));
+    expect(kinds.filter((k) => k === "customer.follow_up_recorded").length).toBe(1);
     await shot(li, "customers-card-zh");
 
     await open(li, "/console");

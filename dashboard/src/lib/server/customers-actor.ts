@@ -48,10 +48,17 @@ export async function repsOn(redis: Redis, org: string, teamIds?: string[]): Pro
     .sort((a, b) => a.id.localeCompare(b.id));
 }
 
-/** Names for rep ids (a refusal names the holder by name where the viewer's org knows them). */
+/**
+ * Display names by rep (agent) id and by username (a refusal names the holder; the history names
+ * who acted, reps by agent id, managers and directors by username).
+ */
 export async function repNames(redis: Redis, org: string): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
-  for (const r of await repsOn(redis, org)) out[r.id] = r.name;
+  for (const u of await listUsers(redis)) {
+    if (u.org !== org) continue;
+    out[u.username] = u.displayName || u.username;
+    if (u.agentId) out[u.agentId] = u.displayName || u.username;
+  }
   return out;
 }
 

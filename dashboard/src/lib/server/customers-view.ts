@@ -56,3 +56,52 @@ export interface HistoryLine {
   who: string;
   detail: string;
 }
+
+/** The payload fields worth a line on the card, in this order (ids of reps become names). */
+const DETAIL_FIELDS = [
+  "name",
+  "note",
+  "notes",
+  "disposition",
+  "grade",
+  "next_contact_on",
+  "days",
+  "reason",
+  "approved",
+  "from_agent_id",
+  "second_owner_id",
+  "held_until",
+  "stage",
+  "amount",
+  "status",
+  "campaign_id",
+  "talk_s",
+  "via",
+] as const;
+
+/** One readable detail from an event's payload (the card's history table). */
+export function historyDetail(payload: string, names: Record<string, string> = {}): string {
+  let p: Record<string, unknown>;
+  try {
+    p = JSON.parse(payload) as Record<string, unknown>;
+  } catch {
+    return "";
+  }
+  const parts: string[] = [];
+  for (const k of DETAIL_FIELDS) {
+    const v = p[k];
+    if (v === undefined || v === null || v === "") continue;
+    if (k === "from_agent_id" || k === "second_owner_id")
+      parts.push(`${k === "from_agent_id" ? "←" : "+"} ${names[String(v)] ?? String(v)}`);
+    else if (k === "held_until" && typeof v === "string") parts.push(`→ ${v.slice(0, 16).replace("T", " ")}`);
+    else if (k === "talk_s" && typeof v === "number") parts.push(`${Math.round(v)} s`);
+    else if (typeof v === "object") parts.push(JSON.stringify(v));
+    else parts.push(String(v));
+  }
+  return parts.join(" · ");
+}
+
+/** ClickHouse's DateTime64 text (UTC) → epoch ms. */
+export function chTime(s: string): number {
+  return Date.parse(`${s.replace(" ", "T")}Z`);
+}

@@ -1,11 +1,11 @@
-import { customerCard } from "@cc/analytics";
-import { canManage, repOf } from "@cc/customers";
+import { canManage, customerHistory, repOf } from "@cc/customers";
 import { error, fail } from "@sveltejs/kit";
 import { z } from "zod";
+import type { MessageKey } from "#lib/i18n.ts";
 import { clickhouse } from "#lib/server/clickhouse.ts";
 import { customersContext, refusalText, repsOn } from "#lib/server/customers-actor.ts";
 import { ExtendForm, FollowUpForm, issuesText, QuickForm, SecondForm } from "#lib/server/customers-forms.ts";
-import type { HistoryLine } from "#lib/server/customers-view.ts";
+import { chTime, type HistoryLine, historyDetail } from "#lib/server/customers-view.ts";
 import { log } from "#lib/server/log.ts";
 import type { Actions, PageServerLoad } from "./$types";
 
@@ -17,42 +17,56 @@ function customerId(raw: string): string {
   return p.data;
 }
 
+type Ctx = Awaited<ReturnType<typeof customersContext>>;
+
+/**
+ * The card's history: the log in ClickHouse (the customer's own events and its lead's calls,
+ * dispositions and orders), plus the store's latest follow-ups that have not reached it yet.
+ */
+async function cardHistory({ actor, store, names, t }: Ctx, id: string): Promise<HistoryLine[]> {
+  const label = (kind: string) => t(`cust.kind.${kind}` as MessageKey);
+  const lines: HistoryLine[] = [];
+  const logged = new Set<string>();
+  const fromLog = await customerHistory(clickhouse(), store, actor, id, 300).catch((err) => {
+    log.warn({ err, customer: id }, "customer history unavailable");
+    return null;
+  });
+  for (const r of fromLog?.ok ? fromLog.rows : []) {
+    const fu =
+      r.kind === "customer.follow_up_recorded" ? /"follow_up_id":"([^"]+)"/.exec(r.payload)?.[1] : undefined;
+    if (fu) logged.add(fu);
+    lines.push({
+      at: chTime(r.occurred_at),
+      kind: r.kind,
+      kindLabel: label(r.kind),
+      who: r.actor || r.agent_id,
+      detail: historyDetail(r.payload, names),
+    });
+  }
+  const fus = await store.listFollowUps(actor, id, 100);
+  for (const f of fus.ok ? fus.followUps : []) {
+    if (logged.has(f.id)) continue;
+    lines.push({
+      at: f.at,
+      kind: "customer.follow_up_recorded",
+      kindLabel: label("customer.follow_up_recorded"),
+      who: f.agentId,
+      detail: [f.note, f.disposition, f.grade, f.nextContactOn].filter(Boolean).join(" · "),
+    });
+  }
+  return lines.sort((a, b) => b.at - a.at);
+}
+
 /** The customer card: record, owner and second owner, follow-ups and calls, and what the viewer may do. */
 export const load = (async ({ locals, params }) => {
-  const { user, actor, store, names, redis, t } = await customersContext(locals);
+  const ctx = await customersContext(locals);
+  const { user, actor, store, names, redis, t } = ctx;
   const id = customerId(params.id);
   const got = await store.getCustomer(actor, id);
   if (!got.ok) error(got.reason === "not_found" ? 404 : 403, refusalText(t, got, names));
   const c = got.customer;
   const settings = await store.settings(user.org);
-  const fus = await store.listFollowUps(actor, id, 100);
-  const history: HistoryLine[] = (fus.ok ? fus.followUps : []).map((f) => ({
-    at: f.at,
-    kind: "follow_up",
-    kindLabel: t("cust.followup.title"),
-    who: f.agentId,
-    detail: `${f.grade} · ${f.note}${f.nextContactOn ? ` → ${f.nextContactOn}` : ""}`,
-  }));
-  if (c.leadId) {
-    // Calls and dispositions of the lead the customer came from (ClickHouse, the event log).
-    const card = await customerCard(clickhouse(), user.org, c.leadId).catch((err) => {
-      log.warn({ err, customer: id }, "customer call history unavailable");
-      return null;
-    });
-    for (const h of card?.history ?? []) {
-      history.push({
-        at: h.at_ms,
-        kind: h.kind,
-        kindLabel:
-          h.kind === "call.ended"
-            ? `${t("console.talk_s")} ${h.talk_s.toFixed(0)}`
-            : t("console.disposition"),
-        who: h.agent_id ?? "",
-        detail: [h.campaign_id, h.disposition, h.notes].filter(Boolean).join(" · "),
-      });
-    }
-  }
-  history.sort((a, b) => b.at - a.at);
+  const history = await cardHistory(ctx, id);
   const me = repOf(actor);
   const manages = canManage(actor, c);
   const isOwner = c.ownerId !== undefined && c.ownerId === me;
@@ -71,8 +85,6 @@ export const load = (async ({ locals, params }) => {
     canSetSecond: !!c.ownerId && (isOwner || manages),
   };
 }) satisfies PageServerLoad;
-
-type Ctx = Awaited<ReturnType<typeof customersContext>>;
 
 async function act(
   locals: App.Locals,
