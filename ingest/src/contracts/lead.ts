@@ -23,6 +23,19 @@ export const LeadCreated = z.object({
   campaign_id: EntityId.optional(),
   list_id: EntityId.optional(),
   phone: E164,
+  /** The callee's own IANA time zone when known; calling windows use it instead of the number's country. */
+  tz: z
+    .string()
+    .max(64)
+    .refine((tz) => {
+      try {
+        new Intl.DateTimeFormat("en", { timeZone: tz });
+        return true;
+      } catch {
+        return false;
+      }
+    }, "must be an IANA time zone such as Asia/Shanghai")
+    .optional(),
   name: z.string().max(200).optional(),
   company: z.string().max(200).optional(),
   region: z.string().max(64).optional(),

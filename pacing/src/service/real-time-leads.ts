@@ -34,6 +34,8 @@ export async function addLead(list: RedisDialingList, e: LeadCreated, now = Date
       leadId: e.lead_id,
       phone: e.phone,
       consent: e.consent.given,
+      // The lead's own zone, when it says so, decides its calling window (else the number's country).
+      ...(e.tz ? { tz: e.tz } : {}),
       ...(e.name ? { name: e.name } : {}),
     },
     dueAtFor(e, now),
