@@ -1,5 +1,5 @@
 // Keeps a process's search index in step with Redis: a full load (every customer's name and
-// company) and then the org's change stream, which every write script appends the customer id to.
+// company) and then the org's change stream, which the create and update scripts append ids to.
 import { custKeys } from "../store/keys.ts";
 import type { Redis } from "../store/redis.ts";
 import type { CustomerSearchIndex } from "./index.ts";

@@ -7,8 +7,11 @@
 const PRELUDE = `
 local P = ARGV[1]
 local function nz(v) return v and v ~= '' and v ~= false end
-local function emit(json, id)
+local function emit(json)
   if json ~= '' then redis.call('XADD', 'cc:cust:outbox', '*', 'e', json) end
+end
+-- Name, company or phones changed: processes holding a search index follow this stream.
+local function changed(id)
   redis.call('XADD', P..'changes', 'MAXLEN', '~', '200000', '*', 'id', id)
 end
 -- Moves a customer to an owner ('' = public pool) and keeps every index in step with it.
@@ -103,8 +106,9 @@ else
   redis.call('ZADD', P..'pool', now, id)
   redis.call('RPUSH', P..'hist:'..id, now..'|')
 end
-emit(ARGV[11], id)
-if rep ~= '' then emit(ARGV[12], id) end
+emit(ARGV[11])
+if rep ~= '' then emit(ARGV[12]) end
+changed(id)
 return {'ok'}
 `);
 
@@ -145,7 +149,8 @@ local pairs_ = {}
 for i = 8, 7 + n * 2 do table.insert(pairs_, ARGV[i]) end
 if #pairs_ > 0 then redis.call('HSET', c, unpack(pairs_)) end
 for i = 8 + n * 2, #ARGV do redis.call('HDEL', c, ARGV[i]) end
-emit(ARGV[6], id)
+emit(ARGV[6])
+changed(id)
 return {'ok'}
 `);
 
@@ -163,7 +168,7 @@ local q = quota_of(rep, ARGV[8])
 local n = redis.call('SCARD', P..'held:'..rep)
 if n >= q then return {'quota_full', tostring(q), tostring(n)} end
 set_owner(id, rep, ARGV[4], ARGV[5], ARGV[6], '0', ARGV[7])
-emit(ARGV[9], id)
+emit(ARGV[9])
 return {'ok'}
 `);
 
@@ -181,7 +186,7 @@ if ARGV[5] == 'expired' then
   if tonumber(cur[2]) > tonumber(now) then return {'not_due'} end
 end
 set_owner(id, '', '', '', '', '0', now)
-emit(ARGV[6], id)
+emit(ARGV[6])
 return {'ok'}
 `);
 
@@ -191,7 +196,7 @@ local id = ARGV[2]
 redis.call('ZREM', P..'remind', id)
 local cur = redis.call('HMGET', P..'c:'..id, 'owner', 'held_until')
 if cur[1] ~= ARGV[3] or cur[2] ~= ARGV[4] then return {'stale'} end
-emit(ARGV[5], id)
+emit(ARGV[5])
 return {'ok'}
 `);
 
@@ -202,7 +207,7 @@ local cur = redis.call('HMGET', P..'c:'..id, 'owner', 'group', 'signed')
 if cur[1] ~= ARGV[3] then return {'not_held'} end
 if nz(cur[3]) then return {'deal_signed'} end
 set_owner(id, ARGV[3], cur[2], '', '', '1', ARGV[4])
-emit(ARGV[5], id)
+emit(ARGV[5])
 return {'ok'}
 `);
 
@@ -222,7 +227,7 @@ if not nz(cur[2]) then
   if n >= q then return {'quota_full', tostring(q), tostring(n)} end
 end
 set_owner(id, to, ARGV[5], ARGV[6], ARGV[7], 'keep', ARGV[8])
-emit(ARGV[10], id)
+emit(ARGV[10])
 return {'ok'}
 `);
 
@@ -241,7 +246,7 @@ else
   redis.call('HSET', c, 'second', s)
   redis.call('SADD', P..'second:'..s, id)
 end
-emit(ARGV[5], id)
+emit(ARGV[5])
 return {'ok'}
 `);
 
@@ -262,7 +267,7 @@ for i = 8, #ARGV do table.insert(pairs_, ARGV[i]) end
 redis.call('HSET', P..'extreq:'..req, unpack(pairs_))
 redis.call('SET', P..'extpending:'..rep, req)
 redis.call('ZADD', P..'extreqs', ARGV[6], req)
-emit(ARGV[7], id)
+emit(ARGV[7])
 return {'ok'}
 `);
 
@@ -292,7 +297,7 @@ end
 redis.call('HSET', r, 'status', ARGV[3] == '1' and 'approved' or 'rejected', 'decided_by', ARGV[4], 'decided_at', ARGV[5], 'note', ARGV[10])
 redis.call('DEL', P..'extpending:'..rep)
 redis.call('ZREM', P..'extreqs', req)
-emit(ARGV[9], id)
+emit(ARGV[9])
 return {'ok'}
 `);
 
@@ -311,8 +316,8 @@ if nz(cur[1]) then redis.call('ZADD', P..'due:'..cur[1], ARGV[3], id) end
 if nz(cur[2]) then redis.call('ZADD', P..'gdue:'..cur[2], ARGV[3], id) end
 redis.call('LPUSH', P..'fu:'..id, ARGV[7])
 redis.call('LTRIM', P..'fu:'..id, 0, 199)
-emit(ARGV[8], id)
-if ARGV[9] ~= '' then emit(ARGV[9], id) end
+emit(ARGV[8])
+if ARGV[9] ~= '' then emit(ARGV[9]) end
 return {'ok'}
 `);
 
@@ -323,14 +328,14 @@ local c = P..'c:'..id
 if redis.call('EXISTS', c) == 0 then return {'not_found'} end
 local n = redis.call('HINCRBY', c, 'orders', 1)
 local a = redis.call('HINCRBY', c, 'amount', ARGV[3])
-emit(ARGV[4], id)
+emit(ARGV[4])
 return {'ok', tostring(n), tostring(a)}
 `);
 
 /** Order-based grade: ARGV 2 id, 3 grade, 4 event. */
 export const ORDER_GRADE = script(`
 redis.call('HSET', P..'c:'..ARGV[2], 'ograde', ARGV[3])
-emit(ARGV[4], ARGV[2])
+emit(ARGV[4])
 return {'ok'}
 `);
 
