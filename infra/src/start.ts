@@ -12,6 +12,7 @@ import { connectNats, ensureStreams, jetStreamFor } from "@cc/ingest";
 import { pino } from "pino";
 import { ConfigError, loadStackConfig, type StackConfig } from "./config.ts";
 import { seedDemoHistoryOnFirstStart } from "./demo-history.ts";
+import { importDemoList } from "./demo-list.ts";
 import { natsUsers, redisUsers, serviceUrls } from "./identities.ts";
 import { serviceStarter } from "./launch-service.ts";
 import { repoRoot, startClickHouseHost } from "./launchers/clickhouse.ts";
@@ -23,7 +24,7 @@ import { loadOrCreateSecrets, type StackSecrets } from "./secrets.ts";
 import { services } from "./services.ts";
 import { type StackStatusPublisher, startStackStatus } from "./stack-status.ts";
 import { incarnationOf, Supervisor } from "./supervisor.ts";
-import { startTelephony } from "./telephony.ts";
+import { DEMO_CAMPAIGN_ID, startTelephony } from "./telephony.ts";
 
 // Pretty lines for a person at a terminal, JSON lines otherwise (log-format.ts; LOG_FORMAT decides).
 let format: LogFormat = logFormatFor(process.env.LOG_FORMAT, process.stdout.isTTY === true);
@@ -205,6 +206,34 @@ async function ensureDashboardBuilt(): Promise<void> {
   if (r.status !== 0) throw new Error(`dashboard build failed (exit ${r.status})`);
 }
 
+function importDemoListInBackground(
+  cfg: StackConfig,
+  secrets: StackSecrets,
+  infra: { natsUrl: string; redisUrl: string; launched: { nats: boolean; redis: boolean } },
+  carrierNumbersJson: string,
+): Promise<void> {
+  // As the importer identity (a server the stack did not launch: its URL says how to log in).
+  const redisAs = (user: string, password: string) =>
+    infra.launched.redis ? redisUrlWithCredentials(infra.redisUrl, user, password) : infra.redisUrl;
+  return importDemoList({
+    dataDir: cfg.CC_DATA_DIR,
+    orgId: cfg.CC_ORG_ID,
+    campaignId: DEMO_CAMPAIGN_ID,
+    carrierNumbers: JSON.parse(carrierNumbersJson) as Record<string, string[]>,
+    natsUrl: infra.launched.nats
+      ? natsUrlWithCredentials(infra.natsUrl, "importer", secrets.nats_passwords.importer)
+      : infra.natsUrl,
+    redisUrl: redisAs("importer", secrets.redis_passwords.importer),
+    // Listing the sample's DNC numbers is the administrator's job, as a registry import would be.
+    dncRedisUrl: redisAs("default", secrets.redis_admin_password),
+    pacingHealthUrl: `http://127.0.0.1:${cfg.PACING_HTTP_PORT}/health`,
+    log,
+  }).then(
+    () => undefined,
+    (err: unknown) => log.warn({ err }, "demo list import failed"),
+  );
+}
+
 async function main(): Promise<void> {
   const cfg = loadStackConfig();
   format = logFormatFor(cfg.LOG_FORMAT, process.stdout.isTTY === true);
@@ -258,6 +287,9 @@ async function main(): Promise<void> {
 
   // First start with the demo: a month of history for the reports, in the background.
   void seedDemoHistoryOnFirstStart(cfg, infra.clickhouse, log);
+  // The demo's sample lead list, imported into the demo campaign (report in the log), in the background.
+  if (telephony.carrierNumbersJson)
+    void importDemoListInBackground(cfg, secrets, infra, telephony.carrierNumbersJson);
 
   // A tenant's analyst (rows of CC_ORG_ID only); the all-org analyst stays in secrets.json.
   const orgAnalyst = orgAnalystCredentials(secrets.clickhouse_org_analyst_secret, cfg.CC_ORG_ID);

@@ -108,6 +108,25 @@ describe("runImport (dry run)", () => {
     );
   });
 
+  it("rejects numbers of countries the campaign does not dial", async () => {
+    const report = await runImport({
+      source: csv([
+        ["Bob", "+1 650 253 0000", "G", "", ""],
+        ["王伟", "13800138000", "华信", "", ""],
+      ]),
+      orgId: "o",
+      campaignId: "c",
+      dryRun: true,
+      callingCodes: ["86"],
+    });
+    expect(report.counts).toMatchObject({ rowsRead: 2, imported: 1, rejected: 1, rowsLost: 0 });
+    expect(report.rejected[0]).toMatchObject({
+      line: 2,
+      code: "country_not_dialed",
+      value: "+1 650 253 0000",
+    });
+  });
+
   it("rejects rows missing a required field and lists missing important ones once per row", async () => {
     const report = await runImport({
       source: csv([

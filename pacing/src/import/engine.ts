@@ -65,6 +65,8 @@ export interface RunImportOptions {
   fuzzy?: boolean;
   /** Contacts the fuzzy index holds at most (memory bound). */
   fuzzyIndexMax?: number;
+  /** Country calling codes the campaign dials (e.g. ["86"]); other numbers are rejected. Default: all. */
+  callingCodes?: string[];
   /** lead.created publishes awaiting their ack at once. */
   publishWindow?: number;
 }
@@ -110,11 +112,13 @@ class Run {
   readonly contacts: ContactIndex;
   readonly fuzzy: boolean;
   readonly publisher: LeadPublisher | undefined;
+  readonly callingCodes: string[] | undefined;
 
   constructor(report: ImportReport, o: RunImportOptions) {
     this.report = report;
     this.publisher = o.js && !o.dryRun ? new LeadPublisher(o.js, o.publishWindow ?? 4_096) : undefined;
     this.fuzzy = o.fuzzy ?? true;
+    this.callingCodes = o.callingCodes?.length ? o.callingCodes : undefined;
     this.contacts = new ContactIndex(o.fuzzyIndexMax);
   }
 
@@ -247,6 +251,12 @@ function classify(rows: RawRow[], m: ResolvedMapping, run: Run): Candidate[] {
     const raw = fields.phone ?? fields.phone2 ?? "";
     let phone = cleanPhone(raw);
     if (!phone.ok && fields.phone && fields.phone2) phone = cleanPhone(fields.phone2);
+    if (
+      phone.ok &&
+      run.callingCodes &&
+      !run.callingCodes.some((cc) => phone.ok && phone.e164.startsWith(`+${cc}`))
+    )
+      phone = { ok: false, code: "country_not_dialed", reason: "this campaign does not dial that country" };
     if (!phone.ok) {
       counts.rejected++;
       report.rejected.push({ line: row.line, code: phone.code, reason: phone.reason, value: detached(raw) });

@@ -207,8 +207,10 @@ export function* sampleRows(o: SampleOptions, dnc: string[] = []): Generator<Sam
       }
     }
     const note = o.messy && r.next() < 0.05 ? `回访, "重点"\n客户` : "";
+    // Messy lists lack a company now and then (an important field: the batch reminder lists them).
+    const company = o.messy && r.next() < 0.04 ? "" : c.company;
     yield {
-      cells: [c.name, c.phone, c.company, c.address, note],
+      cells: [c.name, c.phone, company, c.address, note],
       truth: isDnc ? "dnc" : "unique",
       entity: id,
     };

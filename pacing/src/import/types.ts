@@ -55,7 +55,8 @@ export type RejectCode =
   | "mobile_length"
   | "mobile_prefix"
   | "landline_no_area_code"
-  | "phone_invalid";
+  | "phone_invalid"
+  | "country_not_dialed";
 
 export interface RejectedRow {
   /** Row number as a spreadsheet shows it (the header is row 1). */
