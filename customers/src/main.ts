@@ -20,7 +20,7 @@ const Env = z.object({
   NATS_URL: z.string().min(1),
   REDIS_URL: z.string().min(1),
   CC_ORG_ID: z.string().min(1).default("demo"),
-  CUSTOMERS_HTTP_PORT: z.coerce.number().int().min(1).max(65_535).default(9475),
+  CUSTOMERS_HTTP_PORT: z.coerce.number().int().min(1).max(65_535).default(9469),
   /** How often the scheduler looks for holds due (ms): a release is at most this late. */
   CUSTOMERS_RELEASE_EVERY_MS: z.coerce.number().int().min(100).max(60_000).default(1_000),
   /** Bearer key for /metrics. */

@@ -54,6 +54,8 @@ export const StackEnv = z.object({
   PACING_HTTP_PORT: Port.default(9465),
   DEMO_HTTP_PORT: Port.default(9466),
   PROJECTOR_HTTP_PORT: Port.default(9468),
+  /** The customers service (10:00 hold releases, reminders, the customer event relay). */
+  CUSTOMERS_HTTP_PORT: Port.default(9469),
   DASHBOARD_PORT: Port.default(3000),
   /** The simulated campaign: leads, SIP agents and a SIPp carrier, dialed for real. */
   DEMO_CAMPAIGN: Flag.default(true),

@@ -102,6 +102,15 @@ export function services(cfg: StackConfig, secrets: StackSecrets, rt: StackRunti
       env: { PACING_HTTP_PORT: String(cfg.PACING_HTTP_PORT), CC_CAMPAIGNS: rt.campaignsJson },
     },
     {
+      // Customers (公海/私海): holds back to the public pool at 10:00 org time, day-before
+      // reminders, and the relay of the ownership rules' events from Redis to JetStream.
+      name: "customers",
+      entry: "customers/src/main.ts",
+      port: cfg.CUSTOMERS_HTTP_PORT,
+      portEnv: "CUSTOMERS_HTTP_PORT",
+      env: { CUSTOMERS_HTTP_PORT: String(cfg.CUSTOMERS_HTTP_PORT) },
+    },
+    {
       name: "dashboard",
       entry: "dashboard/build/index.js",
       port: cfg.DASHBOARD_PORT,
