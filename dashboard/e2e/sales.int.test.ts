@@ -2,10 +2,10 @@
 // knowledge base editor and its Chinese search in the agent console, churn warnings per
 // visibility scope with the SQL behind them, and a management report exported as XLSX and
 // written by its schedule. Screenshots in zh-CN and en.
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import type { EventFields } from "@cc/ingest";
 import ExcelJS from "exceljs";
-import type { Browser, Page } from "playwright-core";
+import type { Browser, BrowserContext, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTeam, createUser } from "../src/lib/server/auth/users.ts";
 import { launchBrowser, noonTimeZone, type Stack, shot, startStack, until } from "./harness.ts";
@@ -16,6 +16,7 @@ const ORG = "demo";
 const PW = "test-password-123";
 const TZ = noonTimeZone();
 const DAY = 86_400_000;
+const REPORTS_DIR = `/tmp/cc-sales-e2e-${process.pid}`;
 const cny = (amount_minor: number) => ({ amount_minor, currency: "CNY" });
 const localDay = (ms: number) =>
   new Intl.DateTimeFormat("en-CA", {
@@ -30,11 +31,13 @@ async function chCount(sql: string): Promise<number> {
   return Number(((await rs.json()) as { n: string }[])[0]?.n ?? 0);
 }
 
+type Without<T> = T extends unknown ? Omit<T, "org_id"> : never;
+type NoOrg = Without<EventFields>;
+
 /** Events that make churn warnings: ag-1 (team-a) owns cust-A, ag-3 (team-b) owns cust-D. */
 function churnEvents(now: number): [EventFields, number][] {
   const out: [EventFields, number][] = [];
-  const add = (at: number, f: Omit<EventFields, "org_id">) =>
-    out.push([{ org_id: ORG, ...f } as EventFields, at]);
+  const add = (at: number, f: NoOrg) => out.push([{ org_id: ORG, ...f } as EventFields, at]);
   add(now - 200 * DAY, { kind: "agent.login", agent_id: "ag-1", team_id: "team-a", skills: [] });
   add(now - 200 * DAY, { kind: "agent.login", agent_id: "ag-3", team_id: "team-b", skills: [] });
   for (const [id, customer, agent, days] of [
@@ -84,6 +87,42 @@ function churnEvents(now: number): [EventFields, number][] {
       method: "bank_transfer",
     });
   }
+  // An ad lead whose opportunity is signed: the pipeline report credits it to douyin.
+  add(now - 3 * DAY, {
+    kind: "lead.created",
+    lead_id: "l-ad",
+    source: "ad",
+    channel: "douyin",
+    ad_campaign_id: "ad-dy",
+    phone: "+8613800138000",
+    consent: { given: true, method: "web_form" },
+  });
+  add(now - 3 * DAY, {
+    kind: "ad.spend_reported",
+    channel: "douyin",
+    ad_campaign_id: "ad-dy",
+    ad_id: "ad-1",
+    slot_start: new Date(now - 3 * DAY).toISOString(),
+    slot_end: new Date(now - 3 * DAY + 3_600_000).toISOString(),
+    spend: cny(100_000),
+    impressions: 1000,
+    clicks: 20,
+  });
+  for (const [stage, p, at] of [
+    ["needs", 0.05, now - 2 * DAY],
+    ["signed", 1, now - DAY],
+  ] as const) {
+    add(at, {
+      kind: "opportunity.stage_changed",
+      opportunity_id: "opp-ad",
+      customer_id: "cust-A",
+      lead_id: "l-ad",
+      agent_id: "ag-1",
+      stage,
+      win_probability: p,
+      expected_amount: cny(300_000),
+    });
+  }
   // Calls and an order this week for the management report.
   add(now - 60_000, {
     kind: "order.created",
@@ -98,7 +137,7 @@ function churnEvents(now: number): [EventFields, number][] {
 }
 
 beforeAll(async () => {
-  stack = await startStack({ CC_REPORTS_DIR: `/tmp/cc-sales-e2e-${process.pid}` });
+  stack = await startStack({ CC_REPORTS_DIR: REPORTS_DIR });
   browser = await launchBrowser();
   await createTeam(stack.redis, { id: "team-a", org: ORG, name: "A组", department: "sales", campaigns: "" });
   await createTeam(stack.redis, {
@@ -132,7 +171,7 @@ beforeAll(async () => {
   for (const [f, at] of events) await stack.publish(f, at);
   await until(
     () => chCount("SELECT count() AS n FROM sales_facts WHERE org_id = {org:String}"),
-    (n) => n >= events.length - 2,
+    (n) => n >= events.length - 4, // agent.login ×2, lead.created, ad.spend_reported are not sales facts
     "sales facts in ClickHouse",
   );
 });
@@ -140,10 +179,16 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await stack?.stop();
+  rmSync(REPORTS_DIR, { recursive: true, force: true });
 });
 
+const open: BrowserContext[] = [];
+
+/** A fresh signed-in context; earlier ones are closed (their SSE streams hold connections). */
 async function signedIn(username: string, lang: "en" | "zh-CN", next: string): Promise<Page> {
+  while (open.length > 2) await open.shift()?.close();
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
+  open.push(ctx);
   await ctx.addCookies([{ name: "cc_lang", value: lang, url: stack.url }]);
   const page = await ctx.newPage();
   await page.goto(`${stack.url}/login?next=${encodeURIComponent(next)}`, { waitUntil: "networkidle" });
@@ -270,6 +315,17 @@ describe("churn warnings", () => {
     expect(soon).toContain("cust-D");
     expect(soon).not.toContain("cust-A");
     await shot(narrow, "sales-churn-director-zh");
+  });
+});
+
+describe("sales stages in the funnel and ROI reports", () => {
+  it("shows the stage funnel per rep and the signed value per ad channel against spend", async () => {
+    const page = await signedIn("s.director", "zh-CN", "/reports/pipeline");
+    expect(await page.locator("h2").innerText()).toBe("销售阶段与广告回报");
+    const row = await page.locator('[data-testid="pipeline-roi"] tr[data-key="douyin"]').innerText();
+    expect(row).toMatch(/douyin\s+1\s+1\s+¥3,000\s+0\s+0\s+¥0\s+¥1,000\s+200\.0%/);
+    expect(await page.locator('[data-testid="pipeline-funnel"] tbody').innerText()).toContain("ag-1");
+    await shot(page, "sales-pipeline-report-zh");
   });
 });
 
