@@ -72,6 +72,9 @@ afterAll(async () => {
   await stack?.stop();
 });
 
+/** A store without the settings cache of the shared one (settings are cached for 5 s). */
+const fresh = () => new CustomerStore({ redis: stack.redis });
+
 async function signedIn(username: string, lang: "zh-CN" | "en"): Promise<Page> {
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
   await ctx.addCookies([{ name: "cc_lang", value: lang, url: stack.url }]);
@@ -252,6 +255,12 @@ describe("customers: pool, claim, follow-up, extension approval, reassignment", 
       expect(c.ok && c.customer.ownerId).toBe("a2");
     }
     expect((await store.quotaOf(ORG, "a1")).held).toBe(0);
+    // Per-rep limit: the manager gives Wang his own quota; the care team's rep is not listed.
+    expect(await mgr.locator('[data-testid="quota-row"][data-rep="b1"]').count()).toBe(0);
+    await mgr.fill('[data-testid="quota-a2"]', "10");
+    await mgr.click('[data-testid="quota-save-a2"]');
+    await mgr.locator('[data-testid="ra-msg"]', { hasText: "王强 (a2)" }).waitFor();
+    expect(await store.quotaOf(ORG, "a2")).toEqual({ quota: 10, held: 3 });
     await mgr.context().close();
   });
 
@@ -322,6 +331,10 @@ describe("customers: pool, claim, follow-up, extension approval, reassignment", 
   it("a director configures the fields; a new customer needs the required one, is reminded of every empty important one at once, and a duplicate is refused", async () => {
     const dir = await signedIn("sun.dir", "zh-CN");
     await open(dir, "/customers/fields");
+    await dir.fill('[data-testid="rule-quota"]', "20");
+    await dir.click('[data-testid="rules-save"]');
+    expect(await text(dir, "fields-msg")).toBe("保护规则已保存");
+    expect((await fresh().settings(ORG)).quota).toBe(20);
     const fields = [
       ["industry", "行业", "Industry", "required"],
       ["city", "城市", "City", "important"],
@@ -336,9 +349,9 @@ describe("customers: pool, claim, follow-up, extension approval, reassignment", 
       await dir.selectOption(`[data-testid="field-class-${i}"]`, cls);
     }
     await dir.click('[data-testid="fields-save"]');
-    expect(await text(dir, "fields-msg")).toBe("字段配置已保存");
+    await dir.locator('[data-testid="fields-msg"]', { hasText: "字段配置已保存" }).waitFor();
     await shot(dir, "customers-fields-zh");
-    expect((await store.settings(ORG)).fields.map((f) => `${f.key}:${f.class}`)).toEqual([
+    expect((await fresh().settings(ORG)).fields.map((f) => `${f.key}:${f.class}`)).toEqual([
       "industry:required",
       "city:important",
       "budget:important",

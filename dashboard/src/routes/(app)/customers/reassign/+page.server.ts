@@ -1,4 +1,5 @@
 import { error, fail } from "@sveltejs/kit";
+import { z } from "zod";
 import { customersContext, refusalText, repsOn } from "#lib/server/customers-actor.ts";
 import { issuesText, ReassignForm, ReassignQuery } from "#lib/server/customers-forms.ts";
 import { log } from "#lib/server/log.ts";
@@ -34,10 +35,40 @@ export const load = (async ({ locals, url }) => {
       ...(c.grade ? { grade: c.grade } : {}),
     }));
   }
-  return { reps, filter, matches };
+  // Per-rep limits: the quota that applies (org default or override) and the holds now.
+  const quotas = await Promise.all(
+    reps.map(async (r) => ({ ...r, ...(await store.quotaOf(user.org, r.id)) })),
+  );
+  return { reps, filter, matches, quotas };
 }) satisfies PageServerLoad;
 
+const QuotaForm = z.object({
+  rep: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/),
+  quota: z.union([z.literal(""), z.coerce.number().int().min(0).max(10_000)]),
+});
+
 export const actions = {
+  /** A rep's own protection quota (empty = the org's again): the rep's managers or a director. */
+  quota: async ({ locals, request }) => {
+    const { user, actor, store, t, redis } = await customersContext(locals);
+    if (!mayReassign(user.role))
+      return fail(403, { ok: false, message: t("cust.err.forbidden"), refused: [] });
+    const p = QuotaForm.safeParse(Object.fromEntries(await request.formData()));
+    if (!p.success) return fail(400, { ok: false, message: issuesText(p.error), refused: [] });
+    const everyone = user.role === "director" || user.role === "admin";
+    const rep = (await repsOn(redis, user.org, everyone ? undefined : actor.teamIds)).find(
+      (r) => r.id === p.data.rep,
+    );
+    if (!rep) return fail(403, { ok: false, message: t("cust.err.forbidden"), refused: [] });
+    const r = await store.setRepQuota(actor, rep.id, p.data.quota === "" ? null : p.data.quota);
+    if (!r.ok) return fail(403, { ok: false, message: refusalText(t, r), refused: [] });
+    log.info({ user: user.username, rep: rep.id, quota: p.data.quota }, "rep quota set");
+    return {
+      ok: true,
+      message: t("cust.rules.quota_saved", { rep: `${rep.name} (${rep.id})` }),
+      refused: [],
+    };
+  },
   reassign: async ({ locals, request }) => {
     const { user, actor, store, names, t, redis } = await customersContext(locals);
     if (!mayReassign(user.role))
