@@ -125,6 +125,29 @@ describe("customer records", () => {
   });
 });
 
+describe("listing", () => {
+  it("pages through the pool and the whole org by cursor, each customer once", async () => {
+    const { orgId, store } = await newOrg();
+    const ids = await poolCustomers(store, orgId, 11);
+    await store.claim(agent(orgId, "a1", "t1"), ids[0] as string);
+    for (const [actor, view, n] of [
+      [director(orgId), "visible", 11],
+      [agent(orgId, "b1", "t2"), "pool", 10],
+    ] as const) {
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await store.listCustomers(actor, { view, limit: 3, ...(cursor ? { cursor } : {}) });
+        expect(page.items.length).toBeLessThanOrEqual(3);
+        seen.push(...page.items.map((c) => c.id));
+        cursor = page.cursor;
+      } while (cursor);
+      expect(new Set(seen).size).toBe(n);
+      expect(seen).toHaveLength(n);
+    }
+  });
+});
+
 describe("ownership rules", () => {
   it("refuses a customer held by someone else, saying who, and enforces the quota", async () => {
     const { orgId, store } = await newOrg("Asia/Shanghai", "2026-11-30T01:00:00.000Z", 2);

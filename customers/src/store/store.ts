@@ -447,30 +447,46 @@ export class CustomerStore {
     return ok({ customer, missingImportant: check.missingImportant });
   }
 
-  async #idsFor(actor: Actor, f: ListFilter): Promise<string[]> {
+  /** Where a list's ids come from: the pool and the whole org page in Redis (they grow to 1M). */
+  async #source(
+    actor: Actor,
+    f: ListFilter,
+  ): Promise<{ total: number; window(start: number, n: number): Promise<string[]> }> {
     const org = actor.orgId;
     const me = repOf(actor);
-    if (f.view === "pool") return await this.redis.zRange(custKeys.pool(org), 0, -1, { REV: true });
-    if (f.view === "mine") {
-      return (await this.redis.sUnion([custKeys.owned(org, me), custKeys.second(org, me)])).sort();
-    }
-    if (f.ownerId) return (await this.redis.sMembers(custKeys.owned(org, f.ownerId))).sort();
-    if (f.groupId) return (await this.redis.sMembers(custKeys.group(org, f.groupId))).sort();
-    if (seesAll(actor)) return await this.redis.zRange(custKeys.all(org), 0, -1, { REV: true });
+    const sorted = (key: string) => async () => ({
+      total: Number(await this.redis.zCard(key)),
+      window: (start: number, n: number) => this.redis.zRange(key, start, start + n - 1, { REV: true }),
+    });
+    const inMemory = async (ids: Promise<string[]>) => {
+      const all = (await ids).sort();
+      return { total: all.length, window: async (start: number, n: number) => all.slice(start, start + n) };
+    };
+    const mine = () => this.redis.sUnion([custKeys.owned(org, me), custKeys.second(org, me)]);
+    if (f.view === "pool") return await sorted(custKeys.pool(org))();
+    if (f.view === "mine") return await inMemory(mine());
+    if (f.ownerId) return await inMemory(this.redis.sMembers(custKeys.owned(org, f.ownerId)));
+    if (f.groupId) return await inMemory(this.redis.sMembers(custKeys.group(org, f.groupId)));
+    if (seesAll(actor)) return await sorted(custKeys.all(org))();
     if (managesTeams(actor) && actor.teamIds.length) {
-      return (await this.redis.sUnion(actor.teamIds.map((t) => custKeys.group(org, t)))).sort();
+      return await inMemory(this.redis.sUnion(actor.teamIds.map((t) => custKeys.group(org, t))));
     }
-    return (await this.redis.sUnion([custKeys.owned(org, me), custKeys.second(org, me)])).sort();
+    return await inMemory(mine());
   }
 
-  /** Lists customers the actor may see; every row is checked against visibility again. */
+  /**
+   * Lists customers the actor may see; every row is checked against visibility again. A page
+   * scans at most 20 × limit rows, so a narrow filter may return a short page with a cursor.
+   */
   async listCustomers(actor: Actor, filter: ListFilter): Promise<Page<Customer>> {
     const limit = Math.min(Math.max(filter.limit ?? 50, 1), 500);
-    const ids = await this.#idsFor(actor, filter);
+    const src = await this.#source(actor, filter);
     const items: Customer[] = [];
     let i = filter.cursor ? Number(filter.cursor) : 0;
-    while (i < ids.length && items.length < limit) {
-      const chunk = ids.slice(i, i + limit);
+    const stopAt = i + limit * 20;
+    while (i < src.total && items.length < limit && i < stopAt) {
+      const chunk = await src.window(i, limit);
+      if (chunk.length === 0) break;
       const byId = new Map((await this.#many(actor.orgId, chunk)).map((c) => [c.id, c]));
       for (const id of chunk) {
         i++;
@@ -483,7 +499,7 @@ export class CustomerStore {
         if (items.length >= limit) break;
       }
     }
-    return { items, ...(i < ids.length ? { cursor: String(i) } : {}) };
+    return { items, ...(i < src.total ? { cursor: String(i) } : {}) };
   }
 
   /**
