@@ -167,7 +167,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
   const latencyRate = Number(flags.rate ?? 20_000);
   const latencySeconds = quick ? 6 : 30;
   // The sink's own defaults unless overridden.
-  const batchSize = Number(flags.batch ?? 10_000);
+  const batchSize = Number(flags.batch ?? 50_000);
   const batchMs = Number(flags["batch-ms"] ?? 250);
   const insertFormat = flags.format === "JSONEachRow" ? "JSONEachRow" : "RowBinary";
   const log = (m: string) => process.stderr.write(`[bench ingest] ${m}\n`);
@@ -187,7 +187,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
 
     // 0. Raw ClickHouse insert ceilings, same rows, same HTTP interface, same batch size.
     log(`raw ClickHouse inserts: ${batchSize}-row batches`);
-    const clickhouse_ceilings = await clickHouseCeilings(ch, batchSize, quick ? 3 : 10);
+    const clickhouse_ceilings = await clickHouseCeilings(ch, batchSize, quick ? 2 : 5);
     let view_costs: Awaited<ReturnType<typeof viewCosts>> | undefined;
     if (flags["view-costs"]) {
       log("CPU per row of each materialized view on events (one detached at a time)");

@@ -13,7 +13,12 @@ export const SinkEnv = z.object({
   /** 0 picks a free port (tests). */
   SINK_HTTP_PORT: int(0, 65_535).default(9464),
   SINK_HTTP_HOST: z.string().default("127.0.0.1"),
-  SINK_BATCH_SIZE: int(1, 200_000).default(10_000),
+  /**
+   * A cap, not a target: batches are cut at SINK_BATCH_MS too, so they grow only while an insert
+   * is slower than arrivals. Every INSERT pays a fixed cost per materialized view (a new part in
+   * each target table): bench ingest measured ~2× less ClickHouse CPU per row at 50k than at 10k.
+   */
+  SINK_BATCH_SIZE: int(1, 200_000).default(50_000),
   SINK_BATCH_MS: int(1, 60_000).default(250),
   /** INSERT body format: RowBinary (binary, no text parsing in ClickHouse) or JSONEachRow (readable, slower). */
   SINK_INSERT_FORMAT: z.enum(["RowBinary", "JSONEachRow"]).default("RowBinary"),
