@@ -25,9 +25,11 @@ export * from "./src/core/index.ts";
 export * as leadImport from "./src/import/index.ts";
 export {
   AllocationLine,
+  type AllocationOverview,
   AllocationRequest,
   type Assignment,
   allocateLeads,
+  allocationOverview,
   assignmentEvents,
   ReallocationRequest,
   reallocateLeads,

@@ -4,7 +4,7 @@
 import { writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { NumberListStore } from "@cc/pacing";
+import { CampaignConfig, NumberListStore, RedisDialingList } from "@cc/pacing";
 import type { Browser, Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createUser } from "../src/lib/server/auth/users.ts";
@@ -169,10 +169,70 @@ describe("DNC list and blacklist page", () => {
     await shot(page, "number-lists-import");
   });
 
+  it("a manager allocates pool leads by quota and moves them between agents; lead.assigned in ClickHouse", async () => {
+    const cfg = CampaignConfig.parse({ id: "spring", caller_id: "+8657100000000" });
+    const list = RedisDialingList.forCampaign(stack.redis, "demo", cfg);
+    for (let i = 0; i < 10; i++)
+      await list.add({ leadId: `S${i}`, phone: `+86135${String(i).padStart(8, "0")}` });
+    const page = await signedIn("dnc.manager");
+    await page.goto(`${stack.url}/lists/allocation?campaign=spring`, { waitUntil: "networkidle" });
+    expect(await page.textContent('[data-testid="pool-fresh"]')).toBe("10");
+    await page.fill('[data-testid="allocate-form"] input[name="team"]', "north");
+    await page.fill('[data-testid="allocate-form"] input[name="agents"]', "ann, bob");
+    await page.fill('[data-testid="allocate-form"] input[name="quota"]', "4");
+    await page.click('[data-testid="allocate-form"] button[type="submit"]');
+    await page.waitForSelector('[data-testid="allocated"]');
+    expect(await page.textContent('[data-testid="allocated"]')).toContain("4 / 4");
+    expect(await page.textContent('[data-testid="pool-fresh"]')).toBe("6");
+    expect(await page.textContent('[data-testid="agent-ann"]')).toBe("2");
+    expect(await page.textContent('[data-testid="agent-bob"]')).toBe("2");
+    const annLeads = (await stack.redis.zRange("cc:list:demo:spring:agent:ann", 0, -1)).join("\n");
+    await page.fill('[data-testid="move-form"] textarea[name="leads"]', annLeads);
+    await page.fill('[data-testid="move-form"] input[name="team"]', "north");
+    await page.fill('[data-testid="move-form"] input[name="agent"]', "cat");
+    await page.click('[data-testid="move-form"] button[type="submit"]');
+    await page.waitForSelector('[data-testid="moved"]');
+    expect(await page.textContent('[data-testid="agent-cat"]')).toBe("2");
+    expect(await page.locator('[data-testid="agent-ann"]').count()).toBe(0);
+    // Cat's dialing takes them first.
+    // At the next noon in Shanghai (inside the CN calling window whatever hour the test runs).
+    const noon = new Date();
+    noon.setUTCHours(4, 0, 0, 0);
+    if (noon.getTime() < Date.now()) noon.setUTCDate(noon.getUTCDate() + 1);
+    const cat = await list.take(2, noon.getTime(), { agentId: "cat", teamIds: ["north"] });
+    expect(
+      cat.leads
+        .map((l) => l.leadId)
+        .sort()
+        .join("\n"),
+    ).toBe(annLeads.split("\n").sort().join("\n"));
+    const assigned = await until(
+      async () => {
+        const rs = await stack.chClient.query({
+          query:
+            "SELECT JSONExtractString(payload, 'assigned_by') AS by, JSONExtractString(payload, 'agent_id') AS agent FROM events WHERE kind = 'lead.assigned' AND org_id = 'demo' AND campaign_id = 'spring'",
+          format: "JSONEachRow",
+        });
+        return await rs.json<{ by: string; agent: string }>();
+      },
+      (rows) => rows.length >= 6,
+      "lead.assigned in ClickHouse",
+    );
+    expect(
+      assigned
+        .filter((r) => r.by === "rule")
+        .map((r) => r.agent)
+        .sort(),
+    ).toEqual(["ann", "ann", "bob", "bob"]);
+    expect(assigned.filter((r) => r.by === "manager").map((r) => r.agent)).toEqual(["cat", "cat"]);
+    await shot(page, "lead-allocation");
+  });
+
   it("refuses the page and the import endpoint to an agent", async () => {
     const page = await signedIn("dnc.agent");
     const res = await page.goto(`${stack.url}/lists/dnc`);
     expect(res?.status()).toBe(403);
+    expect((await page.goto(`${stack.url}/lists/allocation`))?.status()).toBe(403);
     const post = await page.request.post(`${stack.url}/lists/dnc/import?list=dnc`, {
       data: "13900000009",
       headers: { "content-type": "application/octet-stream", origin: stack.url },

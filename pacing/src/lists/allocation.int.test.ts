@@ -2,7 +2,7 @@ import { startRedis } from "@cc/infra";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CampaignConfig } from "../campaigns.ts";
-import { allocateLeads, reallocateLeads, splitQuota } from "./allocation.ts";
+import { allocateLeads, allocationOverview, reallocateLeads, splitQuota } from "./allocation.ts";
 import { RedisDialingList } from "./dialing-list.ts";
 import { NumberListStore } from "./number-lists.ts";
 
@@ -61,6 +61,15 @@ describe("allocation, call-backs and retry rules of a campaign's list", () => {
     expect(got.filter((a) => a.agentId === "bob")).toHaveLength(3);
     expect(got.filter((a) => a.teamId === "south" && !a.agentId)).toHaveLength(4);
     expect(new Set(got.map((a) => a.leadId)).size).toBe(10);
+    expect(await allocationOverview(redis, { orgId: "org", campaignId: cfg.id })).toEqual({
+      pool: { callbacks: 0, fresh: 10, recycled: 0 },
+      teams: [{ teamId: "south", waiting: 4 }],
+      agents: [
+        { agentId: "ann", waiting: 3 },
+        { agentId: "bob", waiting: 3 },
+      ],
+      taken: 0,
+    });
     const annLeads = got.filter((a) => a.agentId === "ann").map((a) => a.leadId);
     const ann = await list.take(5, NOON, { agentId: "ann", teamIds: ["north"] });
     // Her three, then (north has no team-wide leads) two from the pool.

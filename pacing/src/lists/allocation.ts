@@ -134,3 +134,41 @@ export function assignmentEvents(
     ...(a.agentId ? { agent_id: a.agentId } : {}),
   }));
 }
+
+export interface AllocationOverview {
+  /** Leads waiting in the pool's queues (due or not). */
+  pool: { callbacks: number; fresh: number; recycled: number };
+  teams: { teamId: string; waiting: number }[];
+  agents: { agentId: string; waiting: number }[];
+  taken: number;
+}
+
+/** Who holds how many of a campaign's waiting leads (the allocation page). */
+export async function allocationOverview(
+  redis: Redis,
+  o: { orgId: string; campaignId: string },
+): Promise<AllocationOverview> {
+  const p = listKeys.prefix(o.orgId, o.campaignId);
+  const owned = async (kind: "team" | "agent") => {
+    const out: { id: string; waiting: number }[] = [];
+    for await (const keys of redis.scanIterator({ MATCH: `${p}${kind}:*`, COUNT: 500 })) {
+      for (const key of keys)
+        out.push({ id: key.slice(`${p}${kind}:`.length), waiting: await redis.zCard(key) });
+    }
+    return out.filter((x) => x.waiting > 0).sort((a, b) => a.id.localeCompare(b.id));
+  };
+  const [callbacks, fresh, recycled, taken, teams, agents] = await Promise.all([
+    redis.zCard(`${p}callbacks`),
+    redis.zCard(`${p}fresh`),
+    redis.zCard(`${p}recycled`),
+    redis.zCard(`${p}taken`),
+    owned("team"),
+    owned("agent"),
+  ]);
+  return {
+    pool: { callbacks, fresh, recycled },
+    teams: teams.map((t) => ({ teamId: t.id, waiting: t.waiting })),
+    agents: agents.map((a) => ({ agentId: a.id, waiting: a.waiting })),
+    taken,
+  };
+}
