@@ -2,12 +2,13 @@
 //
 // Speed-to-lead: how long a real-time lead waits between the intake receiving it and its first
 // INVITE, while the campaign's agents are busy working an imported backlog. Real servers on
-// loopback: nats-server, redis-server, drachtio-server ×2, rtpengine; the intake (in-process,
-// real HTTP), the live-state projector (in-process), the pacing service as its own process
-// (pacing/src/service/main.ts, as npm start runs it: predictive, no ClickHouse so prior
-// estimates), and the media service in-process (the media test stack). The carrier is the test
-// stack's scripted switch: 70 % of numbers answer after 1.5–4 s and talk 8–16 s (quick: 6–10 s),
-// 30 % are busy after 2 s. Agents are SIP phones on the switch, logged in and ready; after each
+// loopback: nats-server, redis-server, drachtio-server ×2, rtpengine, the ClickHouse host fed by
+// the sink (pacing's live rates); the intake (in-process, real HTTP), the live-state projector
+// (in-process), the pacing service as its own process (pacing/src/service/main.ts, as npm start
+// runs it: predictive, rates from ClickHouse), and the media service in-process (the media test
+// stack). The carrier is the test
+// stack's scripted switch: 70 % of numbers answer after 1.5–4 s with a spoken "hello?" (the
+// analyzer's AMD hears a person) and talk 8–16 s (quick: 6–10 s), 30 % are busy after 2 s. Agents are SIP phones on the switch, logged in and ready; after each
 // call they wrap up for 3 s and go ready again (as the console would say).
 //
 // Warm-up: a backlog of imported leads (lead.created, source import) until the agents are busy;
@@ -17,10 +18,20 @@
 import { loadavg } from "node:os";
 import path from "node:path";
 import { parseArgs } from "node:util";
-import { readLiveAgents, startLiveStateProjector } from "@cc/analytics";
-import { freePort, repoRoot, spawnManaged } from "@cc/infra";
-import { type CallCenterEvent, intakeConfigFromEnv, makeEvent, publishEvent, startIntake } from "@cc/ingest";
-import { type MediaStack, startMediaStack } from "@cc/media/testing";
+import { createClickHouse, migrate, readLiveAgents, startLiveStateProjector } from "@cc/analytics";
+import { type ClickHouseHost, freePort, repoRoot, spawnManaged, startClickHouseHost } from "@cc/infra";
+import {
+  type CallCenterEvent,
+  dialSubject,
+  intakeConfigFromEnv,
+  makeEvent,
+  publishEvent,
+  type SinkHandle,
+  sinkConfigFromEnv,
+  startIntake,
+  startSink,
+} from "@cc/ingest";
+import { type MediaStack, speak, startMediaStack, toInt16 } from "@cc/media/testing";
 import type { BenchOptions } from "./types.ts";
 
 const ORG = "acme";
@@ -69,13 +80,16 @@ function params(o: BenchOptions): Params {
 
 /** The scripted carrier: most numbers answer and talk for a while, some are busy. */
 function carrierScript(s: MediaStack, talkMs: [number, number]): void {
+  // A person's "hello?" (espeak-ng): the analyzer hears a human, so answers count as live in the
+  // live rates pacing reads from ClickHouse, as on a real floor.
+  const hello = toInt16(speak({ text: "喂，你好？哪位？", voice: "cmn", speed: 165, pitch: 50 }));
   s.phones.carrier(() =>
     Math.random() < 0.3
       ? { provisionalMs: 100, finalMs: 2_000, final: { status: 486 } }
       : {
           provisionalMs: 100,
           finalMs: Math.round(rand(1_500, 4_000)),
-          final: { answer: true, hangupAfterMs: Math.round(rand(...talkMs)) },
+          final: { answer: true, greeting: hello, hangupAfterMs: Math.round(rand(...talkMs)) },
         },
   );
 }
@@ -106,7 +120,31 @@ function wrapUps(s: MediaStack): () => void {
   return () => clearInterval(timer);
 }
 
-async function startPacing(s: MediaStack) {
+/** ClickHouse with the sink feeding it: pacing reads its live rates (answer rate, talk time) there. */
+async function startHistory(s: MediaStack): Promise<{ host: ClickHouseHost; sink: SinkHandle }> {
+  const host = await startClickHouseHost();
+  const ch = createClickHouse({
+    url: host.url,
+    username: host.writer.username,
+    password: host.writer.password,
+  });
+  await migrate(ch);
+  await ch.close();
+  const sink = await startSink(
+    sinkConfigFromEnv({
+      NATS_URL: s.natsUrl,
+      CLICKHOUSE_URL: host.url,
+      CLICKHOUSE_USER: host.writer.username,
+      CLICKHOUSE_PASSWORD: host.writer.password,
+      SINK_HTTP_PORT: String(await freePort()),
+      SINK_BATCH_MS: "200",
+      LOG_LEVEL: "warn",
+    }),
+  );
+  return { host, sink };
+}
+
+async function startPacing(s: MediaStack, ch: ClickHouseHost) {
   const port = await freePort();
   const proc = await spawnManaged({
     name: "pacing",
@@ -116,13 +154,15 @@ async function startPacing(s: MediaStack) {
       ...process.env,
       NATS_URL: s.natsUrl,
       REDIS_URL: s.redisUrl,
+      CLICKHOUSE_URL: ch.url,
+      CLICKHOUSE_USER: ch.writer.username,
+      CLICKHOUSE_PASSWORD: ch.writer.password,
       CC_ORG_ID: ORG,
       CC_CAMPAIGNS: JSON.stringify([
         {
           id: CAMPAIGN,
           caller_id: CALLER,
           mode: "predictive",
-          amd: false,
           window: { start: "00:00", end: "24:00" },
         },
       ]),
@@ -171,7 +211,7 @@ async function postLead(intakeUrl: string, i: number): Promise<number> {
 }
 
 /** Per posted lead: received → first INVITE, split at the media service taking the command. */
-function speeds(events: CallCenterEvent[], posted: Set<string>) {
+function speeds(events: CallCenterEvent[], posted: Set<string>, commanded: Map<string, number>) {
   const first = (kind: string) => {
     const m = new Map<string, number>();
     for (const e of events)
@@ -185,17 +225,30 @@ function speeds(events: CallCenterEvent[], posted: Set<string>) {
   const ms: number[] = [];
   const toCommand: number[] = [];
   const toInvite: number[] = [];
+  const toIssued: number[] = [];
   for (const [id, at] of received) {
     const d = dialed.get(id);
     if (d === undefined) continue;
     ms.push(d - at);
+    const issued = commanded.get(id);
+    if (issued !== undefined) toIssued.push(issued - at);
     const c = created.get(id);
     if (c !== undefined) {
       toCommand.push(c - at);
       toInvite.push(d - c);
     }
   }
-  return { ms, toCommand, toInvite, undialed: received.size - ms.length };
+  // The pacer's side: how long until its next decision that launched anything.
+  const launches = events
+    .filter((e) => e.kind === "pacing.decision" && e.launch > 0)
+    .map((e) => Date.parse(e.occurred_at))
+    .sort((a, b) => a - b);
+  const toLaunch: number[] = [];
+  for (const at of received.values()) {
+    const next = launches.find((t) => t >= at);
+    if (next !== undefined) toLaunch.push(next - at);
+  }
+  return { ms, toCommand, toInvite, toIssued, toLaunch, undialed: received.size - ms.length };
 }
 
 /** Occupancy of one sample: agents on a call, reserved or wrapping up ÷ agents logged in. */
@@ -215,9 +268,10 @@ export async function run(o: BenchOptions) {
   const s = await startMediaStack({
     org: ORG,
     campaignId: CAMPAIGN,
-    campaign: { mode: "predictive", amd: false, ring_timeout_s: 20 },
+    campaign: { mode: "predictive", ring_timeout_s: 20 },
     drachtioLogLevel: "warning",
   });
+  const history = await startHistory(s);
   const projector = await startLiveStateProjector({ nats: s.nc, redis: s.redis, lookbackMs: 60_000 });
   const intake = await startIntake(
     intakeConfigFromEnv({
@@ -234,12 +288,20 @@ export async function run(o: BenchOptions) {
     carrierScript(s, p.talkMs);
     stopWraps = wrapUps(s);
     for (let i = 0; i < p.agents; i++) await s.readyAgent(`ag-${i}`);
-    pacing = await startPacing(s);
+    pacing = await startPacing(s, history.host);
     await publishBacklog(s, p.backlog);
     console.log(`warming up ${p.warmupS} s (agents getting busy on the backlog)…`);
     await sleep(p.warmupS * 1000);
 
     const posted = new Set<string>();
+    // Dial commands as pacing issues them (first per lead), to split pacing's time from the stream's.
+    const commanded = new Map<string, number>();
+    s.nc.subscribe(dialSubject(ORG, CAMPAIGN), {
+      callback: (_e, m) => {
+        const c = m.json<{ lead_id: string; issued_at: string }>();
+        if (!commanded.has(c.lead_id)) commanded.set(c.lead_id, Date.parse(c.issued_at));
+      },
+    });
     const occupancy: number[] = [];
     const refused: number[] = [];
     const t0 = performance.now();
@@ -261,7 +323,7 @@ export async function run(o: BenchOptions) {
     }
     // The last leads get the same chance as the others: 30 s to be dialed.
     await sleep(30_000);
-    const { ms, toCommand, toInvite, undialed } = speeds(s.events, posted);
+    const { ms, toCommand, toInvite, toIssued, toLaunch, undialed } = speeds(s.events, posted, commanded);
     const metrics = await fetch(`http://127.0.0.1:${pacing.port}/metrics`, {
       headers: { authorization: `Bearer ${METRICS_KEY}` },
     }).then((r) => r.text());
@@ -274,6 +336,10 @@ export async function run(o: BenchOptions) {
       speed_to_lead_ms_p95: Math.round(q(ms, 0.95)),
       speed_to_lead_ms_max: Math.round(Math.max(...ms)),
       // Where the time goes: pacing (received → the media service has the attempt), media (→ INVITE).
+      lead_to_next_launch_ms_p50: Math.round(q(toLaunch, 0.5)),
+      lead_to_next_launch_ms_p95: Math.round(q(toLaunch, 0.95)),
+      lead_to_command_ms_p50: Math.round(q(toIssued, 0.5)),
+      lead_to_command_ms_p95: Math.round(q(toIssued, 0.95)),
       lead_to_attempt_ms_p50: Math.round(q(toCommand, 0.5)),
       lead_to_attempt_ms_p95: Math.round(q(toCommand, 0.95)),
       attempt_to_invite_ms_p50: Math.round(q(toInvite, 0.5)),
@@ -311,6 +377,8 @@ export async function run(o: BenchOptions) {
     await pacing?.proc.stop().catch(() => {});
     await intake.stop().catch(() => {});
     await projector.stop().catch(() => {});
+    await history.sink.stop().catch(() => {});
+    await history.host.stop().catch(() => {});
     await s.stop();
   }
 }
