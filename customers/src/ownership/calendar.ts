@@ -98,6 +98,19 @@ export function addMonths(date: string, months: number): string {
  * time skipped by a spring-forward gap resolves to the instant just after the gap.
  */
 export function zonedInstant(zone: string, date: string, hour: number, minute = 0): number {
+  // Claims all ask for "10:00 on some day soon": the answers repeat, and Intl lookups cost.
+  const key = `${zone}|${date}|${hour}|${minute}`;
+  const hit = instants.get(key);
+  if (hit !== undefined) return hit;
+  if (instants.size > 10_000) instants.clear();
+  const t = computeInstant(zone, date, hour, minute);
+  instants.set(key, t);
+  return t;
+}
+
+const instants = new Map<string, number>();
+
+function computeInstant(zone: string, date: string, hour: number, minute: number): number {
   const [y, mo, d] = parseDate(date);
   const wall = Date.UTC(y, mo - 1, d, hour, minute);
   let t = wall - zoneOffsetMs(zone, wall);
