@@ -98,7 +98,7 @@ describe("customer history in ClickHouse", () => {
       holds.map((h) => redis.hmGet(custKeys.record(ORG, h.customer_id), ["owner", "group"])),
     );
     expect(holds).toHaveLength(2);
-    holds.forEach((h, i) => expect([h.holder_id, h.group_id]).toEqual(live[i]));
+    expect(holds.map((h) => [h.holder_id, h.group_id])).toEqual(live);
     expect(holds.every((h) => h.holder_id === "a1")).toBe(true);
 
     const due = await rows<{ customer_id: string; grade: string; next_contact_on: string }>(
