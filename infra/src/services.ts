@@ -122,16 +122,14 @@ export function services(cfg: StackConfig, secrets: StackSecrets, rt: StackRunti
         CC_ORG: cfg.CC_ORG_ID,
         // The projector service keeps live state; the in-process one is for single-process dev.
         DASHBOARD_RUN_PROJECTOR: "0",
-        // Uploads (registry exports into the DNC list, lead files) are streamed and capped by the
-        // app itself; adapter-node's default 512 KB body limit would refuse any real file.
-        BODY_SIZE_LIMIT: "Infinity",
         DASHBOARD_METRICS_KEY: secrets.metrics_api_key,
         // The SQL page runs as the signed-in user's org analyst (analyst.<org>).
         CLICKHOUSE_ORG_ANALYST_SECRET: secrets.clickhouse_org_analyst_secret,
         MEDIA_SIP_SECRET: secrets.media_sip_secret,
         MEDIA_SIP_WS_URL: rt.drachtio.wsUrl,
         // The lead import wizard: campaigns to import into (and a trial one, call_progress_only),
-        // and uploads up to its own limit (IMPORT_MAX_MB) instead of adapter-node's 512 KB.
+        // and uploads up to its own limit (IMPORT_MAX_MB) instead of adapter-node's 512 KB (also
+        // the DNC/blacklist registry imports, streamed into Redis).
         CC_CAMPAIGNS: rt.campaignsJson,
         BODY_SIZE_LIMIT: "256M",
         ...(cfg.DEMO_CAMPAIGN
