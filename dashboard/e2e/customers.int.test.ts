@@ -259,7 +259,7 @@ describe("customers: pool, claim, follow-up, extension approval, reassignment", 
     expect(await mgr.locator('[data-testid="quota-row"][data-rep="b1"]').count()).toBe(0);
     await mgr.fill('[data-testid="quota-a2"]', "10");
     await mgr.click('[data-testid="quota-save-a2"]');
-    await mgr.locator('[data-testid="ra-msg"]', { hasText: "王强 (a2)" }).waitFor();
+    await mgr.locator('[data-testid="ra-msg"]', { hasText: "已更新 王强 (a2) 的保护上限" }).waitFor();
     expect(await store.quotaOf(ORG, "a2")).toEqual({ quota: 10, held: 3 });
     await mgr.context().close();
   });
@@ -306,6 +306,98 @@ describe("customers: pool, claim, follow-up, extension approval, reassignment", 
     for (const p of [wang, mgr, dir]) await p.context().close();
   });
 
+  it("on a call, a digit key records a quick follow-up on the caller's customer record", async () => {
+    const wang = await signedIn("wang.rep", "zh-CN");
+    await open(wang, "/console");
+    await wang.click('[data-testid="btn-ready"]');
+    await until(
+      () => wang.locator('[data-testid="agent-state"]').getAttribute("data-state"),
+      (s) => s === "ready",
+      "ready",
+    );
+    const call = {
+      org_id: ORG,
+      campaign_id: "spring",
+      lead_id: "lead-feng",
+      attempt_id: "att-feng-1",
+    } as const;
+    const t = Date.now();
+    await stack.publish(
+      {
+        kind: "lead.created",
+        org_id: ORG,
+        lead_id: "lead-feng",
+        source: "ad",
+        channel: "douyin",
+        campaign_id: "spring",
+        phone: "+8613800138004",
+        name: "冯四海",
+        company: "冯四海公司",
+        consent: { given: true, method: "web_form" },
+      },
+      t - 60_000,
+    );
+    await stack.publish(
+      {
+        ...call,
+        kind: "call.attempt_created",
+        phone: "+8613800138004",
+        caller_id: "+861012345678",
+        mode: "predictive",
+        attempt_no: 1,
+      },
+      t - 9000,
+    );
+    await stack.publish(
+      { ...call, kind: "call.answered", detection: "human", detect_ms: 700, ring_s: 6 },
+      t - 3000,
+    );
+    await stack.publish({ ...call, kind: "call.bridged", agent_id: "a2", wait_ms: 300 }, t - 2500);
+    await stack.publish(
+      {
+        kind: "agent.state_changed",
+        org_id: ORG,
+        agent_id: "a2",
+        state: "on_call",
+        previous_state: "ready",
+        previous_state_s: 5,
+        campaign_id: "spring",
+        attempt_id: "att-feng-1",
+        team_id: "t1",
+      },
+      t - 2500,
+    );
+    await until(
+      () =>
+        wang
+          .locator('[data-testid="customer-name"]')
+          .innerText()
+          .catch(() => ""),
+      (n) => n === "冯四海",
+      "screen pop",
+    ).catch(async (err) => {
+      const seen = await wang.evaluate(async () => (await fetch("/console/customer")).text());
+      const live = await stack.redis.hGetAll(`cc:live:agent:${ORG}:a2`);
+      throw new Error(`${err}; card ${seen.slice(0, 300)}; live ${JSON.stringify(live).slice(0, 400)}`);
+    });
+    await wang.locator('[data-testid="quick-interested"]:not([disabled])').waitFor();
+    // Keys typed into a field are text, not hotkeys: nothing keeps the focus.
+    await wang.evaluate(() => (document.activeElement as HTMLElement | null)?.blur());
+    await wang.keyboard.press("4"); // interested: grade A, next contact tomorrow
+    const tomorrow = addDays(localDate(TZ, Date.now()), 1);
+    await wang.locator('[data-testid="quick-msg"]', { hasText: tomorrow }).waitFor();
+    await shot(wang, "customers-console-call-quick-zh");
+    const fus = await store.listFollowUps(director, ids.p4!);
+    expect(fus.ok && fus.followUps[0]).toMatchObject({
+      disposition: "interested",
+      grade: "A",
+      agentId: "a2",
+    });
+    const c = await store.getCustomer(director, ids.p4!);
+    expect(c.ok && c.customer.grade).toBe("A");
+    await wang.context().close();
+  });
+
   it("refuses invalid input with a clear 4xx", async () => {
     const li = await signedIn("li.rep", "en");
     await open(li, "/console");
@@ -331,10 +423,6 @@ describe("customers: pool, claim, follow-up, extension approval, reassignment", 
   it("a director configures the fields; a new customer needs the required one, is reminded of every empty important one at once, and a duplicate is refused", async () => {
     const dir = await signedIn("sun.dir", "zh-CN");
     await open(dir, "/customers/fields");
-    await dir.fill('[data-testid="rule-quota"]', "20");
-    await dir.click('[data-testid="rules-save"]');
-    expect(await text(dir, "fields-msg")).toBe("保护规则已保存");
-    expect((await fresh().settings(ORG)).quota).toBe(20);
     const fields = [
       ["industry", "行业", "Industry", "required"],
       ["city", "城市", "City", "important"],
@@ -357,6 +445,10 @@ describe("customers: pool, claim, follow-up, extension approval, reassignment", 
       "budget:important",
       "remark:general",
     ]);
+    await dir.fill('[data-testid="rule-quota"]', "20");
+    await dir.click('[data-testid="rules-save"]');
+    await dir.locator('[data-testid="fields-msg"]', { hasText: "保护规则已保存" }).waitFor();
+    expect((await fresh().settings(ORG)).quota).toBe(20);
     // Only directors and admins configure: a manager is refused the page.
     const mgr = await signedIn("chen.mgr", "en");
     expect(await open(mgr, "/customers/fields")).toBe(403);
