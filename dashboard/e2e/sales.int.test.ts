@@ -186,7 +186,7 @@ const open: BrowserContext[] = [];
 
 /** A fresh signed-in context; earlier ones are closed (their SSE streams hold connections). */
 async function signedIn(username: string, lang: "en" | "zh-CN", next: string): Promise<Page> {
-  while (open.length > 2) await open.shift()?.close();
+  while (open.length > 0) await open.shift()?.close();
   const ctx = await browser.newContext({ viewport: { width: 1400, height: 1000 }, acceptDownloads: true });
   open.push(ctx);
   await ctx.addCookies([{ name: "cc_lang", value: lang, url: stack.url }]);
@@ -282,6 +282,54 @@ describe("knowledge base", () => {
   });
 });
 
+describe("pipeline records and the approval step", () => {
+  it("an agent submits a contract and orders by phone; the manager approves the contract", async () => {
+    const agent = await signedIn("s.agent", "zh-CN", "/sales");
+    const c = agent.locator('[data-testid="record-contract"]');
+    await c.locator('input[name="contract_id"]').fill("k-e2e");
+    await c.locator('input[name="customer_id"]').fill("cust-E2E");
+    await c.locator('input[name="title"]').fill("年度维保合同");
+    await c.locator('input[name="amount"]').fill("12000");
+    await c.locator('input[name="starts_on"]').fill("2027-01-01");
+    await c.locator('input[name="ends_on"]').fill("2027-12-31");
+    await c.locator("button").click();
+    await agent.waitForSelector('[data-testid="recorded"]');
+    const o = agent.locator('[data-testid="record-order"]');
+    await o.locator('input[name="customer_id"]').fill("cust-E2E");
+    await o.locator('input[name="sku"]').fill("SKU-1");
+    await o.locator('input[name="quantity"]').fill("2");
+    await o.locator('input[name="unit_price"]').fill("99.5");
+    await o.locator("button").click();
+    await until(
+      () =>
+        chCount(
+          "SELECT count() AS n FROM sales_facts WHERE org_id = {org:String} AND kind = 'order.created' AND customer_id = 'cust-E2E' AND amount_minor = 19900 AND held_by_agent = 0 AND agent_id = 'ag-1'",
+        ),
+      (n) => n === 1,
+      "the order, flagged as not held (cust-E2E is in nobody's hold)",
+    );
+    await shot(agent, "sales-record-agent-zh");
+    const mgr = await signedIn("s.manager", "en", "/sales");
+    await reloadUntil(
+      mgr,
+      '[data-testid="approvals"] tbody',
+      (t) => t.includes("k-e2e"),
+      "contract in the approval queue",
+    );
+    await shot(mgr, "sales-approvals-manager-en");
+    await mgr.click('[data-testid="approve-k-e2e"]');
+    await until(
+      () =>
+        chCount(
+          "SELECT count() AS n FROM sales_facts WHERE org_id = {org:String} AND kind = 'contract.approved' AND contract_id = 'k-e2e'",
+        ),
+      (n) => n === 1,
+      "contract approved",
+    );
+    await reloadUntil(mgr, '[data-testid="approvals"] tbody', (t) => !t.includes("k-e2e"), "queue emptied");
+  });
+});
+
 describe("churn warnings", () => {
   it("the owner sees only their customer's warnings, with the SQL behind each list", async () => {
     const page = await signedIn("s.agent", "zh-CN", "/sales/churn");
@@ -348,7 +396,7 @@ describe("reports per management level", () => {
     expect(ws.getRow(1).getCell(1).value).toBe("Key");
     const total = ws.getRow(ws.rowCount);
     expect(total.getCell(1).value).toBe("total");
-    expect(total.getCell(7).value).toBe(888); // order value in yuan
+    expect(total.getCell(7).value).toBe(888 + 199); // yuan: the seeded order + the one taken by phone above
     await page.click('[data-testid="schedule-save"]');
     await page.waitForSelector('[data-testid="schedule-run"]');
     await page.click('[data-testid="schedule-run"]');

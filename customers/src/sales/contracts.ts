@@ -1,4 +1,5 @@
 import { type ReportClient, runReport, type VisibilityScope } from "@cc/analytics";
+import { SalesStage } from "@cc/ingest";
 import { z } from "zod";
 import { scopeParams, sqlFile } from "./sql.ts";
 
@@ -25,4 +26,13 @@ export async function listContracts(
 ) {
   const sql = { query: CONTRACTS_SQL, params: { ...scopeParams(scope), status } };
   return await runReport(client, sql, ContractRow);
+}
+
+const STAGE_SQL = sqlFile(import.meta.url, "./opportunity_stage.sql");
+const StageRow = z.object({ stage: SalesStage, agent_id: z.string() });
+
+/** The opportunity's latest stage and rep, or null for a new opportunity. */
+export async function opportunityStage(client: ReportClient, orgId: string, opportunityId: string) {
+  const sql = { query: STAGE_SQL, params: { scope_org: orgId, opportunity: opportunityId } };
+  return (await runReport(client, sql, StageRow)).rows[0] ?? null;
 }

@@ -13,7 +13,7 @@ import {
 } from "./pipeline.ts";
 
 const rep: Actor = { userId: "u-1", agentId: "ag-1", role: "agent", teamIds: ["team-a"], orgId: "acme" };
-const manager: Actor = { userId: "m-1", role: "manager", teamIds: ["team-a"], orgId: "acme" };
+const manager: Actor = { userId: "m.one", role: "manager", teamIds: ["team-a"], orgId: "acme" };
 const director: Actor = { userId: "d-1", role: "director", teamIds: [], orgId: "acme" };
 const pending: PendingContract = {
   contract_id: "k-1",
@@ -67,7 +67,7 @@ describe("contract approval", () => {
   it("lets a manager of the rep's team approve once, and a director anywhere", () => {
     expect(decideContract(manager, pending, { decision: "approve" })).toMatchObject({
       kind: "contract.approved",
-      approver_id: "m-1",
+      approver_id: "m.one", // a dashboard user name, dots allowed
       agent_id: "ag-1",
     });
     expect(

@@ -157,8 +157,9 @@ export function decideContract(
   if (actor.role === "manager" && !actor.teamIds.includes(c.team_id)) {
     throw new SalesRuleError("NOT_YOUR_TEAM", `contract ${c.contract_id} is not from a team you manage`);
   }
-  if (c.agent_id === repId(actor))
-    throw new SalesRuleError("SELF_APPROVAL", "you cannot decide your own contract");
+  // Managers are users, not necessarily agents: their user name is the approver id.
+  const me = actor.agentId ?? actor.userId;
+  if (c.agent_id === me) throw new SalesRuleError("SELF_APPROVAL", "you cannot decide your own contract");
   if (c.status !== "submitted") {
     throw new SalesRuleError("ALREADY_DECIDED", `contract ${c.contract_id} is already ${c.status}`);
   }
@@ -167,7 +168,7 @@ export function decideContract(
     contract_id: c.contract_id,
     customer_id: c.customer_id,
     agent_id: c.agent_id,
-    approver_id: repId(actor),
+    approver_id: me,
   };
   return d.decision === "approve"
     ? makeEvent({ kind: "contract.approved", ...base, note: d.note }, now)

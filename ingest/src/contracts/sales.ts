@@ -80,7 +80,8 @@ export const ContractApproved = z.object({
   contract_id: EntityId,
   customer_id: EntityId,
   agent_id: EntityId,
-  approver_id: EntityId,
+  /** The deciding user (a manager's or director's user name). */
+  approver_id: z.string().min(1).max(64),
   note: z.string().max(2000).default(""),
 });
 
@@ -90,7 +91,8 @@ export const ContractRejected = z.object({
   contract_id: EntityId,
   customer_id: EntityId,
   agent_id: EntityId,
-  approver_id: EntityId,
+  /** The deciding user (a manager's or director's user name). */
+  approver_id: z.string().min(1).max(64),
   reason: z.string().min(1).max(2000),
 });
 

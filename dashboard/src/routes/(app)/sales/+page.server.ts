@@ -1,5 +1,6 @@
 import {
   decideContract,
+  FUNNEL_STAGES,
   installmentsDue,
   listContracts,
   PendingContract,
@@ -16,6 +17,7 @@ import { log } from "#lib/server/log.ts";
 import { redis } from "#lib/server/redis.ts";
 import { localDay, publishBuilt, salesScope } from "#lib/server/sales.ts";
 import type { Actions, PageServerLoad } from "./$types";
+import { buildRecord, type RecordKind } from "./record.server.ts";
 
 const APPROVERS = new Set(["manager", "director", "admin"]);
 
@@ -42,6 +44,7 @@ export const load = (async ({ locals }) => {
     queue: queue.rows,
     due: due.rows,
     canApprove: APPROVERS.has(user.role),
+    stages: FUNNEL_STAGES,
     sql: { forecast: forecast.sql },
   };
 }) satisfies PageServerLoad;
@@ -52,16 +55,42 @@ const Decision = z.object({
   reason: z.string().max(2000).default(""),
 });
 
+const Kind = z.enum(["stage", "order", "contract", "ticket", "plan"]);
+
 export const actions = {
+  /** Records a pipeline fact (stage, order by phone, contract, ticket, payment plan) as an event. */
+  record: async ({ request, locals }) => {
+    const user = requireArea(locals, "sales");
+    const form = Object.fromEntries(await request.formData()) as Record<string, string>;
+    const kind = Kind.safeParse(form.kind);
+    if (!kind.success) return fail(400, { error: "unknown record kind", kind: "" });
+    try {
+      const e = await buildRecord(await actorFor(await redis(), user), kind.data as RecordKind, form);
+      await publishBuilt(e);
+      log.info({ user: user.username, kind: e.kind, event: e.id }, "sales fact recorded");
+      return { recorded: e.kind, kind: kind.data };
+    } catch (err) {
+      if (err instanceof SalesRuleError)
+        return fail(409, { error: `${err.code}: ${err.message}`, kind: kind.data });
+      if (err instanceof z.ZodError) {
+        const i = err.issues[0];
+        return fail(400, {
+          error: `${i?.path.join(".") ?? ""}: ${i?.message ?? "invalid"}`,
+          kind: kind.data,
+        });
+      }
+      throw err;
+    }
+  },
   /** The approval step: re-reads the contract (status, team) on the server before deciding. */
   decide: async ({ request, locals }) => {
     const user = requireArea(locals, "sales");
     const p = Decision.safeParse(Object.fromEntries(await request.formData()));
-    if (!p.success) return fail(400, { error: p.error.issues[0]?.message ?? "bad request" });
+    if (!p.success) return fail(400, { error: p.error.issues[0]?.message ?? "bad request", kind: "" });
     const scope = await salesScope(user);
     const rows = (await listContracts(clickhouse(), scope)).rows;
     const row = rows.find((r) => r.contract_id === p.data.contract_id);
-    if (!row) return fail(404, { error: "contract not found" });
+    if (!row) return fail(404, { error: "contract not found", kind: "" });
     try {
       const actor = await actorFor(await redis(), user);
       const e = decideContract(
@@ -78,8 +107,9 @@ export const actions = {
       );
       return { decided: row.contract_id };
     } catch (err) {
-      if (err instanceof SalesRuleError) return fail(409, { error: `${err.code}: ${err.message}` });
-      if (err instanceof z.ZodError) return fail(400, { error: err.issues[0]?.message ?? "bad request" });
+      if (err instanceof SalesRuleError) return fail(409, { error: `${err.code}: ${err.message}`, kind: "" });
+      if (err instanceof z.ZodError)
+        return fail(400, { error: err.issues[0]?.message ?? "bad request", kind: "" });
       throw err;
     }
   },
