@@ -23,7 +23,15 @@ import {
   subjectFor,
 } from "@cc/ingest";
 import { sinkConfigFor, waitFor, writerClient } from "@cc/ingest/testing";
-import { CampaignConfig, DncStore, listKeys, profileOf, RedisDialingList } from "@cc/pacing";
+import {
+  allocateLeads,
+  CampaignConfig,
+  DncStore,
+  listKeys,
+  NumberListStore,
+  profileOf,
+  RedisDialingList,
+} from "@cc/pacing";
 import { AckPolicy, DeliverPolicy, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { createClient } from "redis";
@@ -453,6 +461,55 @@ describe("service identities (nats-server and redis-server with auth on)", () =>
     await expect(
       jsm.consumers.add(EVENTS_STREAM, { durable_name: "media-peek", ack_policy: AckPolicy.None }),
     ).rejects.toThrow(/permissions violation/i);
+  });
+
+  it("number lists and allocation: the dashboard edits DNC/blacklist and allocates; pacing reads the blacklist as it takes", async () => {
+    const dr = await asRedis("dashboard");
+    await new NumberListStore(dr, ORG, "dnc").add("+8613700000001");
+    await new NumberListStore(dr, ORG, "blacklist").add("+8613700000002");
+    await publishEvent(
+      jetstream(await asNats("dashboard")),
+      makeEvent({
+        kind: "dnc.added",
+        org_id: ORG,
+        list: "blacklist",
+        phone: "+8613700000002",
+        by: "li.manager",
+      }),
+    );
+    const pr = await asRedis("pacing");
+    const cfg = CampaignConfig.parse({
+      id: "acl-lists",
+      caller_id: "+8657100000000",
+      window: { start: "00:00", end: "24:00" },
+    });
+    const list = RedisDialingList.forCampaign(pr as never, ORG, cfg);
+    for (let i = 1; i <= 4; i++)
+      await list.add({ leadId: `acl-${i}`, phone: `+861370000000${i}`, consent: true });
+    // The dashboard allocates (Lua over cc:list:*), pacing's take reads both lists inside its script.
+    const got = await allocateLeads(dr, {
+      orgId: ORG,
+      campaignId: cfg.id,
+      plan: [{ teamId: "north", quota: 1 }],
+    });
+    expect(got).toHaveLength(1);
+    const taken = await list.take(10, Date.now(), { teamIds: ["north"] });
+    expect(taken.skipped.map((x) => x.reason).sort()).toEqual(["blacklist", "dnc"]);
+    await publishEvent(
+      jetstream(await asNats("pacing")),
+      makeEvent({
+        kind: "lead.assigned",
+        org_id: ORG,
+        campaign_id: cfg.id,
+        lead_id: "acl-3",
+        assigned_by: "pool_return",
+      }),
+    );
+    await expect(new NumberListStore(pr, ORG, "blacklist").add("+8613700000009")).rejects.toThrow(NOPERM);
+    // The media gate sees both lists; media may not edit the DNC list.
+    const mr = await asRedis("media");
+    expect(await new DncStore(mr, ORG).listed("+8613700000002")).toBe("blacklist");
+    expect(await new DncStore(mr, ORG).listed("+8613700000001")).toBe("dnc");
   });
 
   it("projector writes the live picture; the dashboard reads it, publishes agent events, never dial commands", async () => {
