@@ -1,11 +1,12 @@
 // How a decision becomes calls: take that many leads from the campaign's dialing list and publish
 // one dial command per attempt to JetStream (CC_COMMANDS), the attempt id doubling as the
 // message id. A command that cannot be published gives its lead back at once.
-import { type DialCommand, newEventId, publishDialCommand } from "@cc/ingest";
+import { type DialCommand, type EventFields, newEventId, publishDialCommand } from "@cc/ingest";
 import type { JetStreamClient } from "@nats-io/jetstream";
 import type { CampaignConfig } from "../campaigns.ts";
 import type { CampaignSettings } from "../core/types.ts";
-import type { RedisDialingList, TakeResult } from "../lists/dialing-list.ts";
+import { assignmentEvents } from "../lists/allocation.ts";
+import { CLOSING_SKIPS, type RedisDialingList, type TakeResult } from "../lists/dialing-list.ts";
 
 export interface LaunchResult {
   attemptIds: string[];
@@ -113,4 +114,32 @@ export function listLauncher(o: ListLauncherOptions): Launcher {
     );
     return { attemptIds: published.filter((id): id is string => id !== null), skipped: skipped.length };
   };
+}
+
+/**
+ * The facts a take leaves behind: each lead the list closed instead of handing out
+ * (pacing.lead_refused) and each allocated lead released back to the pool (lead.assigned
+ * pool_return). Deferrals (window, today's attempts) are only counted, not events.
+ */
+export function takeFacts(orgId: string, campaignId: string, r: TakeResult): EventFields[] {
+  return [
+    ...r.skipped
+      .filter((s) => CLOSING_SKIPS.has(s.reason))
+      .map(
+        (s): EventFields => ({
+          kind: "pacing.lead_refused",
+          org_id: orgId,
+          campaign_id: campaignId,
+          lead_id: s.leadId,
+          phone: s.phone,
+          reason: s.reason as "dnc" | "blacklist" | "max_attempts" | "timezone_unknown",
+        }),
+      ),
+    ...assignmentEvents(
+      orgId,
+      campaignId,
+      r.released.filter((x) => x.to === "pool"),
+      "pool_return",
+    ),
+  ];
 }

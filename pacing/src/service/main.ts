@@ -17,9 +17,8 @@ import client from "prom-client";
 import { createClient } from "redis";
 import { z } from "zod";
 import { type CampaignConfig, parseCampaigns, settingsOf } from "../campaigns.ts";
-import { assignmentEvents } from "../lists/allocation.ts";
-import { CLOSING_SKIPS, RedisDialingList, type TakeResult } from "../lists/dialing-list.ts";
-import { listLauncher } from "./launcher.ts";
+import { RedisDialingList, type TakeResult } from "../lists/dialing-list.ts";
+import { listLauncher, takeFacts } from "./launcher.ts";
 import { ListOutcomes } from "./list-outcomes.ts";
 import { addLead, SpeedToLead } from "./real-time-leads.ts";
 import { startPacingService } from "./service.ts";
@@ -142,21 +141,8 @@ await runService({
     });
     // Closing refusals and pool returns become events (ClickHouse), deferrals only a count.
     const onTake = (campaignId: string, r: TakeResult) => {
-      const facts = [
-        ...r.skipped
-          .filter((s) => CLOSING_SKIPS.has(s.reason))
-          .map((s) => ({
-            kind: "pacing.lead_refused" as const,
-            org_id: env.CC_ORG_ID,
-            campaign_id: campaignId,
-            lead_id: s.leadId,
-            phone: s.phone,
-            reason: s.reason as "dnc" | "blacklist" | "max_attempts" | "timezone_unknown",
-          })),
-        ...assignmentEvents(env.CC_ORG_ID, campaignId, r.released, "pool_return"),
-      ];
       for (const s of r.skipped) refusals.inc({ campaign: campaignId, reason: s.reason });
-      for (const fields of facts)
+      for (const fields of takeFacts(env.CC_ORG_ID, campaignId, r))
         void publishEvent(js, makeEvent(fields)).catch((err) =>
           log.warn({ err, kind: fields.kind }, "list event not published"),
         );
