@@ -9,6 +9,7 @@ import { existsSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { loadavg } from "node:os";
 import path from "node:path";
+import { createInterface } from "node:readline";
 import {
   createClickHouse,
   funnelReport,
@@ -33,7 +34,7 @@ import type { ClickHouseClient } from "@clickhouse/client";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { clearDir, historyCacheRoot, historyKey, readMarker, writeMarker } from "./history/cache.ts";
 import { generateHistory, historySize } from "./history/index.ts";
-import { k6Binary } from "./k6.ts";
+import { K6_DIR, k6Binary } from "./k6.ts";
 import type { BenchOptions } from "./types.ts";
 
 const ORG = "bench-org";
@@ -251,47 +252,47 @@ async function fanout(base: string, cookie: string, n: number, seconds: number):
   return { subscribers: n, connected, snapshots, delayMs, perTickSpreadMs, errors };
 }
 
-async function runK6(base: string, user: string, password: string, vus: number, duration: string) {
+/** Runs one script of the k6 suite (benchmarks/k6) against the bench's dashboard; k6's summary as JSON. */
+async function runK6Script(name: string, env: Record<string, string>) {
   const bin = k6Binary();
   if (!bin) return null;
-  const out = path.join(await tempDir("k6"), "summary.json");
+  const out = path.join(await tempDir("k6"), `${name}.json`);
   const code = await new Promise<number>((resolve, reject) => {
     const p = spawn(
       bin,
-      [
-        "run",
-        "--quiet",
-        "--no-usage-report",
-        "--summary-export",
-        out,
-        path.join(repoRoot, "benchmarks/k6/agent-console.js"),
-      ],
-      {
-        env: {
-          ...process.env,
-          BASE_URL: base,
-          AGENT_USER: user,
-          AGENT_PASSWORD: password,
-          VUS: String(vus),
-          DURATION: duration,
-        },
-        stdio: ["ignore", "inherit", "inherit"],
-      },
+      ["run", "--quiet", "--no-usage-report", "--summary-export", out, path.join(K6_DIR, `${name}.js`)],
+      { env: { ...process.env, ...env }, stdio: ["ignore", "inherit", "pipe"] },
     );
+    // wallboard-sse ends each stream by k6's request timeout, which k6 logs once per viewer.
+    createInterface({ input: p.stderr }).on("line", (line) => {
+      if (!line.includes('error="request timeout"')) process.stderr.write(`${line}\n`);
+    });
     p.on("error", reject);
     p.on("exit", (c) => resolve(c ?? 1));
   });
   const summary = JSON.parse(await readFile(out, "utf8")) as {
     metrics: Record<string, Record<string, number>>;
   };
-  const d = summary.metrics.http_req_duration ?? {};
+  return { exit_code: code, metrics: summary.metrics };
+}
+
+async function runK6(base: string, user: string, password: string, vus: number, duration: string) {
+  const r = await runK6Script("agent-console", {
+    BASE_URL: base,
+    AGENT_USER: user,
+    AGENT_PASSWORD: password,
+    VUS: String(vus),
+    DURATION: duration,
+  });
+  if (!r) return null;
+  const d = r.metrics.http_req_duration ?? {};
   return {
-    exit_code: code,
+    exit_code: r.exit_code,
     vus,
     duration,
-    requests: summary.metrics.http_reqs?.count ?? 0,
-    requests_per_s: r2(summary.metrics.http_reqs?.rate ?? 0),
-    failed_rate: summary.metrics.http_req_failed?.value ?? summary.metrics.http_req_failed?.rate ?? null,
+    requests: r.metrics.http_reqs?.count ?? 0,
+    requests_per_s: r2(r.metrics.http_reqs?.rate ?? 0),
+    failed_rate: r.metrics.http_req_failed?.value ?? r.metrics.http_req_failed?.rate ?? null,
     http_req_duration_ms: {
       p50: r2(d.med ?? 0),
       p90: r2(d["p(90)"] ?? 0),
@@ -300,6 +301,45 @@ async function runK6(base: string, user: string, password: string, vus: number, 
       max: r2(d.max ?? 0),
     },
   };
+}
+
+/**
+ * The rest of the k6 suite once, short, against this dashboard as a load tester would run it
+ * (npm run k6): each script's exit code (99 = a threshold did not hold) and headline figures.
+ */
+async function runK6Suite(base: string, user: string, password: string, quick: boolean) {
+  const common = { BASE_URL: base, DASH_USER: user, DASH_PASSWORD: password };
+  const pick = (m: Record<string, number> | undefined) =>
+    m
+      ? { p50: r2(m.med ?? 0), p95: r2(m["p(95)"] ?? 0), max: r2(m.max ?? 0), rate: m.rate ?? m.value }
+      : null;
+  const out: Record<string, unknown> = {};
+  const sse = await runK6Script("wallboard-sse", {
+    ...common,
+    SUBSCRIBERS: "500",
+    HOLD_S: quick ? "10" : "20",
+  });
+  out["wallboard-sse"] = sse && {
+    exit_code: sse.exit_code,
+    snapshots: sse.metrics.sse_snapshots?.count ?? 0,
+    staleness_ms: pick(sse.metrics.sse_staleness_ms),
+    tick_gap_ms: pick(sse.metrics.sse_tick_gap_ms),
+    streams_failed: sse.metrics.sse_streams_failed?.value ?? null,
+  };
+  const dur = quick ? "10s" : "30s";
+  for (const name of ["reports", "analyst-sql"]) {
+    const r = await runK6Script(name, { ...common, DURATION: dur, RANGE_DAYS: "7" });
+    out[name] = r && {
+      exit_code: r.exit_code,
+      requests: r.metrics.http_reqs?.count ?? 0,
+      checks_passed: r.metrics.checks?.value ?? null,
+      funnel_ms: pick(r.metrics["http_req_duration{report:funnel}"]),
+      roi_ms: pick(r.metrics["http_req_duration{report:roi}"]),
+      workload_ms: pick(r.metrics["http_req_duration{report:workload}"]),
+      sql_ms: pick(r.metrics["http_req_duration{endpoint:sql}"]),
+    };
+  }
+  return out;
 }
 
 /**
@@ -362,7 +402,7 @@ export async function run({ quick, extra }: BenchOptions): Promise<Record<string
   const to = new Date(end).toISOString();
   const calls = await countCalls(ch, from, to);
   log(`reports over ${from} → ${to}: ${calls.toLocaleString("en-US")} calls`);
-  const rep = await reportBench(ch, from, to, quick ? 3 : 5);
+  const rep = await reportBench(ch, from, to, 3);
   const loadReports = load1();
   let loadFanout = Number.NaN;
   let loadK6 = Number.NaN;
@@ -370,6 +410,7 @@ export async function run({ quick, extra }: BenchOptions): Promise<Record<string
   // The live dashboard: fan-out and agent console under k6.
   let fan: FanoutResult | null = null;
   let k6: Awaited<ReturnType<typeof runK6>> = null;
+  let k6Suite: Awaited<ReturnType<typeof runK6Suite>> | null = null;
   const build = path.join(repoRoot, "dashboard/build/index.js");
   if (!existsSync(build)) {
     log("dashboard/build missing: building it (npm run build -w dashboard)…");
@@ -402,6 +443,7 @@ export async function run({ quick, extra }: BenchOptions): Promise<Record<string
         CLICKHOUSE_PASSWORD: host.writer.password,
         CLICKHOUSE_ANALYST_USER: host.analyst.username,
         CLICKHOUSE_ANALYST_PASSWORD: host.analyst.password,
+        CLICKHOUSE_ORG_ANALYST_SECRET: host.orgAnalystSecret,
         REDIS_URL: redis.url,
         NATS_URL: nats.url,
         CC_ORG: ORG,
@@ -444,6 +486,10 @@ export async function run({ quick, extra }: BenchOptions): Promise<Record<string
       k6 = await runK6(base, "bench-agent", "bench-agent-password-1", quick ? 20 : 50, quick ? "15s" : "60s");
       loadK6 = load1();
       if (!k6) log("k6 not found (bin/k6, or K6_BIN): skipped");
+      else {
+        log("k6 suite: wallboard-sse (500 viewers), reports, analyst-sql…");
+        k6Suite = await runK6Suite(base, "admin", adminPassword, quick);
+      }
     } finally {
       await dash.stop();
     }
@@ -512,6 +558,7 @@ export async function run({ quick, extra }: BenchOptions): Promise<Record<string
         }
       : null,
     k6_agent_console: k6,
+    k6_suite: k6Suite,
     k6_p95_ms: k6?.http_req_duration_ms.p95 ?? null,
     targets: { wallboard_p95_ms: 20, funnel_ms: 300 },
   };
