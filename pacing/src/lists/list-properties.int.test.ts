@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CampaignConfig } from "../campaigns.ts";
 import { calleeZones, insideWindow } from "../compliance/window.ts";
 import type { CallOutcome } from "../sim/runner.ts";
-import { allocateLeads } from "./allocation.ts";
+import { allocateLeads, reallocateLeads } from "./allocation.ts";
 import { localDay, RedisDialingList, type Taker } from "./dialing-list.ts";
 import { NumberListStore } from "./number-lists.ts";
 
@@ -123,7 +123,7 @@ describe("dialing list properties (real redis-server)", () => {
     );
   });
 
-  it("never holds a lead for two dialers at once, with many takers on separate connections", async () => {
+  it("never holds a lead for two dialers at once, with many takers on separate connections and re-allocations racing them", async () => {
     await fc.assert(
       fc.asyncProperty(
         fc.integer({ min: 1, max: 120 }),
@@ -149,9 +149,24 @@ describe("dialing list properties (real redis-server)", () => {
           const held = new Set<string>();
           let t = T0;
           for (let round = 0; round < rounds; round++) {
-            const results = await Promise.all(
-              takers.map(([who, n], i) => lists[i % lists.length]!.take(n, t, who)),
+            // A manager moves leads between agents while the dialers take.
+            const moves = Array.from({ length: 3 }, (_, k) =>
+              reallocateLeads(
+                clients[5 - k]!,
+                {
+                  orgId: o,
+                  campaignId: "c",
+                  leadIds: Array.from({ length: 5 }, (_, j) => `L${(round * 7 + k * 5 + j) % leads}`),
+                  teamId: "north",
+                  agentId: k % 2 ? "ann" : "bob",
+                },
+                t,
+              ),
             );
+            const [results] = await Promise.all([
+              Promise.all(takers.map(([who, n], i) => lists[i % lists.length]!.take(n, t, who))),
+              Promise.all(moves),
+            ]);
             const ids = results.flatMap((r) => r.leads.map((l) => l.leadId));
             expect(new Set(ids).size).toBe(ids.length);
             for (const id of ids) {
