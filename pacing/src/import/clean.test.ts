@@ -186,3 +186,33 @@ describe("lead.created from an import", () => {
     expect(again.id).toBe(e.id);
   });
 });
+
+describe("lead.import_completed contract", () => {
+  const done = {
+    kind: "lead.import_completed",
+    id: "01900000-0000-7000-8000-000000000000",
+    occurred_at: "2026-11-30T00:00:00.000Z",
+    org_id: "demo",
+    schema_version: 1,
+    import_id: "imp-1",
+    campaign_id: "spring",
+    format: "xlsx",
+    encoding: "xlsx",
+    rows_read: 10,
+    imported: 7,
+    rejected: 1,
+    duplicates: 1,
+    dnc: 1,
+    rows_lost: 0,
+    missing_important: 2,
+    duration_ms: 40,
+    reject_reasons: { mobile_length: 1 },
+    merge_matches: { phone: 1 },
+  };
+  it("accepts an import summary and refuses a malformed one", () => {
+    expect(parseEvent(done).ok).toBe(true);
+    expect(parseEvent({ ...done, imported: -1 }).ok).toBe(false);
+    expect(parseEvent({ ...done, format: "xls" }).ok).toBe(false);
+    expect(parseEvent({ ...done, campaign_id: "a.b" }).ok).toBe(false);
+  });
+});
