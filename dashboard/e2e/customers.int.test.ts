@@ -470,6 +470,20 @@ describe("customers: pool, claim, follow-up, extension approval, reassignment", 
     await shot(li, "customers-new-en");
     const created = await store.searchCustomers(director, { phone: "13700137010" });
     expect(created[0]?.ownerId).toBe("a1");
+    // Editing on the card: the required field cannot be emptied; the one important field
+    // still empty is reminded.
+    await open(li, `/customers/${created[0]?.customerId}`);
+    await li.click('[data-testid="edit-open"]');
+    await li.fill('[data-testid="edit-f-industry"]', "");
+    await li.fill('[data-testid="edit-f-city"]', "宁波");
+    await li.click('[data-testid="edit-save"]');
+    await li.locator('[data-testid="card-msg"][data-reason="required_missing"]').waitFor();
+    await li.fill('[data-testid="edit-f-industry"]', "外贸");
+    await li.click('[data-testid="edit-save"]');
+    const edited = li.locator('[data-testid="card-msg"]', { hasText: "Details saved" });
+    await edited.waitFor();
+    expect(await edited.textContent()).toContain("Important fields still empty: Budget");
+    await shot(li, "customers-card-edit-en");
 
     // The same number again (another rep): refused against the master pool, naming the holder.
     const wang = await signedIn("wang.rep", "zh-CN");

@@ -57,6 +57,11 @@ export const NewCustomerForm = z.object({
   phone: z.string().trim().max(20).default(""),
 });
 
+export const EditForm = z.object({
+  name: z.string().trim().min(1, "name is required").max(100),
+  company: z.string().trim().max(200).default(""),
+});
+
 /** `f.<key>` inputs of the new-customer form → the org's classification fields. */
 export function fieldValues(form: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};

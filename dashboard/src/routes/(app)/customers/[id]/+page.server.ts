@@ -4,7 +4,15 @@ import { z } from "zod";
 import type { MessageKey } from "#lib/i18n.ts";
 import { clickhouse } from "#lib/server/clickhouse.ts";
 import { customersContext, refusalText, repsOn } from "#lib/server/customers-actor.ts";
-import { ExtendForm, FollowUpForm, issuesText, QuickForm, SecondForm } from "#lib/server/customers-forms.ts";
+import {
+  EditForm,
+  ExtendForm,
+  FollowUpForm,
+  fieldValues,
+  issuesText,
+  QuickForm,
+  SecondForm,
+} from "#lib/server/customers-forms.ts";
 import { chTime, type HistoryLine, historyDetail } from "#lib/server/customers-view.ts";
 import { log } from "#lib/server/log.ts";
 import type { Actions, PageServerLoad } from "./$types";
@@ -83,6 +91,7 @@ export const load = (async ({ locals, params }) => {
     canFollowUp: isOwner || c.secondOwnerId === me || manages,
     canExtend: isOwner && !c.dealSigned && c.heldUntil !== undefined,
     canSetSecond: !!c.ownerId && (isOwner || manages),
+    canEdit: isOwner || c.secondOwnerId === me || manages,
   };
 }) satisfies PageServerLoad;
 
@@ -182,6 +191,35 @@ export const actions = {
           reason: r.reason,
         };
       return { ok: true, message: t("cust.ext.submitted") };
+    }),
+  /** Edit details: a required field cannot be emptied; every empty important field is reminded at once. */
+  update: ({ locals, params, request }) =>
+    act(locals, params, async ({ actor, store, names, t, user }, id) => {
+      const form = Object.fromEntries(await request.formData());
+      const p = EditForm.safeParse(form);
+      if (!p.success) return bad(issuesText(p.error));
+      const r = await store.updateCustomer(actor, id, { ...p.data, fields: fieldValues(form) });
+      const settings = await store.settings(user.org);
+      const label = (key: string) => {
+        const f = settings.fields.find((d) => d.key === key);
+        return f ? (locals.lang === "en" ? f.label.en : f.label.zh) : key;
+      };
+      if (!r.ok) {
+        const shown = r.reason === "required_missing" ? { ...r, fields: r.fields.map(label) } : r;
+        return {
+          ok: false,
+          status: STATUS[r.reason] ?? 409,
+          message: refusalText(t, shown, names),
+          reason: r.reason,
+        };
+      }
+      const missing = r.missingImportant.map(label);
+      return {
+        ok: true,
+        message: missing.length
+          ? `${t("cust.card.saved")} · ${t("cust.new.missing_important", { fields: missing.join(", ") })}`
+          : t("cust.card.saved"),
+      };
     }),
   second: ({ locals, params, request }) =>
     act(locals, params, async ({ actor, store, names, t, redis, user }, id) => {
