@@ -140,7 +140,8 @@ export class PhoneSwitch {
         call.endedAt = Date.now();
         call.endedBy = "them";
         endpoint.close();
-        dialog.destroy();
+        // Our BYE may cross theirs (the service hung up at the same moment): nothing left to end.
+        dialog.destroy(undefined, () => {});
       }, final.hangupAfterMs);
     }
   }
