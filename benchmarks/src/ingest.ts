@@ -1,5 +1,5 @@
 // npm run bench -- ingest [--quick] [--json PATH] [--batch N] [--batch-ms MS] [--rate N]
-//                        [--format RowBinary|JSONEachRow] [--view-costs]
+//                        [--format RowBinary|JSONEachRow] [--publish async|request] [--view-costs]
 //
 // Starts nats-server, the embedded ClickHouse host (all migrations) and the sink as its own
 // process (ingest/src/sink/main.ts), then, with publishers in separate processes:
@@ -117,6 +117,7 @@ async function runPublisher(
     offset?: number;
     window?: number;
     org?: string;
+    publish?: "async" | "request";
   },
 ): Promise<{ proc: ManagedProcess; result: Promise<PublisherResult> }> {
   let lastLine = "";
@@ -155,6 +156,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       batch: { type: "string" },
       "batch-ms": { type: "string" },
       format: { type: "string" },
+      publish: { type: "string" },
       "view-costs": { type: "boolean" },
       rate: { type: "string" },
     },
@@ -170,6 +172,8 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
   const batchSize = Number(flags.batch ?? 50_000);
   const batchMs = Number(flags["batch-ms"] ?? 250);
   const insertFormat = flags.format === "JSONEachRow" ? "JSONEachRow" : "RowBinary";
+  // --publish request: nats.js js.publish() per event (the path before AsyncPublisher), for A/B runs.
+  const publish = flags.publish === "request" ? "request" : "async";
   const log = (m: string) => process.stderr.write(`[bench ingest] ${m}\n`);
   const procs: ManagedProcess[] = [];
   try {
@@ -220,7 +224,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
     const rawCpu = new CpuWatch({ nats: nats.process.pid, bench: process.pid });
     await rawCpu.begin();
     const rawStart = performance.now();
-    const rawPub = await runPublisher(nats.url, { mode: "raw", count: rawCount, rate: 0 });
+    const rawPub = await runPublisher(nats.url, { mode: "raw", count: rawCount, rate: 0, publish });
     procs.push(rawPub.proc);
     let consumed = 0;
     const rawMsgs = await rawConsumer.consume({ max_messages: 10_000 });
@@ -291,6 +295,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
     const pubs = await Promise.all(
       Array.from({ length: publishers }, (_, p) =>
         runPublisher(nats.url, {
+          publish,
           mode: "events",
           count: e2eCount / publishers,
           rate: 0,
@@ -318,6 +323,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
     const backlogPubs = await Promise.all(
       Array.from({ length: publishers }, (_, p) =>
         runPublisher(nats.url, {
+          publish,
           mode: "events",
           count: e2eCount / publishers,
           rate: 0,
@@ -366,6 +372,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
     const watch3 = new ProcWatch(sink2.pid);
     await watch3.begin();
     const latPub = await runPublisher(nats.url, {
+      publish,
       mode: "events",
       count: latencyCount,
       rate: latencyRate,
@@ -443,6 +450,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
         batch_size: batchSize,
         batch_ms: batchMs,
         insert_format: insertFormat,
+        publish,
         publishers,
         cpus: (await import("node:os")).cpus().length,
       },
@@ -457,7 +465,7 @@ export async function run(opts: BenchOptions): Promise<Record<string, unknown>> 
       },
       "sink backlog drain": { value: result.sink_backlog_drain_events_per_s, unit: "events/s" },
       "raw JetStream publish+consume": { value: raw_jetstream_events_per_s, unit: "msgs/s" },
-      "raw JetStream async publish only": { value: raw_jetstream.publish_only_msgs_per_s, unit: "msgs/s" },
+      "raw JetStream publish only": { value: raw_jetstream.publish_only_msgs_per_s, unit: "msgs/s" },
       "raw ClickHouse insert, no views (RowBinary / JSON)": {
         value: `${clickhouse_ceilings.no_views_rowbinary?.rows_per_s} / ${clickhouse_ceilings.no_views_json?.rows_per_s}`,
         unit: "rows/s",

@@ -3,6 +3,7 @@
 // each event stamped with occurred_at = the moment it is handed to the client. Prints one JSON summary line.
 
 import { AsyncPublisher, newEventId } from "@cc/ingest";
+import { jetstream } from "@nats-io/jetstream";
 import { connect } from "@nats-io/transport-node";
 import { z } from "zod";
 
@@ -19,6 +20,8 @@ const Args = z.object({
   offset: z.number().int().default(0),
   /** Stop early after this long (the latency phase is bounded by time, not count). */
   maxMs: z.number().positive().optional(),
+  /** async: AsyncPublisher (acks on one inbox); request: nats.js js.publish() per message. */
+  publish: z.enum(["async", "request"]).default("async"),
 });
 const args = Args.parse(JSON.parse(process.env.PUBLISHER_ARGS ?? "{}"));
 
@@ -53,6 +56,11 @@ function eventBody(i: number, now: number): { id: string; subject: string; data:
 const nc = await connect({ servers: args.natsUrl, name: "bench-publisher" });
 // Acks collected on one inbox, at most `window` outstanding (the pipeline's own publish path).
 const publisher = new AsyncPublisher(nc, { maxOutstanding: args.window, timeoutMs: 30_000 });
+const js = jetstream(nc);
+const send = (subject: string, data: Uint8Array, id: string) =>
+  args.publish === "async"
+    ? publisher.publish(subject, data, id)
+    : js.publish(subject, data, { msgID: id, timeout: 30_000 });
 const rawPayload = eventBody(0, Date.now()).data;
 
 let inFlight = 0;
@@ -80,7 +88,7 @@ for (let i = 0; i < args.count; i++) {
     args.mode === "events"
       ? eventBody(i, Date.now())
       : { id: `${args.offset + i}`, subject: args.rawSubject, data: rawPayload };
-  publisher.publish(msg.subject, msg.data, msg.id).then(
+  send(msg.subject, msg.data, msg.id).then(
     (ack) => {
       if (ack.duplicate) duplicates++;
       done();
