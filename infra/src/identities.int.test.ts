@@ -1,6 +1,8 @@
 // Each service's NATS user and Redis ACL user against real servers with authentication on: the
 // identity does its job with the service's own code, and is refused outside its subjects and keys.
 import { randomBytes } from "node:crypto";
+import { writeFile } from "node:fs/promises";
+import path from "node:path";
 import { type LiveRedis, migrate, readLiveAgent, startLiveStateProjector } from "@cc/analytics";
 import {
   type CallCenterEvent,
@@ -27,6 +29,7 @@ import {
   allocateLeads,
   CampaignConfig,
   DncStore,
+  leadImport,
   listKeys,
   NumberListStore,
   profileOf,
@@ -564,5 +567,31 @@ describe("service identities (nats-server and redis-server with auth on)", () =>
     await expect(r.zAdd(listKeys.queue(ORG, CAMPAIGN, "fresh"), { score: 1, value: "x" })).rejects.toThrow(
       NOPERM,
     );
+  });
+
+  it("importer: imports a list (lead.created, its ledger, DNC read), nothing more", async () => {
+    const nc = await asNats("importer");
+    const r = await asRedis("importer");
+    const dir = await tempDir("importer");
+    try {
+      const file = path.join(dir, "list.csv");
+      await writeFile(file, "姓名,手机\n王伟,138 0000 0003\n李娜,1380000000\n");
+      const report = await leadImport.runImport({
+        source: file,
+        orgId: ORG,
+        campaignId: CAMPAIGN,
+        js: jetstream(nc),
+        redis: r as never,
+      });
+      expect(report.counts).toMatchObject({ rowsRead: 2, imported: 1, rejected: 1, rowsLost: 0 });
+      expect(await r.sIsMember(`cc:dnc:${ORG}`, "+8613800000003")).toBe(0);
+      await expect(r.sAdd(`cc:dnc:${ORG}`, "+8613800000009")).rejects.toThrow(NOPERM);
+      await expect(r.zAdd(listKeys.queue(ORG, CAMPAIGN, "fresh"), { score: 1, value: "x" })).rejects.toThrow(
+        NOPERM,
+      );
+      await expectPublishRefused(nc, subjectFor(agentState("a-1", "ready")));
+    } finally {
+      await releaseTempDir(dir);
+    }
   });
 });
