@@ -228,6 +228,32 @@ describe("DNC list and blacklist page", () => {
     await shot(page, "lead-allocation");
   });
 
+  it("shows the week's refusals to dial by stage and reason, from ClickHouse", async () => {
+    const lead = { org_id: "demo", campaign_id: "spring", phone: "+8613700000077" };
+    for (const [i, reason] of (["dnc", "dnc", "blacklist"] as const).entries())
+      await stack.publish({ kind: "pacing.lead_refused", ...lead, lead_id: `R${i}`, reason });
+    await stack.publish({
+      kind: "call.blocked",
+      ...lead,
+      lead_id: "R9",
+      attempt_id: "att-r9",
+      reason: "blacklist",
+    });
+    const page = await signedIn("dnc.manager");
+    const row = (id: string) => page.locator(`[data-testid="refusal-${id}"] td:last-child`);
+    await until(
+      async () => {
+        await page.goto(`${stack.url}/lists/dnc`, { waitUntil: "networkidle" });
+        return await page.locator('[data-testid^="refusal-"]').count();
+      },
+      (n) => n >= 3,
+      "refusal rows",
+    );
+    expect(await row("pacing-dnc").textContent()).toBe("2");
+    expect(await row("pacing-blacklist").textContent()).toBe("1");
+    expect(await row("media-blacklist").textContent()).toBe("1");
+  });
+
   it("refuses the page and the import endpoint to an agent", async () => {
     const page = await signedIn("dnc.agent");
     const res = await page.goto(`${stack.url}/lists/dnc`);

@@ -6,6 +6,7 @@ import { Readable } from "node:stream";
 import { importNumbers, listNumber, type NumberList, NumberListStore } from "@cc/pacing";
 import { z } from "zod";
 import type { SessionUser } from "./auth/types.ts";
+import { clickhouse } from "./clickhouse.ts";
 import { log } from "./log.ts";
 import { publish } from "./nats.ts";
 import { redis } from "./redis.ts";
@@ -90,4 +91,34 @@ export async function importFile(
   });
   log.info({ by: user.username, list, ...report, rejections: undefined }, "number list imported");
   return { importId: event.kind === "dnc.imported" ? event.import_id : "", ...report };
+}
+
+export interface RefusalCount {
+  stage: "pacing" | "media";
+  reason: string;
+  n: number;
+}
+
+/**
+ * Refusals to dial in the last 7 days by stage (pacing's list, media's gate before the INVITE)
+ * and reason, from ClickHouse (view dial_refusals). Empty when ClickHouse cannot answer: the
+ * lists stay editable.
+ */
+export async function refusalCounts(org: string): Promise<RefusalCount[]> {
+  try {
+    const rs = await clickhouse().query({
+      query: `SELECT stage, reason, count() AS n FROM dial_refusals
+              WHERE org_id = {org:String} AND occurred_at >= now() - INTERVAL 7 DAY
+              GROUP BY stage, reason ORDER BY n DESC, stage, reason`,
+      query_params: { org },
+      format: "JSONEachRow",
+    });
+    return (await rs.json<{ stage: "pacing" | "media"; reason: string; n: string | number }>()).map((r) => ({
+      ...r,
+      n: Number(r.n),
+    }));
+  } catch (err) {
+    log.warn({ err: (err as Error).message }, "refusal counts unavailable");
+    return [];
+  }
 }

@@ -1,7 +1,14 @@
 import { fail } from "@sveltejs/kit";
 import { z } from "zod";
 import { requireArea } from "#lib/server/auth/guard.ts";
-import { addNumber, ListName, NumberForm, removeNumber, storeFor } from "#lib/server/number-lists.ts";
+import {
+  addNumber,
+  ListName,
+  NumberForm,
+  refusalCounts,
+  removeNumber,
+  storeFor,
+} from "#lib/server/number-lists.ts";
 import type { Actions, PageServerLoad } from "./$types";
 
 const Query = z.object({
@@ -17,8 +24,12 @@ export const load = (async ({ locals, url }) => {
   const user = requireArea(locals, "lists");
   const { list, q, cursor } = Query.parse(Object.fromEntries(url.searchParams));
   const store = await storeFor(user.org, list);
-  const [page, total] = await Promise.all([store.page({ cursor, digits: q, size: 50 }), store.size()]);
-  return { list, q, cursor, next: page.cursor, numbers: page.numbers, total };
+  const [page, total, refusals] = await Promise.all([
+    store.page({ cursor, digits: q, size: 50 }),
+    store.size(),
+    refusalCounts(user.org),
+  ]);
+  return { list, q, cursor, next: page.cursor, numbers: page.numbers, total, refusals };
 }) satisfies PageServerLoad;
 
 function issues(err: z.ZodError) {
