@@ -231,6 +231,54 @@ describe("lead import wizard", () => {
     expect(Number(await page.textContent('[data-testid="imp-count-lost"]'))).toBe(0);
   }, 120_000);
 
+  it("the wallboard shows speed-to-lead of the last 15 minutes", async () => {
+    const t0 = Date.now() - 5 * 60_000;
+    for (let i = 0; i < 10; i++) {
+      const lead = `stl-${i}`;
+      const at = t0 + i * 20_000;
+      await stack.publish(
+        {
+          kind: "lead.created",
+          org_id: ORG,
+          lead_id: lead,
+          source: "web_form",
+          campaign_id: "spring",
+          phone: `+8613900000${String(100 + i)}`,
+          consent: { given: true, method: "web_form" },
+        },
+        at,
+      );
+      // Dialed 1, 2, …, 10 s after it came in.
+      await stack.publish(
+        { kind: "call.dialing", org_id: ORG, attempt_id: `a-${lead}`, campaign_id: "spring", lead_id: lead },
+        at + (i + 1) * 1000,
+      );
+    }
+    for (const lead of ["stl-w1", "stl-w2"])
+      await stack.publish(
+        {
+          kind: "lead.created",
+          org_id: ORG,
+          lead_id: lead,
+          source: "ad",
+          campaign_id: "spring",
+          phone: "+8613900000999",
+          consent: { given: true, method: "web_form" },
+        },
+        Date.now() - 60_000,
+      );
+    const page = await signedIn("imp.manager");
+    await page.goto(`${stack.url}/wallboard`, { waitUntil: "networkidle" });
+    // p50 of 1…10 s is the 6th (quantileExact), p95 the 10th; two ad leads wait.
+    const tile = await until(
+      async () => (await page.textContent('[data-testid="kpi-speed-to-lead"]').catch(() => null)) ?? "",
+      (t) => t.includes("6.0s / 10.0s") && t.includes("2 条待拨"),
+      "the speed-to-lead tile",
+    );
+    expect(tile).toContain("已拨 10 条新线索");
+    await shot(page, "lead-import-6-wallboard-speed-to-lead");
+  }, 90_000);
+
   it("is closed to agents and to anyone not signed in", async () => {
     const page = await signedIn("imp.manager");
     await page.context().clearCookies();
