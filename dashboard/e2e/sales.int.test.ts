@@ -330,6 +330,63 @@ describe("pipeline records and the approval step", () => {
   });
 });
 
+describe("orders and tickets follow-up", () => {
+  it("an agent cancels an order, resolves a ticket and records the satisfaction call", async () => {
+    const agent = await signedIn("s.agent", "en", "/sales");
+    const tk = agent.locator('[data-testid="record-ticket"]');
+    await tk.locator('input[name="customer_id"]').fill("cust-E2E");
+    await tk.locator('select[name="category"]').selectOption("inquiry");
+    await tk.locator('input[name="subject"]').fill("发票抬头");
+    await tk.locator("button").click();
+    await agent.waitForSelector('[data-testid="recorded"]');
+    const row = await reloadUntil(
+      agent,
+      '[data-testid="tickets"] tbody',
+      (t) => t.includes("cust-E2E"),
+      "ticket listed",
+    );
+    const ticketId = /(tk-[0-9a-f]{8})/.exec(row)?.[1] ?? "";
+    await agent.click(`[data-testid="resolve-${ticketId}"]`);
+    await reloadUntil(
+      agent,
+      '[data-testid="tickets"] tbody',
+      (t) => t.includes("awaiting follow-up"),
+      "ticket resolved",
+    );
+    await agent.selectOption(
+      `[data-testid="tickets"] form:has([data-testid="satisfaction-${ticketId}"]) select`,
+      "4",
+    );
+    await agent.click(`[data-testid="satisfaction-${ticketId}"]`);
+    await until(
+      () =>
+        chCount(
+          `SELECT count() AS n FROM sales_facts WHERE org_id = {org:String} AND kind = 'ticket.satisfaction_recorded' AND score = 4 AND ticket_id = '${ticketId}'`,
+        ),
+      (n) => n === 1,
+      "satisfaction recorded",
+    );
+    const orderRow = agent.locator('[data-testid="orders"] tr', { hasText: "cust-E2E" });
+    await orderRow.locator('input[name="reason"]').fill("客户改主意");
+    await orderRow.locator("button").click();
+    await until(
+      () =>
+        chCount(
+          "SELECT count() AS n FROM sales_facts WHERE org_id = {org:String} AND kind = 'order.cancelled' AND customer_id = 'cust-E2E'",
+        ),
+      (n) => n === 1,
+      "order cancelled",
+    );
+    await reloadUntil(
+      agent,
+      '[data-testid="orders"] tbody',
+      (t) => /cust-E2E[\s\S]*cancelled/.test(t),
+      "cancelled shown",
+    );
+    await shot(agent, "sales-orders-tickets-en");
+  });
+});
+
 describe("churn warnings", () => {
   it("the owner sees only their customer's warnings, with the SQL behind each list", async () => {
     const page = await signedIn("s.agent", "zh-CN", "/sales/churn");

@@ -8,4 +8,5 @@ export * from "./forecast.ts";
 export * from "./management.ts";
 export * from "./payments.ts";
 export * from "./pipeline.ts";
+export * from "./service.ts";
 export { scopeParams } from "./sql.ts";

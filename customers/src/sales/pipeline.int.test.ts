@@ -10,6 +10,7 @@ import { listContracts } from "./contracts.ts";
 import { pipelineFunnel, pipelineRoi, salesForecast } from "./forecast.ts";
 import { managementReport, periodRange } from "./management.ts";
 import { installmentsDue } from "./payments.ts";
+import { listOrders, listTickets } from "./service.ts";
 
 const ORG = "acme-sales";
 let host: ClickHouseHost;
@@ -530,5 +531,88 @@ describe("pipeline and orders in the advertising ROI", () => {
       },
     );
     expect(other.rows.every((x) => x.opportunities === 0 && x.orders === 0)).toBe(true);
+  });
+});
+
+describe("tickets and orders as they stand", () => {
+  it("follows a ticket from open to resolved to closed with its score", async () => {
+    await insertEvents(writer, [
+      makeEvent(
+        {
+          kind: "ticket.opened",
+          org_id: ORG,
+          ticket_id: "tk-1",
+          customer_id: "cust-A",
+          agent_id: "ag-1",
+          category: "repair",
+          subject: "坏了",
+        },
+        at("2026-07-01T02:00:00.000Z"),
+      ),
+      makeEvent(
+        {
+          kind: "ticket.opened",
+          org_id: ORG,
+          ticket_id: "tk-2",
+          customer_id: "cust-A",
+          agent_id: "ag-1",
+          category: "inquiry",
+          subject: "问价",
+        },
+        at("2026-07-01T03:00:00.000Z"),
+      ),
+      makeEvent(
+        { kind: "ticket.resolved", org_id: ORG, ticket_id: "tk-2", customer_id: "cust-A", agent_id: "ag-1" },
+        at("2026-07-02T03:00:00.000Z"),
+      ),
+      makeEvent(
+        {
+          kind: "ticket.opened",
+          org_id: ORG,
+          ticket_id: "tk-3",
+          customer_id: "cust-D",
+          agent_id: "ag-3",
+          category: "complaint",
+          subject: "慢",
+        },
+        at("2026-07-01T04:00:00.000Z"),
+      ),
+      makeEvent(
+        { kind: "ticket.resolved", org_id: ORG, ticket_id: "tk-3", customer_id: "cust-D", agent_id: "ag-3" },
+        at("2026-07-02T04:00:00.000Z"),
+      ),
+      makeEvent(
+        {
+          kind: "ticket.satisfaction_recorded",
+          org_id: ORG,
+          ticket_id: "tk-3",
+          customer_id: "cust-D",
+          agent_id: "ag-3",
+          score: 4,
+        },
+        at("2026-07-03T04:00:00.000Z"),
+      ),
+    ]);
+    const all = await listTickets(writer, everyone);
+    const st = Object.fromEntries(
+      all.rows.filter((r) => r.ticket_id.startsWith("tk-")).map((r) => [r.ticket_id, [r.status, r.score]]),
+    );
+    expect(st).toEqual({ "tk-1": ["open", 0], "tk-2": ["resolved", 0], "tk-3": ["closed", 4] });
+    const waiting = await listTickets(writer, { orgId: ORG, agentIds: ["ag-1"] }, "resolved");
+    expect(waiting.rows.map((r) => r.ticket_id)).toEqual(["tk-2"]);
+  });
+
+  it("shows an order's latest total, cancellation and held flag", async () => {
+    const r = await listOrders(writer, { orgId: ORG, agentIds: ["ag-1"] });
+    const byId = Object.fromEntries(r.rows.map((o) => [o.order_id, o]));
+    expect(byId["o-x1"]).toMatchObject({
+      total_minor: 25_000,
+      modifications: 1,
+      cancelled: false,
+      held_by_agent: -1,
+    });
+    expect(byId["o-x2"]).toMatchObject({ cancelled: true });
+    expect(Object.values(byId).filter((o) => o.held_by_agent === 0).length).toBe(1);
+    expect(r.rows.every((o) => o.agent_id === "ag-1")).toBe(true);
   });
 });

@@ -1,13 +1,19 @@
 import {
+  cancelOrder,
   decideContract,
   FUNNEL_STAGES,
   installmentsDue,
   listContracts,
+  listOrders,
+  listTickets,
   PendingContract,
   pipelineFunnel,
+  recordSatisfaction,
+  resolveTicket,
   SalesRuleError,
   salesForecast,
 } from "@cc/customers";
+import type { CallCenterEvent } from "@cc/ingest";
 import { fail } from "@sveltejs/kit";
 import { z } from "zod";
 import { requireArea } from "#lib/server/auth/guard.ts";
@@ -29,7 +35,7 @@ export const load = (async ({ locals }) => {
   const now = Date.now();
   const today = localDay(now);
   const in7 = localDay(now + 7 * 86_400_000);
-  const [forecast, funnel, queue, due] = await Promise.all([
+  const [forecast, funnel, queue, due, orders, tickets] = await Promise.all([
     salesForecast(ch, scope, { asOf: new Date(now).toISOString() }),
     pipelineFunnel(ch, scope, {
       from: new Date(now - 90 * 86_400_000).toISOString(),
@@ -37,12 +43,16 @@ export const load = (async ({ locals }) => {
     }),
     listContracts(ch, scope, "submitted"),
     installmentsDue(ch, scope, { today, until: in7 }),
+    listOrders(ch, scope),
+    listTickets(ch, scope),
   ]);
   return {
     teams: forecast.teams,
     funnel: funnel.groups[0] ?? null,
     queue: queue.rows,
     due: due.rows,
+    orders: orders.rows.slice(0, 50),
+    tickets: tickets.rows.filter((t) => t.status !== "closed").slice(0, 50),
     canApprove: APPROVERS.has(user.role),
     stages: FUNNEL_STAGES,
     sql: { forecast: forecast.sql },
@@ -55,9 +65,87 @@ const Decision = z.object({
   reason: z.string().max(2000).default(""),
 });
 
+const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
+const CancelForm = z.object({ order_id: Id, reason: z.string().trim().min(1).max(500) });
+const TicketForm = z.object({
+  ticket_id: Id,
+  step: z.enum(["resolve", "satisfaction"]),
+  score: z.coerce.number().int().min(1).max(5).optional(),
+  note: z.string().max(2000).default(""),
+});
+
+/** Runs a follow-up step and publishes its event, answering rule refusals as 409. */
+async function followUp(
+  build: () => Promise<CallCenterEvent>,
+  what: string,
+  user: string,
+) {
+  try {
+    const e = await build();
+    await publishBuilt(e);
+    log.info({ user, kind: e.kind, event: e.id }, what);
+    return { recorded: e.kind, kind: "" };
+  } catch (err) {
+    if (err instanceof SalesRuleError) return fail(409, { error: `${err.code}: ${err.message}`, kind: "" });
+    if (err instanceof z.ZodError)
+      return fail(400, { error: err.issues[0]?.message ?? "bad request", kind: "" });
+    throw err;
+  }
+}
+
 const Kind = z.enum(["stage", "order", "contract", "ticket", "plan"]);
 
 export const actions = {
+  /** Cancels an order the viewer may see (re-read on the server). */
+  cancel: async ({ request, locals }) => {
+    const user = requireArea(locals, "sales");
+    const p = CancelForm.safeParse(Object.fromEntries(await request.formData()));
+    if (!p.success) return fail(400, { error: p.error.issues[0]?.message ?? "bad request", kind: "" });
+    const order = (await listOrders(clickhouse(), await salesScope(user))).rows.find(
+      (o) => o.order_id === p.data.order_id,
+    );
+    if (!order || order.cancelled)
+      return fail(404, { error: "order not found or already cancelled", kind: "" });
+    const actor = await actorFor(await redis(), user);
+    return await followUp(
+      async () =>
+        cancelOrder(actor, {
+          order_id: order.order_id,
+          lead_id: order.lead_id,
+          customer_id: order.customer_id,
+          reason: p.data.reason,
+        }),
+      "order cancelled",
+      user.username,
+    );
+  },
+  /** Resolves a ticket, or records the satisfaction call once it is resolved. */
+  ticket: async ({ request, locals }) => {
+    const user = requireArea(locals, "sales");
+    const p = TicketForm.safeParse(Object.fromEntries(await request.formData()));
+    if (!p.success) return fail(400, { error: p.error.issues[0]?.message ?? "bad request", kind: "" });
+    const t = (await listTickets(clickhouse(), await salesScope(user))).rows.find(
+      (x) => x.ticket_id === p.data.ticket_id,
+    );
+    if (!t) return fail(404, { error: "ticket not found", kind: "" });
+    const actor = await actorFor(await redis(), user);
+    const ref = { ticket_id: t.ticket_id, customer_id: t.customer_id };
+    return await followUp(
+      async () =>
+        p.data.step === "resolve"
+          ? resolveTicket(actor, { ...ref, resolution: p.data.note })
+          : recordSatisfaction(
+              actor,
+              { ...ref, resolved: t.status === "resolved" },
+              {
+                score: p.data.score ?? 0,
+                comment: p.data.note,
+              },
+            ),
+      "ticket follow-up",
+      user.username,
+    );
+  },
   /** Records a pipeline fact (stage, order by phone, contract, ticket, payment plan) as an event. */
   record: async ({ request, locals }) => {
     const user = requireArea(locals, "sales");
