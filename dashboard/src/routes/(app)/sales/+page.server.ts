@@ -75,11 +75,7 @@ const TicketForm = z.object({
 });
 
 /** Runs a follow-up step and publishes its event, answering rule refusals as 409. */
-async function followUp(
-  build: () => Promise<CallCenterEvent>,
-  what: string,
-  user: string,
-) {
+async function followUp(build: () => Promise<CallCenterEvent>, what: string, user: string) {
   try {
     const e = await build();
     await publishBuilt(e);
