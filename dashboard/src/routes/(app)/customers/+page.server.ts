@@ -17,8 +17,10 @@ export const load = (async ({ locals, url }) => {
   const everyone = user.role === "director" || user.role === "admin";
   try {
     const settings = await store.settings(user.org);
+    // A rep's own list is small (quota + second-owned): all of it. A team's or the org's is read a
+    // page of 500 at a time (the charts then cover the page shown).
     const rows: Customer[] = [];
-    let cursor: string | undefined;
+    let cursor: string | undefined = filter.cursor || undefined;
     do {
       const page = await store.listCustomers(actor, {
         view: isAgent ? "mine" : "visible",
@@ -29,7 +31,7 @@ export const load = (async ({ locals, url }) => {
       });
       rows.push(...page.items);
       cursor = page.cursor;
-    } while (cursor && rows.length < 5_000);
+    } while (isAgent && cursor && rows.length < 5_000);
     const now = store.now();
     let due: DueList | null = null;
     if (isAgent) {
@@ -56,6 +58,7 @@ export const load = (async ({ locals, url }) => {
       grades: gradeBars(rows),
       due,
       quota: quota ? { held: quota.held, max: quota.quota } : null,
+      next: cursor ?? null,
       failed: false,
     };
   } catch (err) {
@@ -70,6 +73,7 @@ export const load = (async ({ locals, url }) => {
       grades: [],
       due: null,
       quota: null,
+      next: null,
       failed: true,
     };
   }
