@@ -21,6 +21,12 @@ export const DialCommand = z.object({
   tz: z.string().max(64).optional(),
   consent: z.boolean().optional(),
   skill: EntityId.optional(),
+  /**
+   * The agent the lead was taken for (their own lead, call-back or a lead taken while they were
+   * ready, in preview/progressive): media reserves and bridges them first. Optional so older
+   * producers and predictive commands (taken for the campaign) still validate.
+   */
+  agent_id: EntityId.optional(),
   /** The decision's estimate that this launch ends abandoned, for audit. */
   predicted_abandon: z.number().min(0).max(1).optional(),
   issued_at: UtcMillis,

@@ -124,6 +124,23 @@ export class AgentPool {
   }
 
   /**
+   * Claims one named agent for an attempt (the agent a lead was taken for), when they fit;
+   * null when they are no longer available and the caller falls back to `claim`.
+   */
+  claimAgent(agentId: string, needs: CallNeeds, attemptId: string): PoolAgent | null {
+    const a = this.#agents.get(agentId);
+    if (!a || !this.fits(a, needs)) return null;
+    a.attempt = attemptId;
+    return a;
+  }
+
+  /** Whether the agent is still held for this attempt (their own ready/pause/logout ends it). */
+  holds(agentId: string, attemptId: string): boolean {
+    const a = this.#agents.get(agentId);
+    return a !== undefined && a.attempt === attemptId && a.phone;
+  }
+
+  /**
    * Our own state change for an agent (the event we publish says the same); returns the state
    * left and the seconds spent in it, for that event.
    */

@@ -8,7 +8,7 @@ import { AgentState, type DialCommand, type EventFields } from "@cc/ingest";
 import type { CallControlEvent, CampaignConfig, FailureCause } from "@cc/pacing";
 import type { Logger } from "pino";
 import type { SipCallControl } from "../sip/call-control.ts";
-import type { AgentPool, OwnState } from "./agent-pool.ts";
+import type { AgentPool, OwnState, PoolAgent } from "./agent-pool.ts";
 import type { InFlightJournal, JournalEntry } from "./journal.ts";
 
 interface FloorAttempt {
@@ -22,12 +22,18 @@ interface FloorAttempt {
   bridgedAt?: number;
   waiting?: { since: number; timer: NodeJS.Timeout };
   abandoned?: boolean;
+  /** Whether the answer went to the agent the lead was taken for has been counted. */
+  ownerCounted?: boolean;
 }
+
+/** Answers of commands that name an agent: bridged to that agent, or to another by the usual rule. */
+export type OwnerRouting = "owner" | "fallback";
 
 export interface FloorMetrics {
   bridged(ms: number): void;
   abandoned(messageDelayMs: number | null): void;
   outcome(kind: string): void;
+  ownerRouted?(result: OwnerRouting): void;
 }
 
 export interface FloorOptions {
@@ -51,6 +57,7 @@ export class Floor {
   readonly #attempts = new Map<string, FloorAttempt>();
   /** Live answers waiting for an agent, oldest first. */
   #queue: string[] = [];
+  readonly #ownerRoutes: Record<OwnerRouting, number> = { owner: 0, fallback: 0 };
 
   constructor(o: FloorOptions) {
     this.#o = o;
@@ -65,11 +72,62 @@ export class Floor {
     return this.#queue.length;
   }
 
-  /** Follows an attempt the dialer is about to originate. */
+  /** Answers of agent-named commands so far, by where they went. */
+  get ownerRoutes(): Readonly<Record<OwnerRouting, number>> {
+    return { ...this.#ownerRoutes };
+  }
+
+  /**
+   * Follows an attempt the dialer is about to originate. A preview command reserves the agent it
+   * was taken for before the INVITE, so their console shows the lead while it rings.
+   */
   track(cmd: DialCommand, cfg: CampaignConfig): void {
     const a: FloorAttempt = { cmd, cfg, ringS: 0 };
     this.#attempts.set(cmd.attempt_id, a);
+    if (cmd.mode === "preview" && cmd.agent_id) {
+      const agent = this.#o.pool.claimAgent(cmd.agent_id, this.#needs(a), cmd.attempt_id);
+      if (agent) {
+        this.#move(agent.agentId, "reserved", a);
+        a.agentId = agent.agentId;
+      }
+    }
     this.#note(a, "dialing");
+  }
+
+  #needs(a: FloorAttempt) {
+    return { campaignId: a.cmd.campaign_id, ...(a.cmd.skill ? { skill: a.cmd.skill } : {}) };
+  }
+
+  /**
+   * The agent the command names, if still theirs to take: already reserved at dial (preview) and
+   * not gone since, or free now. Otherwise null, counted as a fallback to the usual routing.
+   */
+  #owner(a: FloorAttempt): PoolAgent | null {
+    const named = a.cmd.agent_id;
+    if (!named) return null;
+    const id = a.cmd.attempt_id;
+    let agent: PoolAgent | null = null;
+    if (a.agentId === named && this.#o.pool.holds(named, id)) agent = this.#o.pool.get(named) ?? null;
+    else {
+      // Reserved at dial but paused, logged out or lost their phone since: not ours to move.
+      a.agentId = undefined;
+      agent = this.#o.pool.claimAgent(named, this.#needs(a), id);
+    }
+    if (!a.ownerCounted) {
+      a.ownerCounted = true;
+      const result: OwnerRouting = agent ? "owner" : "fallback";
+      this.#ownerRoutes[result] += 1;
+      this.#o.metrics?.ownerRouted?.(result);
+      if (!agent)
+        this.#o.log.info({ attempt: id, agent: named }, "named agent unavailable; routing to another");
+    }
+    return agent;
+  }
+
+  /** Frees an agent reserved for an attempt that never reached them (unless they left already). */
+  #release(a: FloorAttempt, at = Date.now()): void {
+    if (a.agentId && this.#o.pool.holds(a.agentId, a.cmd.attempt_id)) this.#move(a.agentId, "ready", a, at);
+    a.agentId = undefined;
   }
 
   #note(a: FloorAttempt, stage: JournalEntry["stage"] | null): void {
@@ -179,13 +237,14 @@ export class Floor {
 
   async #route(a: FloorAttempt, tries = 0): Promise<void> {
     const id = a.cmd.attempt_id;
-    const needs = { campaignId: a.cmd.campaign_id, ...(a.cmd.skill ? { skill: a.cmd.skill } : {}) };
-    const agent = this.#o.pool.claim(needs, id);
+    const owner = tries === 0 ? this.#owner(a) : null;
+    const agent = owner ?? this.#o.pool.claim(this.#needs(a), id);
     if (!agent) {
       this.#wait(a);
       return;
     }
-    this.#move(agent.agentId, "reserved", a);
+    // A preview owner is reserved already; anyone else is reserved now.
+    if (a.agentId !== agent.agentId) this.#move(agent.agentId, "reserved", a);
     a.agentId = agent.agentId;
     if (await this.#o.cc.bridgeNow(id, agent.agentId)) return;
     // The agent's session refused the bridge: free them and try the next one.
@@ -249,7 +308,7 @@ export class Floor {
         this.#queue.shift();
         continue;
       }
-      const needs = { campaignId: a.cmd.campaign_id, ...(a.cmd.skill ? { skill: a.cmd.skill } : {}) };
+      const needs = this.#needs(a);
       if (!this.#o.pool.all().some((x) => this.#o.pool.fits(x, needs))) return;
       this.#unwait(a);
       void this.#route(a);
@@ -268,6 +327,7 @@ export class Floor {
   #failed(a: FloorAttempt, e: Extract<CallControlEvent, { type: "failed" }>): void {
     this.#attempts.delete(a.cmd.attempt_id);
     this.#note(a, null);
+    this.#release(a, e.at);
     this.#o.metrics?.outcome(e.cause);
     this.#o.emit(
       {
@@ -303,7 +363,9 @@ export class Floor {
       this.#emitAbandoned(a, at, null);
     }
     const talkS = a.bridgedAt ? Math.max(0, (at - a.bridgedAt) / 1000) : 0;
-    if (a.agentId) this.#move(a.agentId, a.bridgedAt ? "wrap_up" : "ready", a, at);
+    const agentId = a.agentId;
+    if (agentId && a.bridgedAt) this.#move(agentId, "wrap_up", a, at);
+    else this.#release(a, at);
     this.#o.metrics?.outcome(
       a.bridgedAt ? "connected" : a.abandoned ? "abandoned" : (a.detection ?? "ended"),
     );
@@ -311,7 +373,7 @@ export class Floor {
       {
         kind: "call.ended",
         ...this.#call(a),
-        ...(a.agentId && a.bridgedAt ? { agent_id: a.agentId } : {}),
+        ...(agentId && a.bridgedAt ? { agent_id: agentId } : {}),
         ring_s: a.ringS,
         talk_s: Math.min(talkS, 86_400),
         hold_s: 0,
@@ -342,8 +404,17 @@ export class Floor {
 
   /** The agent's phone left while they held a call: the customer cannot be heard, end it. */
   phoneLost(agentId: string): void {
-    for (const a of this.#attempts.values())
-      if (a.agentId === agentId) this.#o.cc.hangup(a.cmd.attempt_id, "agent");
+    for (const a of this.#attempts.values()) {
+      if (a.agentId !== agentId) continue;
+      if (a.answeredAt !== undefined) {
+        this.#o.cc.hangup(a.cmd.attempt_id, "agent");
+        continue;
+      }
+      // Reserved at dial (preview) and the call still rings: it can go to another agent on answer.
+      // Freed here; the service then pauses them for the lost phone (technical).
+      a.agentId = undefined;
+      this.#move(agentId, "ready", a);
+    }
   }
 
   /** Attempts this floor follows, for the in-flight journal. */

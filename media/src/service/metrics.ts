@@ -33,6 +33,12 @@ export function mediaMetrics(registry: Registry): MediaServiceMetrics & { watch(
     help: "Abandoned calls where no message could be played (caller hung up first, or no audio)",
     registers,
   });
+  const ownerRoutes = new Counter({
+    name: "media_named_agent_routing_total",
+    help: "Answers of commands naming the agent the lead was taken for: bridged to them (owner) or, as they were no longer available, to another agent by the usual rule (fallback)",
+    labelNames: ["result"],
+    registers,
+  });
   const events = new Counter({
     name: "media_events_published_total",
     help: "Events published",
@@ -71,6 +77,7 @@ export function mediaMetrics(registry: Registry): MediaServiceMetrics & { watch(
     dialResult: (r, reason) => commands.inc({ result: r, reason: reason ?? "" }),
     outcome: (kind) => outcomes.inc({ outcome: kind }),
     bridged: (ms) => bridgeWait.observe(ms),
+    ownerRouted: (result) => ownerRoutes.inc({ result }),
     abandoned: (ms) => (ms === null ? abandonedNoMessage.inc() : messageDelay.observe(ms)),
     published: (kind) => events.inc({ kind }),
     publishFailed: () => publishFailures.inc(),

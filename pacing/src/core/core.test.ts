@@ -17,6 +17,7 @@ import {
   type PacingSnapshot,
   poissonBinomial,
   predictive,
+  preview,
   progressive,
   vicidial,
 } from "../../index.ts";
@@ -350,6 +351,22 @@ describe("progressive", () => {
       attempts: [{ attemptId: "x", ageS: 3, stage: "ringing", stageAgeS: 2 }],
     });
     expect(p.decide(s, null).decision.launch).toBe(2);
+  });
+});
+
+describe("preview", () => {
+  it("one call per ready agent past the preview time; a reserved agent's ringing call holds back no one else", () => {
+    const p = preview();
+    const ringing = { attemptId: "x", ageS: 3, stage: "ringing" as const, stageAgeS: 2 };
+    const past = ready(2).map((a) => ({ ...a, secondsInState: 30 }));
+    expect(p.decide(snap({ agents: past }), null).decision.launch).toBe(2);
+    // An attempt without a reserved agent (e.g. a progressive leftover) still counts against ready agents.
+    expect(p.decide(snap({ agents: past, attempts: [ringing] }), null).decision.launch).toBe(1);
+    // B is reserved for their ringing preview call: A still gets one.
+    const reservedB = { agentId: "b", state: "reserved" as const, secondsInState: 2, skills: [] };
+    expect(p.decide(snap({ agents: [past[0]!, reservedB], attempts: [ringing] }), null).decision.launch).toBe(
+      1,
+    );
   });
 });
 

@@ -51,7 +51,11 @@ export function preview(): PacingAlgorithm<null> {
       const readyDone = agents.filter(
         (a) => a.state === "ready" && a.secondsInState >= s.campaign.previewSeconds,
       ).length;
-      const launch = Math.max(0, Math.min(readyDone - s.attempts.length, freeLines(s, agents.length)));
+      // The media service reserves a preview call's agent at dial: their attempt is already theirs
+      // and must not also hold back another ready agent's call.
+      const reserved = countStates(agents).reserved;
+      const unheld = Math.max(0, s.attempts.length - reserved);
+      const launch = Math.max(0, Math.min(readyDone - unheld, freeLines(s, agents.length)));
       const d = emptyDecision(name, "agent_preview", s);
       return {
         decision: {

@@ -37,6 +37,9 @@ export interface ListLauncherOptions {
   teamOf?: (agentId: string) => Promise<string | undefined>;
 }
 
+/** A take, with the agent each lead was taken for (lead id → agent id; preview/progressive only). */
+type TakeFor = TakeResult & { takenFor: Map<string, string> };
+
 /**
  * Takes `count` leads for the campaign's ready agents: preview and progressive take one per ready
  * agent (their own leads and call-backs, then their team's, then the pool); predictive takes for
@@ -48,23 +51,26 @@ async function takeFor(
   count: number,
   ready: readonly string[],
   teamOf: ((agentId: string) => Promise<string | undefined>) | undefined,
-): Promise<TakeResult> {
+): Promise<TakeFor> {
   const now = Date.now();
   const teams = new Map<string, string[]>();
   for (const a of ready) {
     const t = await teamOf?.(a);
     teams.set(a, t ? [t] : []);
   }
-  if (mode === "predictive")
-    return await list.take(count, now, { teamIds: [...new Set([...teams.values()].flat())] });
-  const all: TakeResult = { leads: [], skipped: [], released: [] };
-  const add = (r: TakeResult) => {
+  if (mode === "predictive") {
+    const r = await list.take(count, now, { teamIds: [...new Set([...teams.values()].flat())] });
+    return { ...r, takenFor: new Map() };
+  }
+  const all: TakeFor = { leads: [], skipped: [], released: [], takenFor: new Map() };
+  const add = (r: TakeResult, agentId?: string) => {
     all.leads.push(...r.leads);
     all.skipped.push(...r.skipped);
     all.released.push(...r.released);
+    if (agentId) for (const l of r.leads) all.takenFor.set(l.leadId, agentId);
   };
   for (const agentId of ready.slice(0, count))
-    add(await list.take(1, now, { agentId, teamIds: teams.get(agentId) ?? [] }));
+    add(await list.take(1, now, { agentId, teamIds: teams.get(agentId) ?? [] }), agentId);
   if (all.leads.length < count) add(await list.take(count - all.leads.length, now));
   return all;
 }
@@ -76,7 +82,7 @@ export function listLauncher(o: ListLauncherOptions): Launcher {
     if (!list || !cfg) return { attemptIds: [], skipped: 0 };
     const taken = await takeFor(list, cfg.mode, count, readyAgents, o.teamOf);
     o.onTake?.(campaign.campaignId, taken);
-    const { leads, skipped } = taken;
+    const { leads, skipped, takenFor } = taken;
     const now = Date.now();
     const commands = leads.map(
       (lead, i): DialCommand => ({
@@ -95,6 +101,8 @@ export function listLauncher(o: ListLauncherOptions): Launcher {
         expires_at: new Date(now + (o.commandTtlMs ?? 10_000)).toISOString(),
         ...(lead.tz ? { tz: lead.tz } : {}),
         ...(cfg.skill ? { skill: cfg.skill } : {}),
+        // Media bridges the answer to this agent first (and in preview reserves them at dial).
+        ...(takenFor.has(lead.leadId) ? { agent_id: takenFor.get(lead.leadId)! } : {}),
         ...(perLaunchAbandon[i] !== undefined
           ? { predicted_abandon: Math.min(1, perLaunchAbandon[i]!) }
           : {}),
