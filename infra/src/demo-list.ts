@@ -62,7 +62,7 @@ export function carrierMobileFor(numbers: Record<string, string[]>): (n: number)
   };
 }
 
-async function waitForPacing(url: string, ms = 120_000): Promise<void> {
+async function waitForPacing(url: string, ms = 300_000): Promise<void> {
   const until = Date.now() + ms;
   for (;;) {
     const ok = await fetch(url)

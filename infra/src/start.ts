@@ -266,6 +266,10 @@ async function main(): Promise<void> {
     LOG_LEVEL: cfg.LOG_LEVEL,
   };
 
+  // The demo's sample lead list, imported into the demo campaign as soon as pacing listens (before
+  // the floor's first web leads, so the campaign dials the list), report in the log; in the background.
+  if (telephony.carrierNumbersJson)
+    void importDemoListInBackground(cfg, secrets, infra, telephony.carrierNumbersJson);
   for (const svc of services(cfg, secrets, telephony)) {
     if (svc.enabled === false) {
       if (svc.name === "media")
@@ -287,10 +291,6 @@ async function main(): Promise<void> {
 
   // First start with the demo: a month of history for the reports, in the background.
   void seedDemoHistoryOnFirstStart(cfg, infra.clickhouse, log);
-  // The demo's sample lead list, imported into the demo campaign (report in the log), in the background.
-  if (telephony.carrierNumbersJson)
-    void importDemoListInBackground(cfg, secrets, infra, telephony.carrierNumbersJson);
-
   // A tenant's analyst (rows of CC_ORG_ID only); the all-org analyst stays in secrets.json.
   const orgAnalyst = orgAnalystCredentials(secrets.clickhouse_org_analyst_secret, cfg.CC_ORG_ID);
   const banner = [
