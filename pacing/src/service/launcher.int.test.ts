@@ -2,7 +2,7 @@
 // agent's own allocated leads (then their team's) go first; predictive takes the ready agents'
 // teams' leads before the pool. Commands really go to JetStream.
 import { startNats, startRedis } from "@cc/infra";
-import { connectNats, ensureStreams, jetStreamFor } from "@cc/ingest";
+import { connectNats, DialCommand, dialSubject, ensureStreams, jetStreamFor } from "@cc/ingest";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -13,6 +13,16 @@ import { RedisDialingList } from "../lists/dialing-list.ts";
 import { listLauncher } from "./launcher.ts";
 
 type Redis = ReturnType<typeof createClient>;
+
+async function waitFor<T>(fn: () => T | null, ms = 5_000): Promise<T> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const v = fn();
+    if (v !== null) return v;
+    if (Date.now() > until) throw new Error("timed out waiting");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
 
 describe("list launcher", () => {
   let nats: Awaited<ReturnType<typeof startNats>>;
@@ -53,11 +63,17 @@ describe("list launcher", () => {
       campaigns: new Map([[id, cfg]]),
       teamOf: async (a) => teams[a],
     });
-    return { launch, settings: { ...DEFAULT_CAMPAIGN, campaignId: id, mode } };
+    // The commands as the media service receives them (JetStream publishes reach subscribers too).
+    const commands: DialCommand[] = [];
+    nc.subscribe(dialSubject("o", id), {
+      callback: (_e, m) => void commands.push(DialCommand.parse(m.json())),
+    });
+    await nc.flush();
+    return { launch, commands, settings: { ...DEFAULT_CAMPAIGN, campaignId: id, mode } };
   };
 
   it("preview: each ready agent's own leads first, then their team's, then the pool", async () => {
-    const { launch, settings } = await setup("pv", "preview");
+    const { launch, commands, settings } = await setup("pv", "preview");
     const got = await allocateLeads(redis, {
       orgId: "o",
       campaignId: "pv",
@@ -77,10 +93,25 @@ describe("list launcher", () => {
     expect(r.attemptIds).toHaveLength(3);
     expect([(await list.lead(bobs)).state, (await list.lead(souths)).state]).toEqual(["taken", "taken"]);
     expect((await list.sizes()).taken).toBe(3);
+    // Each command names the agent its lead was taken for, so media bridges the answer to them.
+    await waitFor(() => commands.length === 3 || null);
+    const forAgent = new Map(commands.map((c) => [c.lead_id, c.agent_id]));
+    expect(forAgent.get(bobs)).toBe("bob");
+    expect(forAgent.get(souths)).toBe("cat");
+    expect([...forAgent.values()].sort()).toEqual(["ann", "bob", "cat"]);
+    expect(commands.every((c) => c.mode === "preview")).toBe(true);
+  });
+
+  it("preview with fewer ready agents than leads wanted: the extra leads name nobody", async () => {
+    const { launch, commands, settings } = await setup("pv2", "preview");
+    const r = await launch(settings, "d3", 3, [], ["ann"]);
+    expect(r.attemptIds).toHaveLength(3);
+    await waitFor(() => commands.length === 3 || null);
+    expect(commands.map((c) => c.agent_id ?? null).sort()).toEqual(["ann", null, null]);
   });
 
   it("predictive: the ready agents' teams' leads before the pool, never another team's", async () => {
-    const { launch, settings } = await setup("pd", "predictive");
+    const { launch, commands, settings } = await setup("pd", "predictive");
     const got = await allocateLeads(redis, {
       orgId: "o",
       campaignId: "pd",
@@ -100,5 +131,8 @@ describe("list launcher", () => {
       Promise.all(got.filter((a) => a.teamId === team).map(async (a) => (await list.lead(a.leadId)).state));
     expect(await states("north")).toEqual(["taken", "taken"]);
     expect(await states("south")).toEqual(["due", "due"]);
+    // Taken for the campaign, not for an agent: any free agent takes the answer.
+    await waitFor(() => commands.length === 2 || null);
+    expect(commands.some((c) => c.agent_id !== undefined)).toBe(false);
   });
 });
