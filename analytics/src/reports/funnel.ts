@@ -1,5 +1,6 @@
 import { EntityId } from "@cc/ingest";
 import { z } from "zod";
+import { BOUNDARY_LEADS, FAST_TALK_S, INTERIOR, STALE_LEADS } from "./funnel-leads.ts";
 import {
   Count,
   chDateTime,
@@ -105,6 +106,40 @@ const KEY_EXPR: Record<FunnelBreakdown, string> = {
   week: "toString(toMonday(entered_at, {tz:String}))",
 };
 
+// The same keys from report_funnel_leads: for an interior lead the first dial in range is its
+// first dial ever. Breakdowns missing here (list, agent, ad source) always run windowFunnel.
+const FAST_KEY_EXPR: Partial<Record<FunnelBreakdown, string>> = {
+  none: "'all'",
+  campaign: "campaign_id",
+  hour: "toString(toStartOfHour(first_dial, {tz:String}))",
+  day: "toString(toDate(first_dial, {tz:String}))",
+  week: "toString(toMonday(first_dial, {tz:String}))",
+};
+
+/**
+ * Interior leads' levels from the precompute (a scan over leads), other leads through
+ * windowFunnel restricted to them by the primary key. Only for the talk threshold the
+ * precompute holds and an unrestricted viewer; otherwise null (windowFunnel for all).
+ */
+function precomputedLevels(
+  p: z.output<typeof FunnelParams>,
+  s: ScopeSql,
+  innerFor: (only: string) => string,
+): string | null {
+  const key = FAST_KEY_EXPR[p.breakdown];
+  if (key === undefined || p.talkThresholdS !== FAST_TALK_S || s.agentRestricted || s.campaignRestricted) {
+    return null;
+  }
+  return `
+    SELECT ${key} AS key, arrayCount(m -> m <= {window_ms:UInt64}, min_span) AS level
+    FROM report_funnel_leads FINAL
+    WHERE org_id = {scope_org:String} AND ${INTERIOR}
+      AND lead_hash NOT IN ${STALE_LEADS}
+      ${p.campaignIds ? "AND campaign_id IN {campaigns:Array(String)}" : ""}
+    UNION ALL
+    SELECT key, level FROM (${innerFor(`AND (lead_hash IN ${BOUNDARY_LEADS} OR lead_hash IN ${STALE_LEADS})`)})`;
+}
+
 /** Within the funnel's range: first-dial campaign visible, or a visible agent handled the lead. */
 function visibleInRange(s: ScopeSql): string {
   const alternatives: string[] = [];
@@ -136,7 +171,8 @@ export function funnelSql(scope: VisibilityScope, input: FunnelParams): ReportSq
     : `(kind IN ('call.attempt_created', 'call.answered', 'order.created', 'payment.received')
         OR (kind = 'call.ended' AND talk_s >= {talk_s:Float32})
         OR (kind = 'call.disposition' AND disposition IN ('A', 'B')))`;
-  const inner = `
+  // `only` narrows the leads windowFunnel runs for (the precomputed path's non-interior leads).
+  const innerFor = (only: string) => `
     SELECT
       ${adSource ? "lead_hash AS lead," : ""}
       minIf(ts, kind = 'call.attempt_created') AS entered_at,
@@ -158,10 +194,12 @@ export function funnelSql(scope: VisibilityScope, input: FunnelParams): ReportSq
       AND ts < {to:DateTime64(3, 'UTC')} + toIntervalMillisecond({window_ms:UInt64})
       AND ${kinds}
       ${visibleLeads ? `AND lead_hash IN ${visibleLeads}` : ""}
+      ${only}
     GROUP BY lead_hash
     HAVING entered_at >= {from:DateTime64(3, 'UTC')} AND entered_at < {to:DateTime64(3, 'UTC')}
       ${p.campaignIds ? "AND argMinIf(campaign_id, ts, kind = 'call.attempt_created') IN {campaigns:Array(String)}" : ""}
       ${visibleInRange(s)}`;
+  const inner = innerFor("");
   const keyed = adSource
     ? `SELECT if(ch.channel = '', '(none)', ch.channel) AS key, f.level AS level
        FROM (${inner}) AS f
@@ -172,7 +210,7 @@ export function funnelSql(scope: VisibilityScope, input: FunnelParams): ReportSq
            AND ts < {to:DateTime64(3, 'UTC')} + toIntervalMillisecond({window_ms:UInt64})
          GROUP BY lead_hash
        ) AS ch ON ch.lead_hash = f.lead`
-    : `SELECT if(key = '', '(none)', key) AS key, level FROM (${inner})`;
+    : `SELECT if(key = '', '(none)', key) AS key, level FROM (${precomputedLevels(p, s, innerFor) ?? inner})`;
   const query = `
 SELECT
   key,

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate } from "../schema/migrate.ts";
 import { insertEvents } from "../testing/seed.ts";
 import { funnelReport } from "./funnel.ts";
+import { refreshFunnelLeads } from "./funnel-leads.ts";
 import { expectedFunnel, expectedRoiByChannel, expectedWorkloadByAgentHour } from "./reference.ts";
 import { roiReport } from "./roi.ts";
 import { buildScenario, type Scenario } from "./scenario.ts";
@@ -22,6 +23,8 @@ beforeAll(async () => {
   await migrate(writer);
   sc = buildScenario({ seed: 7, leads: 120 });
   await insertEvents(writer, sc.events);
+  // The funnel's default-threshold tests below read the precompute for interior leads.
+  await refreshFunnelLeads(writer);
 });
 
 afterAll(async () => {

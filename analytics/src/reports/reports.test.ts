@@ -64,11 +64,27 @@ describe("report SQL", () => {
   });
 
   it("restricts leads only when the scope is restricted", () => {
-    expect(funnelSql({ orgId: "a" }, range).query).not.toContain("lead_hash IN");
+    // Unrestricted: no visibility filter (the precompute's boundary/stale "lead_hash IN" stays).
+    expect(funnelSql({ orgId: "a" }, range).query).not.toMatch(/scope_(agents|teams|campaigns)/);
     expect(funnelSql({ orgId: "a", agentIds: ["x"] }, range).query).toContain("lead_hash IN");
     expect(roiSql({ orgId: "a", campaignIds: [] }, range).query).toContain("lead_hash IN");
     expect(workloadSql({ orgId: "a" }, range).query).not.toContain("scope_agents");
     expect(workloadSql({ orgId: "a", teamIds: ["t"] }, range).query).toContain("scope_teams");
+  });
+});
+
+describe("funnel precompute", () => {
+  it("is read only where it is exact: talk threshold 60 s, unrestricted viewer, entry-based keys", () => {
+    const uses = (scope: Parameters<typeof funnelSql>[0], p: Partial<Parameters<typeof funnelSql>[1]>) =>
+      funnelSql(scope, { ...range, ...p }).query.includes("report_funnel_leads");
+    expect(uses({ orgId: "a" }, {})).toBe(true);
+    for (const breakdown of ["campaign", "hour", "day", "week"] as const)
+      expect(uses({ orgId: "a" }, { breakdown })).toBe(true);
+    for (const breakdown of ["list", "agent", "ad_source"] as const)
+      expect(uses({ orgId: "a" }, { breakdown })).toBe(false);
+    expect(uses({ orgId: "a" }, { talkThresholdS: 30 })).toBe(false);
+    expect(uses({ orgId: "a", agentIds: ["x"] }, {})).toBe(false);
+    expect(uses({ orgId: "a", campaignIds: ["c"] }, {})).toBe(false);
   });
 });
 
