@@ -60,6 +60,7 @@ export {
   numberListKey,
 } from "./src/lists/number-lists.ts";
 export { type Launcher, type LaunchResult, listLauncher } from "./src/service/launcher.ts";
+export { type LeadIntake, leadsDurableFor, startLeadIntake } from "./src/service/lead-intake.ts";
 export { ListOutcomes } from "./src/service/list-outcomes.ts";
 export {
   addLead,

@@ -30,10 +30,12 @@ import {
   CampaignConfig,
   DncStore,
   leadImport,
+  leadsDurableFor,
   listKeys,
   NumberListStore,
   profileOf,
   RedisDialingList,
+  startLeadIntake,
 } from "@cc/pacing";
 import { AckPolicy, DeliverPolicy, jetstream } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
@@ -399,6 +401,33 @@ describe("service identities (nats-server and redis-server with auth on)", () =>
       10_000,
     );
     expect(stored?.json<{ id: string }>().id).toBe(decision.id);
+
+    // Leads reach pacing through its durable consumer (created, pulled and acked under its ACLs).
+    const lead = makeEvent({
+      kind: "lead.created",
+      org_id: ORG,
+      lead_id: "L-durable",
+      source: "web_form",
+      campaign_id: CAMPAIGN,
+      phone: "+8613800000002",
+      consent: { given: true, method: "web_form" },
+    });
+    const intakeNc = await asNats("intake");
+    await jetstream(intakeNc).publish(subjectFor(lead), JSON.stringify(lead));
+    const heard: string[] = [];
+    const leads = await startLeadIntake({
+      nats: nc,
+      orgId: ORG,
+      durable: leadsDurableFor(ORG),
+      onLead: async (e) => void heard.push(e.lead_id),
+    });
+    await waitFor(
+      "lead consumed",
+      async () => heard,
+      (h) => h.includes("L-durable"),
+      10_000,
+    );
+    await leads.stop();
 
     await expectPublishRefused(nc, subjectFor(agentState("a-1", "ready")));
     await expectPublishRefused(nc, dialSubject("globex", CAMPAIGN));

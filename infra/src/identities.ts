@@ -108,7 +108,13 @@ export function natsPermissions(scope: IdentityScope): Record<Identity, NatsPerm
     // (and lead.assigned when untouched allocated leads return to the pool).
     pacing: withJetStream(
       "pacing",
-      [`${EV}.${org}.pacing.>`, `${EV}.${org}.lead.assigned.>`, `${COMMANDS_SUBJECT_PREFIX}.dial.${org}.>`],
+      [
+        `${EV}.${org}.pacing.>`,
+        `${EV}.${org}.lead.assigned.>`,
+        `${COMMANDS_SUBJECT_PREFIX}.dial.${org}.>`,
+        // The durable lead consumer (pacing/src/service/lead-intake.ts): leads wait while pacing is down.
+        ...pullConsumer(EVENTS_STREAM, `pacing-leads-${org}`),
+      ],
       [`${EV}.${org}.>`],
     ),
     // Executes dial commands and takes inbound calls; publishes call, agent, inbound and

@@ -7,13 +7,14 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { LiveRedis } from "@cc/analytics";
 import { startNats, startRedis } from "@cc/infra";
-import { type CallCenterEvent, EVENTS_STREAM, ensureStreams, jetStreamFor, parseEvent } from "@cc/ingest";
+import { EVENTS_STREAM, ensureStreams, jetStreamFor, parseEvent } from "@cc/ingest";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CampaignConfig, profileOf, settingsOf } from "../campaigns.ts";
 import { listKeys, RedisDialingList } from "../lists/dialing-list.ts";
 import { NumberListStore } from "../lists/number-lists.ts";
+import { type LeadIntake, leadsDurableFor, startLeadIntake } from "../service/lead-intake.ts";
 import { startPacingService } from "../service/service.ts";
 import { cleanPhone } from "./clean.ts";
 import { importedLeadId, runImport } from "./engine.ts";
@@ -37,6 +38,7 @@ describe("lead import against real nats-server and redis-server", () => {
   let redis: Redis;
   let dir: string;
   let svc: ReturnType<typeof startPacingService> | undefined;
+  let intake: LeadIntake | undefined;
   const lists = new Map<string, RedisDialingList>();
 
   beforeAll(async () => {
@@ -53,23 +55,29 @@ describe("lead import against real nats-server and redis-server", () => {
     );
     for (const c of campaigns)
       lists.set(c.id, new RedisDialingList({ redis, orgId: ORG, campaignId: c.id, profile: profileOf(c) }));
-    // As pacing/src/service/main.ts: a lead.created of a paced campaign goes into its list.
     svc = startPacingService({
       nats: nc,
       redis: redis as unknown as LiveRedis,
       orgId: ORG,
       campaigns: campaigns.map(settingsOf),
       tickMs: 60_000,
-      onEvent: async (e: CallCenterEvent) => {
-        if (e.kind === "lead.created" && e.campaign_id)
-          await lists
-            .get(e.campaign_id)
-            ?.add({ leadId: e.lead_id, phone: e.phone, consent: e.consent.given });
+    });
+    // As pacing/src/service/main.ts: a lead.created of a paced campaign goes into its list through
+    // pacing's durable lead consumer.
+    intake = await startLeadIntake({
+      nats: nc,
+      orgId: ORG,
+      durable: leadsDurableFor(ORG),
+      onLead: async (e) => {
+        const list = e.campaign_id ? lists.get(e.campaign_id) : undefined;
+        await list?.add({ leadId: e.lead_id, phone: e.phone, consent: e.consent.given });
+        if (e.campaign_id) svc?.wake(e.campaign_id);
       },
     });
   });
 
   afterAll(async () => {
+    await intake?.stop();
     await svc?.stop();
     await nc?.drain().catch(() => undefined);
     await redis?.quit().catch(() => undefined);

@@ -19,6 +19,7 @@ import { z } from "zod";
 import { type CampaignConfig, parseCampaigns, settingsOf } from "../campaigns.ts";
 import { RedisDialingList, type TakeResult } from "../lists/dialing-list.ts";
 import { listLauncher, takeFacts } from "./launcher.ts";
+import { leadsDurableFor, startLeadIntake } from "./lead-intake.ts";
 import { ListOutcomes } from "./list-outcomes.ts";
 import { addLead, SpeedToLead } from "./real-time-leads.ts";
 import { startPacingService } from "./service.ts";
@@ -58,6 +59,13 @@ const Env = z.object({
         return z.NEVER;
       }
     }),
+  /** The durable lead consumer; instances pacing different campaigns each need their own. */
+  PACING_LEADS_DURABLE: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{1,128}$/)
+    .optional(),
+  /** How far back a newly created lead consumer starts in the events stream. */
+  PACING_LEADS_LOOKBACK_MS: z.coerce.number().int().min(0).default(86_400_000),
   PACING_HTTP_PORT: z.coerce.number().int().min(1).max(65_535).default(9465),
   /** Bearer key for /metrics. */
   METRICS_API_KEY: z.string().min(16).optional(),
@@ -150,12 +158,8 @@ await runService({
     const outcomes = new ListOutcomes(lists);
     const onEvent = async (e: CallCenterEvent) => {
       speed.apply(e);
-      if (e.kind === "lead.created" && e.campaign_id) {
-        const list = lists.get(e.campaign_id);
-        // Real-time leads go to the head of the fresh queue; the decision this event triggers dials them.
-        if (list && (await addLead(list, e))) leadsAdded.inc({ campaign: e.campaign_id });
-        return;
-      }
+      // Leads enter the lists through the durable lead consumer below, not this subscription.
+      if (e.kind === "lead.created") return;
       await outcomes.apply(e);
     };
     const sweeper = setInterval(() => {
@@ -190,6 +194,21 @@ await runService({
         if (e.kind === "pacing.decision") launched.inc({ campaign: e.campaign_id }, e.launch);
       },
     });
+    // Real-time leads go to the head of the fresh queue and wake their campaign's decision at once;
+    // leads published while pacing was down wait in the stream for this durable consumer.
+    const intake = await startLeadIntake({
+      nats: nc,
+      orgId: env.CC_ORG_ID,
+      durable: env.PACING_LEADS_DURABLE ?? leadsDurableFor(env.CC_ORG_ID),
+      lookbackMs: env.PACING_LEADS_LOOKBACK_MS,
+      logger: log,
+      onLead: async (e) => {
+        const list = e.campaign_id ? lists.get(e.campaign_id) : undefined;
+        if (!list || !e.campaign_id) return;
+        if (await addLead(list, e)) leadsAdded.inc({ campaign: e.campaign_id });
+        svc.wake(e.campaign_id);
+      },
+    });
     const ops = await startOpsServer({
       host: "127.0.0.1",
       port: env.PACING_HTTP_PORT,
@@ -210,6 +229,7 @@ await runService({
       stop: async () => {
         clearInterval(sweeper);
         await ops.close();
+        await intake.stop();
         await svc.stop();
         await nc.drain();
         await redis.quit();

@@ -301,6 +301,13 @@ export function startPacingService(o: PacingServiceOptions) {
 
   return {
     latencies,
+    /** Decide for a campaign now (a lead just entered its list). */
+    wake(campaignId: string): void {
+      const c = rt.get(campaignId);
+      if (!c) return;
+      if (c.dirtySince === null) c.dirtySince = performance.now();
+      void run(c);
+    },
     p99(): number {
       const s = [...latencies].sort((a, b) => a - b);
       return s.length ? s[Math.min(s.length - 1, Math.floor(s.length * 0.99))]! : 0;
