@@ -14,6 +14,7 @@ export {
   funnelReport,
   funnelSql,
 } from "./funnel.ts";
+export { type FunnelRefresh, refreshFunnelLeads } from "./funnel-leads.ts";
 export {
   POOR_MOS,
   QualityGroupBy,
