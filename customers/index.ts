@@ -35,6 +35,7 @@ export { followSearchIndex, loadSearchIndex } from "./src/search/follow.ts";
 export { CustomerSearchIndex, type IndexHit } from "./src/search/index.ts";
 export { customerHistory, type HistoryRow } from "./src/store/history.ts";
 export { custKeys, OUTBOX as CUSTOMER_OUTBOX } from "./src/store/keys.ts";
+export { type KnownCustomerHit, knownCustomersByPhone } from "./src/store/known.ts";
 export { peekOutbox, type RelayReport, relayOutbox } from "./src/store/outbox.ts";
 export {
   customerEventsFromClickHouse,

@@ -615,6 +615,10 @@ describe("service identities (nats-server and redis-server with auth on)", () =>
       expect(report.counts).toMatchObject({ rowsRead: 2, imported: 1, rejected: 1, rowsLost: 0 });
       expect(await r.sIsMember(`cc:dnc:${ORG}`, "+8613800000003")).toBe(0);
       await expect(r.sAdd(`cc:dnc:${ORG}`, "+8613800000009")).rejects.toThrow(NOPERM);
+      // Existing customers by phone (npm run import's @cc/customers lookup): read, never written.
+      expect(await r.hmGet(`cc:cust:${ORG}:phones`, ["+8613800000001"])).toEqual([null]);
+      expect(await r.hGet(`cc:cust:${ORG}:c:x`, "owner")).toBeNull();
+      await expect(r.hSet(`cc:cust:${ORG}:phones`, "+8613800000001", "x")).rejects.toThrow(NOPERM);
       await expect(r.zAdd(listKeys.queue(ORG, CAMPAIGN, "fresh"), { score: 1, value: "x" })).rejects.toThrow(
         NOPERM,
       );

@@ -228,7 +228,8 @@ export function redisRules(): Partial<Record<Identity, string[]>> {
     floor: ["%R~cc:list:*", ...COMMANDS],
     // Lead imports: numbers already imported per campaign, field rules, reports; reads the DNC
     // list and the blacklist to scrub.
-    importer: ["~cc:import:*", "%R~cc:dnc:*", "%R~cc:blacklist:*", ...COMMANDS],
+    // Reads customers' phone index and holders: rows of existing customers merge into them.
+    importer: ["~cc:import:*", "%R~cc:dnc:*", "%R~cc:blacklist:*", "%R~cc:cust:*", ...COMMANDS],
     // The customers service: 10:00 releases, reminders, the outbox relay (all of cc:cust:*).
     customers: ["~cc:cust:*", ...COMMANDS],
   };

@@ -4,6 +4,8 @@
 // Imports a CSV/XLSX lead list into a campaign with a progress bar and prints the report summary.
 // Connects like the services: NATS_URL / REDIS_URL when set, else the local `npm start` stack as
 // the `importer` identity (passwords from CC_DATA_DIR/secrets.json, ports NATS_PORT/REDIS_PORT).
+// `npm run import` runs it through dashboard/scripts/import.ts, which adds the existing-customers
+// check from @cc/customers (pacing does not depend on that workspace); run directly, it skips it.
 import { readFile, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { parseArgs } from "node:util";
@@ -13,7 +15,14 @@ import cliProgress from "cli-progress";
 import { createClient } from "redis";
 import { z } from "zod";
 import type { ConsentBasis } from "./engine.ts";
-import { type ImportReport, parseMappingArg, runImport } from "./index.ts";
+import { type ImportReport, type KnownCustomers, parseMappingArg, runImport } from "./index.ts";
+
+type Redis = ReturnType<typeof createClient>;
+
+/** What a wrapper adds to the CLI: the org's existing customers over the CLI's Redis connection. */
+export interface ImportCliHooks {
+  knownCustomers?: (redis: Redis) => KnownCustomers;
+}
 
 const USAGE =
   "usage: npm run import -- FILE --campaign ID [--org ID] [--mapping phone=手机,...] [--dry-run] [--report out.json] [--consent METHOD]";
@@ -62,6 +71,7 @@ function summary(r: ImportReport): string {
       .map(([f, h]) => `${f}=${h}`)
       .join(", ")}`,
     `  imported ${c.imported}  rejected ${c.rejected}  duplicates ${c.duplicates}  dnc/blacklist ${c.dnc}  lost ${c.rowsLost}`,
+    `  existing customers: ${c.existingCustomers} rows merged into customer records (counted in duplicates)`,
     `  kinds: ${r.phoneKinds.mobile} mobile, ${r.phoneKinds.landline} landline, ${r.phoneKinds.international} international`,
   ];
   const byReason = new Map<string, number>();
@@ -77,7 +87,7 @@ function summary(r: ImportReport): string {
   return lines.join("\n");
 }
 
-async function main(): Promise<number> {
+async function main(hooks: ImportCliHooks): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
@@ -142,6 +152,7 @@ async function main(): Promise<number> {
         ...(mapping ? { mapping } : {}),
         ...(js ? { js } : {}),
         ...(redis ? { redis: redis as never } : {}),
+        ...(redis && hooks.knownCustomers ? { knownCustomers: hooks.knownCustomers(redis as never) } : {}),
         ...(consent ? { consent } : {}),
       },
       (p) => {
@@ -166,10 +177,15 @@ async function main(): Promise<number> {
   }
 }
 
-main().then(
-  (code) => process.exit(code),
-  (err: unknown) => {
-    process.stderr.write(`\nimport failed: ${(err as Error).message}\n`);
-    process.exit(1);
-  },
-);
+/** Runs the CLI on process.argv and exits with its code. */
+export function runImportCli(hooks: ImportCliHooks = {}): void {
+  main(hooks).then(
+    (code) => process.exit(code),
+    (err: unknown) => {
+      process.stderr.write(`\nimport failed: ${(err as Error).message}\n`);
+      process.exit(1);
+    },
+  );
+}
+
+if (import.meta.main) runImportCli();

@@ -28,6 +28,7 @@ import type {
   ImportProgress,
   ImportReport,
   ImportSource,
+  KnownCustomers,
   LeadField,
 } from "./types.ts";
 
@@ -68,6 +69,8 @@ export interface RunImportOptions {
   callingCodes?: string[];
   /** lead.created publishes awaiting their ack at once. */
   publishWindow?: number;
+  /** The org's existing customers: a row with one's phone merges into it (no new lead). */
+  knownCustomers?: KnownCustomers;
 }
 
 export class ImportError extends Error {
@@ -154,7 +157,15 @@ export async function runImport(
       finishedAt: "",
       durationMs: 0,
       bytesRead: 0,
-      counts: { rowsRead: 0, imported: 0, rejected: 0, duplicates: 0, dnc: 0, rowsLost: 0 },
+      counts: {
+        rowsRead: 0,
+        imported: 0,
+        rejected: 0,
+        duplicates: 0,
+        dnc: 0,
+        existingCustomers: 0,
+        rowsLost: 0,
+      },
       rejected: [],
       merges: [],
       dncHits: [],
@@ -297,20 +308,38 @@ function classify(rows: RawRow[], m: ResolvedMapping, run: Run): Candidate[] {
   return out;
 }
 
-/** DNC, blacklist and earlier imports of the campaign, one Redis round trip per batch. */
+/**
+ * DNC, blacklist, earlier imports of the campaign (one Redis round trip per batch) and the org's
+ * existing customers (one lookup per batch).
+ */
 async function scrub(candidates: Candidate[], run: Run, o: RunImportOptions): Promise<Candidate[]> {
-  if (!o.redis || candidates.length === 0) return candidates;
+  if ((!o.redis && !o.knownCustomers) || candidates.length === 0) return candidates;
   const phones = candidates.map((c) => c.e164);
-  const [dnc, black, known] = await Promise.all([
-    o.redis.smIsMember(`cc:dnc:${o.orgId}`, phones),
-    o.redis.smIsMember(importKeys.blacklist(o.orgId), phones),
-    o.redis.smIsMember(importKeys.phones(o.orgId, o.campaignId), phones),
+  const none = phones.map(() => 0);
+  const [dnc, black, known, customers] = await Promise.all([
+    o.redis ? o.redis.smIsMember(`cc:dnc:${o.orgId}`, phones) : none,
+    o.redis ? o.redis.smIsMember(importKeys.blacklist(o.orgId), phones) : none,
+    o.redis ? o.redis.smIsMember(importKeys.phones(o.orgId, o.campaignId), phones) : none,
+    o.knownCustomers ? o.knownCustomers.known(o.orgId, phones) : [],
   ]);
   const fresh: Candidate[] = [];
   candidates.forEach((c, i) => {
+    const customer = customers[i];
     if (dnc[i] || black[i]) {
       run.counts.dnc++;
       run.report.dncHits.push({ line: c.line, phone: c.e164, list: dnc[i] ? "dnc" : "blacklist" });
+    } else if (customer) {
+      // Already a customer (maybe a rep's): merged into the record, not dialed as a new lead.
+      run.counts.duplicates++;
+      run.counts.existingCustomers++;
+      run.report.merges.push({
+        line: c.line,
+        into: 0,
+        match: "existing_customer",
+        phone: c.e164,
+        customerId: customer.customerId,
+        ...(customer.holder ? { holder: customer.holder } : {}),
+      });
     } else if (known[i]) {
       run.counts.duplicates++;
       run.report.merges.push({ line: c.line, into: 0, match: "existing_lead", phone: c.e164 });
@@ -324,8 +353,8 @@ async function publishBatch(fresh: Candidate[], run: Run, o: RunImportOptions): 
   if (fresh.length === 0) return;
   const now = Date.now();
   const at = { ms: now, iso: utcNow(now), salt: createHash("sha256").update(run.report.importId).digest() };
-  const events = fresh.map((c) => leadEvent(c, run.report, o, at));
-  await run.publisher!.publishAll(events);
+  // Events are built as they go out (and rebuilt, identical, for a retry): none outlives its send.
+  await run.publisher!.publishAll(fresh, (c) => leadEvent(c, run.report, o, at));
   if (o.redis)
     await o.redis.sAdd(
       importKeys.phones(o.orgId, o.campaignId),
@@ -393,10 +422,10 @@ class LeadPublisher {
     this.#pub = new AsyncPublisher(nc, { maxOutstanding: window, maxOutstandingBytes: OUTSTANDING_BYTES });
   }
 
-  async publishAll(events: CallCenterEvent[]): Promise<void> {
-    let pending = events;
+  async publishAll(rows: Candidate[], build: (c: Candidate) => CallCenterEvent): Promise<void> {
+    let pending = rows;
     for (let attempt = 0; pending.length > 0; attempt++) {
-      const { failed, error } = await this.#sendAll(pending);
+      const { failed, error } = await this.#sendAll(pending, build);
       if (failed.length && attempt >= 3)
         throw new ImportError(`lead.created not stored by JetStream: ${error?.message}`);
       if (failed.length) await new Promise((r) => setTimeout(r, 100 * 2 ** attempt));
@@ -405,21 +434,26 @@ class LeadPublisher {
   }
 
   /**
-   * One pass over the events with a callback per ack, no promise per row; Buffer.from takes
+   * One pass over the rows with a callback per ack, no promise per row; Buffer.from takes
    * small payloads from Node's shared pool instead of one ArrayBuffer (malloc) per message.
    */
-  async #sendAll(events: CallCenterEvent[]): Promise<{ failed: CallCenterEvent[]; error?: Error }> {
-    const failed: CallCenterEvent[] = [];
+  async #sendAll(
+    rows: Candidate[],
+    build: (c: Candidate) => CallCenterEvent,
+  ): Promise<{ failed: Candidate[]; error?: Error }> {
+    const failed: Candidate[] = [];
     let error: Error | undefined;
-    let left = events.length;
+    let left = rows.length;
     let allAcked: (() => void) | undefined;
-    const subject = subjectFor(events[0]!); // one org, campaign and kind per import
-    for (const e of events) {
+    let subject = ""; // one org, campaign and kind per import
+    for (const c of rows) {
+      const e = build(c);
+      subject ||= subjectFor(e);
       const data = Buffer.from(JSON.stringify(e));
       if (!this.#pub.hasRoom(data.length)) await this.#pub.room(data.length);
       this.#pub.send(subject, data, e.id, (err) => {
         if (err) {
-          failed.push(e);
+          failed.push(c);
           error ??= err;
         }
         if (--left === 0) allAcked?.();

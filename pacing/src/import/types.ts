@@ -67,7 +67,7 @@ export interface RejectedRow {
   value?: string;
 }
 
-export type MergeMatch = "phone" | "name_company" | "name_address" | "existing_lead";
+export type MergeMatch = "phone" | "name_company" | "name_address" | "existing_lead" | "existing_customer";
 
 export interface MergedRow {
   line: number;
@@ -77,6 +77,26 @@ export interface MergedRow {
   phone: string;
   /** String similarity of the fuzzy match (0–1), for name_company / name_address. */
   similarity?: number;
+  /** existing_customer: the customer record the row merged into, and the rep holding it (if any). */
+  customerId?: string;
+  holder?: string;
+}
+
+/** A customer record already known for a phone number (the org's customers workspace). */
+export interface KnownCustomer {
+  customerId: string;
+  /** The rep who holds the customer (私海); absent when it sits in the public pool. */
+  holder?: string;
+}
+
+/**
+ * The org's existing customers by phone, so an import merges rows into them instead of creating
+ * leads that duplicate a customer (and poach one a rep holds). Implemented over @cc/customers by
+ * the callers (CLI, dashboard); pacing itself stays independent of that workspace.
+ */
+export interface KnownCustomers {
+  /** One entry per phone (E.164), in order: the customer owning that number, or null. */
+  known(orgId: string, e164Phones: string[]): Promise<Array<KnownCustomer | null>>;
 }
 
 export interface DncHit {
@@ -100,6 +120,8 @@ export interface ImportCounts {
   rejected: number;
   duplicates: number;
   dnc: number;
+  /** Of the duplicates: rows merged into an existing customer record (match existing_customer). */
+  existingCustomers: number;
   /** rowsRead − (imported + rejected + duplicates + dnc): always 0, or the import failed. */
   rowsLost: number;
 }

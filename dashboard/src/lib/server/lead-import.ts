@@ -11,6 +11,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { Readable, Transform } from "node:stream";
 import { pipeline } from "node:stream/promises";
+import { knownCustomersByPhone } from "@cc/customers";
 import { type CampaignConfig, leadImport, parseCampaigns, type TrialDialResult, trialDial } from "@cc/pacing";
 import { jetstream } from "@nats-io/jetstream";
 import { z } from "zod";
@@ -181,6 +182,8 @@ async function runJob(job: ImportJob, u: Upload, req: z.infer<typeof RunRequest>
         dryRun: req.dryRun,
         js: jetstream(await nats()),
         redis: (await redis()) as never,
+        // Rows of existing customers merge into their records (report: match existing_customer).
+        knownCustomers: knownCustomersByPhone((await redis()) as never),
       },
       (p) => {
         job.progress = { ...p };
