@@ -1,11 +1,11 @@
--- Funnel precompute (issue 10): one row per lead with what windowFunnel needs over the lead's
--- whole history, so the funnel scans leads, not events. min_span[k] = the shortest window (ms)
--- in which windowFunnel (default mode, talk ≥ 60 s) reaches step k over all of the lead's
--- steps (max Int64 = never): windowFunnel is monotone in its window, so a lead's level for a
--- window W is the number of steps with min_span ≤ W. That equals the range-filtered funnel
--- only for leads wholly inside [from, to + W) with every dial in [from, to) ("interior");
--- the report runs windowFunnel as before for every other lead and for leads with steps
--- stored after the last refresh (see reports/funnel-leads.ts), so answers stay exact.
+-- Funnel precompute (issue 10): one row per lead with what windowFunnel needs, so the funnel
+-- scans leads, not events. windowFunnel (default mode, talk ≥ 60 s) reaches step k iff some
+-- chain starting at a dial in [from, to) reaches k within the window; for a fixed start the
+-- earliest next step is best, so per dial we keep the span to each step it can reach. A
+-- lead's level for (from, to, W) = max over its dials in [from, to) of #{spans ≤ W} — exact
+-- for any range and window (events before a dial or after dial + W never join its chain).
+-- Leads with steps stored after the last refresh run windowFunnel as before (see
+-- reports/funnel-leads.ts), so answers stay exact.
 -- Filled by refreshFunnelLeads (the history generator calls it), never by a view: a lead's
 -- row depends on all of its steps, not on one inserted block.
 
@@ -18,10 +18,11 @@ CREATE TABLE IF NOT EXISTS report_funnel_leads
     lead_hash     UInt64,
     first_dial    DateTime64(3, 'UTC'),
     last_dial     DateTime64(3, 'UTC'),
-    -- Latest step row of any kind but lead.created (a superset of the funnel's steps).
-    last_event    DateTime64(3, 'UTC'),
-    campaign_id   LowCardinality(String),
-    min_span      Array(Int64),
+    -- Every dial (ms, ascending), its campaign, and per dial the shortest span (ms) from it to
+    -- each step a chain starting there reaches: [0, to step 2, …] (absent = never).
+    dial_ts       Array(Int64),
+    dial_campaign Array(LowCardinality(String)),
+    dial_spans    Array(Array(Int64)),
     through_block UInt64
 )
 ENGINE = ReplacingMergeTree(through_block)

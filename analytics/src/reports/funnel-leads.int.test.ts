@@ -39,7 +39,8 @@ async function expectExact(label: string): Promise<void> {
     { from: shift(sc.from, DAY + 5 * HOUR), to: shift(sc.from, 3 * DAY + 7 * HOUR) },
   ];
   for (const range of ranges) {
-    for (const windowMs of [HOUR, 2 * DAY, 30 * DAY]) {
+    // Short windows split leads between steps minutes apart; long ones span days.
+    for (const windowMs of [60_000, 100_000, HOUR, 2 * DAY, 30 * DAY]) {
       const expected = expectedFunnel(sc.events, { ...range, windowMs, talkS: 60 });
       const r = await funnelReport(
         analyst,

@@ -3,15 +3,15 @@ import { z } from "zod";
 import { Count } from "./query.ts";
 
 /**
- * The funnel precompute (migration 170, report_funnel_leads): one row per lead with its
- * first/last dial, last step, first-dial campaign and `min_span[k]`, the shortest window in
- * which windowFunnel (default mode, talk ≥ FAST_TALK_S) reaches step k over the lead's whole
- * history. windowFunnel's level only grows with its window, so level(W) = #{k : min_span[k] ≤ W}.
+ * The funnel precompute (migration 170, report_funnel_leads): one row per lead with its dials
+ * and, per dial, the shortest span to each step a chain starting there reaches (windowFunnel's
+ * default mode, talk ≥ FAST_TALK_S). windowFunnel reaches step k iff a chain from a dial in
+ * [from, to) does within the window, so level = max over those dials of #{spans ≤ W}.
  */
 export const FAST_TALK_S = 60;
 
 // The steps a row satisfies, as windowFunnel's condition indexes 1–8 (same conditions as
-// funnelSql with talk ≥ 60 s and no `to` bound: interior leads have every dial before `to`).
+// funnelSql with talk ≥ 60 s; the `to` bound on dials is applied per dial at query time).
 const STEP_INDEXES = `arrayFilter(i -> [
     kind = 'call.attempt_created', kind = 'call.answered', kind = 'call.answered' AND detection = 'human',
     kind = 'call.ended' AND talk_s >= ${FAST_TALK_S}, kind = 'call.disposition' AND disposition IN ('A', 'B'),
@@ -19,28 +19,29 @@ const STEP_INDEXES = `arrayFilter(i -> [
   range(1, 9))`;
 
 /**
- * windowFunnel's default-mode walk over (ts, step) sorted by time then step, keeping per step
- * the latest chain start that reached it (latest start = shortest span) and the shortest span
- * seen: the minimal window for step k is min over step-k events of ts − latest start of k−1.
+ * Per dial (a step-1 entry in the (ts, step)-sorted list), the spans to each step a chain
+ * starting there reaches, taking the earliest next step each time (best for a fixed start).
  */
-const MIN_SPAN = `arrayFold((acc, e) -> if(e.2 = 1,
-    (arrayMap((l, j) -> if(j = 1, e.1, l), acc.1, range(1, 9)), arrayMap((m, j) -> if(j = 1, 0, m), acc.2, range(1, 9))),
-    if(acc.1[e.2 - 1] < 0, acc,
-      (arrayMap((l, j) -> if(j = e.2, acc.1[e.2 - 1], l), acc.1, range(1, 9)),
-       arrayMap((m, j) -> if(j = e.2, least(m, e.1 - acc.1[e.2 - 1]), m), acc.2, range(1, 9))))),
-  arraySort(arrayFlatten(groupArray(arrayMap(i -> (toUnixTimestamp64Milli(ts), i), ${STEP_INDEXES})))),
-  (arrayWithConstant(8, toInt64(-1)), arrayWithConstant(8, toInt64(9223372036854775807)))).2`;
+const DIAL_SPANS = `arrayMap(p -> arrayFold((acc, e) -> if(e.2 = acc.1 + 1,
+      (toUInt8(acc.1 + 1), arrayPushBack(acc.2, e.1 - steps[p].1)), acc),
+    arraySlice(steps, p + 1), (toUInt8(1), [toInt64(0)])).2,
+  arrayFilter(p -> steps[p].2 = 1, arrayEnumerate(steps)))`;
 
 function recomputeSql(onlyNew: boolean): string {
   return `
 INSERT INTO report_funnel_leads
-SELECT org_id, lead_hash,
-  minIf(ts, kind = 'call.attempt_created'), maxIf(ts, kind = 'call.attempt_created'), max(ts),
-  argMinIf(campaign_id, ts, kind = 'call.attempt_created'), ${MIN_SPAN}, {through:UInt64}
-FROM report_lead_steps
-WHERE kind != 'lead.created' AND lead_hash % {slices:UInt64} = {slice:UInt64}
-  ${onlyNew ? "AND (org_id, lead_hash) IN (SELECT org_id, lead_hash FROM report_lead_steps WHERE _block_number > {since:UInt64})" : ""}
-GROUP BY org_id, lead_hash`;
+SELECT org_id, lead_hash, first_dial, last_dial, arrayMap(d -> d.1, dials), arrayMap(d -> d.2, dials),
+  ${DIAL_SPANS}, {through:UInt64}
+FROM (
+  SELECT org_id, lead_hash,
+    minIf(ts, kind = 'call.attempt_created') AS first_dial, maxIf(ts, kind = 'call.attempt_created') AS last_dial,
+    arraySort(arrayFlatten(groupArray(arrayMap(i -> (toUnixTimestamp64Milli(ts), i), ${STEP_INDEXES})))) AS steps,
+    arraySort(d -> d.1, groupArrayIf((toUnixTimestamp64Milli(ts), toString(campaign_id)), kind = 'call.attempt_created')) AS dials
+  FROM report_lead_steps
+  WHERE kind != 'lead.created' AND lead_hash % {slices:UInt64} = {slice:UInt64}
+    ${onlyNew ? "AND (org_id, lead_hash) IN (SELECT org_id, lead_hash FROM report_lead_steps WHERE _block_number > {since:UInt64})" : ""}
+  GROUP BY org_id, lead_hash
+)`;
 }
 
 const Block = z.object({ b: Count });
@@ -88,12 +89,17 @@ export const STALE_LEADS = `(SELECT lead_hash FROM report_lead_steps
     WHERE org_id = {scope_org:String}
       AND _block_number > (SELECT max(through_block) FROM report_funnel_refreshes))`;
 
-/** A lead whose every step lies inside the funnel's range: its level is precomputed. */
-export const INTERIOR = `first_dial >= {from:DateTime64(3, 'UTC')} AND last_dial < {to:DateTime64(3, 'UTC')}
-      AND last_event < {to:DateTime64(3, 'UTC')} + toIntervalMillisecond({window_ms:UInt64})`;
+const IN_RANGE = `d >= toUnixTimestamp64Milli({from:DateTime64(3, 'UTC')})
+      AND d < toUnixTimestamp64Milli({to:DateTime64(3, 'UTC')})`;
 
-/** Leads dialed around the range but not interior: windowFunnel over their steps, as before. */
-export const BOUNDARY_LEADS = `(SELECT lead_hash FROM report_funnel_leads FINAL
+/** Per fresh lead dialed in [from, to): its level, and `entry` = index of its first dial in range. */
+export const PRECOMPUTED_LEVELS = `
+    SELECT *, arrayFirstIndex(d -> ${IN_RANGE}, dial_ts) AS entry,
+      fromUnixTimestamp64Milli(dial_ts[entry], 'UTC') AS entered_at,
+      dial_campaign[entry] AS entry_campaign,
+      arrayMax(arrayMap((d, sp) -> if(${IN_RANGE}, arrayCount(m -> m <= {window_ms:UInt64}, sp), 0),
+        dial_ts, dial_spans)) AS level
+    FROM report_funnel_leads FINAL
     WHERE org_id = {scope_org:String}
       AND last_dial >= {from:DateTime64(3, 'UTC')} AND first_dial < {to:DateTime64(3, 'UTC')}
-      AND NOT (${INTERIOR}))`;
+      AND lead_hash NOT IN ${STALE_LEADS}`;

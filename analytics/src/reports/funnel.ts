@@ -1,6 +1,6 @@
 import { EntityId } from "@cc/ingest";
 import { z } from "zod";
-import { BOUNDARY_LEADS, FAST_TALK_S, INTERIOR, STALE_LEADS } from "./funnel-leads.ts";
+import { FAST_TALK_S, PRECOMPUTED_LEVELS, STALE_LEADS } from "./funnel-leads.ts";
 import {
   Count,
   chDateTime,
@@ -106,20 +106,20 @@ const KEY_EXPR: Record<FunnelBreakdown, string> = {
   week: "toString(toMonday(entered_at, {tz:String}))",
 };
 
-// The same keys from report_funnel_leads: for an interior lead the first dial in range is its
-// first dial ever. Breakdowns missing here (list, agent, ad source) always run windowFunnel.
+// The same keys from report_funnel_leads, by the lead's first dial in range. Breakdowns
+// missing here (list, agent, ad source) always run windowFunnel.
 const FAST_KEY_EXPR: Partial<Record<FunnelBreakdown, string>> = {
   none: "'all'",
-  campaign: "campaign_id",
-  hour: "toString(toStartOfHour(first_dial, {tz:String}))",
-  day: "toString(toDate(first_dial, {tz:String}))",
-  week: "toString(toMonday(first_dial, {tz:String}))",
+  campaign: "entry_campaign",
+  hour: "toString(toStartOfHour(entered_at, {tz:String}))",
+  day: "toString(toDate(entered_at, {tz:String}))",
+  week: "toString(toMonday(entered_at, {tz:String}))",
 };
 
 /**
- * Interior leads' levels from the precompute (a scan over leads), other leads through
- * windowFunnel restricted to them by the primary key. Only for the talk threshold the
- * precompute holds and an unrestricted viewer; otherwise null (windowFunnel for all).
+ * Fresh leads' levels from the precompute (a scan over leads), leads with steps stored
+ * since the last refresh through windowFunnel, found by the primary key. Only for the talk
+ * threshold the precompute holds and an unrestricted viewer; otherwise null (windowFunnel).
  */
 function precomputedLevels(
   p: z.output<typeof FunnelParams>,
@@ -131,13 +131,10 @@ function precomputedLevels(
     return null;
   }
   return `
-    SELECT ${key} AS key, arrayCount(m -> m <= {window_ms:UInt64}, min_span) AS level
-    FROM report_funnel_leads FINAL
-    WHERE org_id = {scope_org:String} AND ${INTERIOR}
-      AND lead_hash NOT IN ${STALE_LEADS}
-      ${p.campaignIds ? "AND campaign_id IN {campaigns:Array(String)}" : ""}
+    SELECT ${key} AS key, level FROM (${PRECOMPUTED_LEVELS})
+    WHERE level >= 1 ${p.campaignIds ? "AND entry_campaign IN {campaigns:Array(String)}" : ""}
     UNION ALL
-    SELECT key, level FROM (${innerFor(`AND (lead_hash IN ${BOUNDARY_LEADS} OR lead_hash IN ${STALE_LEADS})`)})`;
+    SELECT key, level FROM (${innerFor(`AND lead_hash IN ${STALE_LEADS}`)})`;
 }
 
 /** Within the funnel's range: first-dial campaign visible, or a visible agent handled the lead. */
