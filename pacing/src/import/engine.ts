@@ -3,7 +3,7 @@
 // against the campaign's earlier imports (Redis, one round trip per batch) → `lead.created` on
 // JetStream with a bounded window of outstanding acks. Every row read ends in exactly one count
 // (imported, rejected, duplicate, dnc); the report names each row that was not imported.
-import { createHash, randomBytes } from "node:crypto";
+import { createHash, hash, randomBytes } from "node:crypto";
 import {
   AsyncPublisher,
   type CallCenterEvent,
@@ -83,7 +83,7 @@ export function importedLeadId(orgId: string, campaignId: string, e164: string):
 }
 
 const leadHash = (orgId: string, campaignId: string, e164: string) =>
-  createHash("sha256").update(`${orgId}|${campaignId}|${e164}`).digest();
+  hash("sha256", `${orgId}|${campaignId}|${e164}`, "buffer"); // one-shot: no Hash object per row
 
 /**
  * UUIDv7 of an imported lead's event: the batch's time, and random bits taken from the lead's hash
