@@ -32,7 +32,7 @@ afterAll(async () => {
 const shift = (iso: string, ms: number) => new Date(Date.parse(iso) + ms).toISOString();
 
 /** Every range/window/breakdown the precompute serves, against the independent reference. */
-async function expectExact(label: string): Promise<void> {
+async function expectExact(label: string, events = sc.events): Promise<void> {
   const ranges = [
     { from: sc.from, to: sc.to },
     // Cuts through leads' lives on both sides: boundary leads take windowFunnel.
@@ -41,7 +41,7 @@ async function expectExact(label: string): Promise<void> {
   for (const range of ranges) {
     // Short windows split leads between steps minutes apart; long ones span days.
     for (const windowMs of [60_000, 100_000, HOUR, 2 * DAY, 30 * DAY]) {
-      const expected = expectedFunnel(sc.events, { ...range, windowMs, talkS: 60 });
+      const expected = expectedFunnel(events, { ...range, windowMs, talkS: 60 });
       const r = await funnelReport(
         analyst,
         { orgId: sc.orgId },
@@ -64,6 +64,8 @@ describe("funnel precompute (report_funnel_leads)", () => {
     expect(early.length).toBeGreaterThan(0);
     expect(late.length).toBeGreaterThan(0);
     await insertEvents(writer, early);
+    // Never refreshed: windowFunnel for every lead.
+    await expectExact("never refreshed", early);
     const first = await refreshFunnelLeads(writer);
     expect(first.throughBlock).toBeGreaterThan(0);
     const rows = await analyst.query({

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import { z } from "zod";
-import { Count } from "./query.ts";
+import { Count, type ReportClient } from "./query.ts";
 
 /**
  * The funnel precompute (migration 170, report_funnel_leads): one row per lead with its dials
@@ -46,7 +46,7 @@ FROM (
 
 const Block = z.object({ b: Count });
 
-async function one(client: ClickHouseClient, query: string): Promise<number> {
+async function one(client: ReportClient, query: string): Promise<number> {
   const rs = await client.query({ query, format: "JSONEachRow" });
   const rows = z.array(Block).parse(await rs.json());
   return rows[0]?.b ?? 0;
@@ -82,6 +82,15 @@ export async function refreshFunnelLeads(writer: ClickHouseClient, slices = 1): 
     query_params: { through },
   });
   return { throughBlock: through, sinceBlock: since };
+}
+
+/** Whether any refresh ever completed (the precompute is worth reading). */
+export async function funnelLeadsRefreshed(client: ReportClient): Promise<boolean> {
+  const rs = await client.query({
+    query: "SELECT count() AS b FROM report_funnel_refreshes",
+    format: "JSONEachRow",
+  });
+  return (z.array(Block).parse(await rs.json())[0]?.b ?? 0) > 0;
 }
 
 /** Leads with steps stored after the last refresh: their precomputed row may be incomplete. */

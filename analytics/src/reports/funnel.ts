@@ -1,6 +1,6 @@
 import { EntityId } from "@cc/ingest";
 import { z } from "zod";
-import { FAST_TALK_S, PRECOMPUTED_LEVELS, STALE_LEADS } from "./funnel-leads.ts";
+import { FAST_TALK_S, funnelLeadsRefreshed, PRECOMPUTED_LEVELS, STALE_LEADS } from "./funnel-leads.ts";
 import {
   Count,
   chDateTime,
@@ -154,7 +154,11 @@ function visibleInRange(s: ScopeSql): string {
  * The funnel query. `windowFunnel` in its default mode, per lead, over millisecond
  * timestamps: see README.md for why no strict mode.
  */
-export function funnelSql(scope: VisibilityScope, input: FunnelParams): ReportSql {
+export function funnelSql(
+  scope: VisibilityScope,
+  input: FunnelParams,
+  options: { precomputed?: boolean } = {},
+): ReportSql {
   const p = FunnelParams.parse(input);
   const s = scopeSql(scope);
   const visibleLeads = visibleLeadsSubquery(s, "report_lead_steps");
@@ -207,7 +211,7 @@ export function funnelSql(scope: VisibilityScope, input: FunnelParams): ReportSq
            AND ts < {to:DateTime64(3, 'UTC')} + toIntervalMillisecond({window_ms:UInt64})
          GROUP BY lead_hash
        ) AS ch ON ch.lead_hash = f.lead`
-    : `SELECT if(key = '', '(none)', key) AS key, level FROM (${precomputedLevels(p, s, innerFor) ?? inner})`;
+    : `SELECT if(key = '', '(none)', key) AS key, level FROM (${(options.precomputed !== false && precomputedLevels(p, s, innerFor)) || inner})`;
   const query = `
 SELECT
   key,
@@ -259,7 +263,10 @@ export async function funnelReport(
   params: FunnelParams,
   options: ReportRunOptions = {},
 ): Promise<FunnelReport> {
-  const res = await runReport(client, funnelSql(scope, params), FunnelRow, options);
+  // Never refreshed (a live floor nobody runs refreshFunnelLeads for): every lead would be
+  // stale, and windowFunnel alone is cheaper than windowFunnel plus the stale-lead set.
+  const precomputed = await funnelLeadsRefreshed(client);
+  const res = await runReport(client, funnelSql(scope, params, { precomputed }), FunnelRow, options);
   const groups = res.rows.map((r) => ({ key: r.key, steps: funnelFigures(r) }));
   const sum = FunnelRow.parse({ key: "total", s1: 0, s2: 0, s3: 0, s4: 0, s5: 0, s6: 0, s7: 0, s8: 0 });
   for (const r of res.rows) {
