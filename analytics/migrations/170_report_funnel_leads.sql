@@ -28,11 +28,13 @@ CREATE TABLE IF NOT EXISTS report_funnel_leads
 ENGINE = ReplacingMergeTree(through_block)
 ORDER BY (org_id, lead_hash);
 
--- Up to which report_lead_steps block number report_funnel_leads is complete.
+-- Per org, up to which report_lead_steps block number its report_funnel_leads rows are
+-- complete (org_id: org analysts re-running the funnel's SQL read it under their org filter).
 CREATE TABLE IF NOT EXISTS report_funnel_refreshes
 (
+    org_id        LowCardinality(String),
     through_block UInt64,
     refreshed_at  DateTime64(3, 'UTC')
 )
 ENGINE = MergeTree
-ORDER BY through_block;
+ORDER BY (org_id, through_block);

@@ -69,7 +69,12 @@ export async function refreshFunnelLeads(writer: ClickHouseClient, slices = 1): 
     `SELECT max(max_block_number) AS b FROM system.parts
      WHERE database = currentDatabase() AND table = 'report_lead_steps' AND active`,
   );
-  const since = await one(writer, "SELECT max(through_block) AS b FROM report_funnel_refreshes");
+  // The oldest org watermark: every lead with rows after it is recomputed (orgs already
+  // further along only get rows that are recomputed from their whole history again).
+  const since = await one(
+    writer,
+    "SELECT min(b) AS b FROM (SELECT max(through_block) AS b FROM report_funnel_refreshes GROUP BY org_id)",
+  );
   if (through <= since) return { throughBlock: since, sinceBlock: since };
   for (let slice = 0; slice < slices; slice++) {
     await writer.command({
@@ -77,17 +82,20 @@ export async function refreshFunnelLeads(writer: ClickHouseClient, slices = 1): 
       query_params: { through, since, slice, slices },
     });
   }
+  // Every org with rows in the store is now complete through `through`.
   await writer.command({
-    query: "INSERT INTO report_funnel_refreshes SELECT {through:UInt64}, now64(3)",
+    query: `INSERT INTO report_funnel_refreshes
+      SELECT DISTINCT org_id, {through:UInt64}, now64(3) FROM report_lead_steps WHERE _block_number <= {through:UInt64}`,
     query_params: { through },
   });
   return { throughBlock: through, sinceBlock: since };
 }
 
-/** Whether any refresh ever completed (the precompute is worth reading). */
-export async function funnelLeadsRefreshed(client: ReportClient): Promise<boolean> {
+/** Whether a refresh ever completed for the org (the precompute is worth reading). */
+export async function funnelLeadsRefreshed(client: ReportClient, orgId: string): Promise<boolean> {
   const rs = await client.query({
-    query: "SELECT count() AS b FROM report_funnel_refreshes",
+    query: "SELECT count() AS b FROM report_funnel_refreshes WHERE org_id = {org:String}",
+    query_params: { org: orgId },
     format: "JSONEachRow",
   });
   return (z.array(Block).parse(await rs.json())[0]?.b ?? 0) > 0;
@@ -96,7 +104,7 @@ export async function funnelLeadsRefreshed(client: ReportClient): Promise<boolea
 /** Leads with steps stored after the last refresh: their precomputed row may be incomplete. */
 export const STALE_LEADS = `(SELECT lead_hash FROM report_lead_steps
     WHERE org_id = {scope_org:String}
-      AND _block_number > (SELECT max(through_block) FROM report_funnel_refreshes))`;
+      AND _block_number > (SELECT max(through_block) FROM report_funnel_refreshes WHERE org_id = {scope_org:String}))`;
 
 const IN_RANGE = `d >= toUnixTimestamp64Milli({from:DateTime64(3, 'UTC')})
       AND d < toUnixTimestamp64Milli({to:DateTime64(3, 'UTC')})`;

@@ -13,7 +13,7 @@ import {
 import {
   type ScopeSql,
   scopeSql,
-  type VisibilityScope,
+  VisibilityScope,
   visibleAgentPredicate,
   visibleLeadsSubquery,
 } from "./scope.ts";
@@ -265,7 +265,7 @@ export async function funnelReport(
 ): Promise<FunnelReport> {
   // Never refreshed (a live floor nobody runs refreshFunnelLeads for): every lead would be
   // stale, and windowFunnel alone is cheaper than windowFunnel plus the stale-lead set.
-  const precomputed = await funnelLeadsRefreshed(client);
+  const precomputed = await funnelLeadsRefreshed(client, VisibilityScope.parse(scope).orgId);
   const res = await runReport(client, funnelSql(scope, params, { precomputed }), FunnelRow, options);
   const groups = res.rows.map((r) => ({ key: r.key, steps: funnelFigures(r) }));
   const sum = FunnelRow.parse({ key: "total", s1: 0, s2: 0, s3: 0, s4: 0, s5: 0, s6: 0, s7: 0, s8: 0 });
