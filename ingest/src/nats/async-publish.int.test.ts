@@ -3,7 +3,7 @@ import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { EVENTS_STREAM, subjectFor } from "../subjects.ts";
 import { sampleCallAnswered } from "../testing/events.ts";
-import { AsyncPublishError, AsyncPublisher } from "./async-publish.ts";
+import { type AsyncPubAck, AsyncPublishError, AsyncPublisher } from "./async-publish.ts";
 import { connectNats, encodeEvent, ensureStreams, jetStreamFor } from "./jetstream.ts";
 
 describe("AsyncPublisher: acks on one inbox, bounded outstanding", () => {
@@ -34,6 +34,27 @@ describe("AsyncPublisher: acks on one inbox, bounded outstanding", () => {
     const again = await send();
     expect(again.every((a) => a.duplicate)).toBe(true);
     expect((await jsm.streams.info(EVENTS_STREAM)).state.last_seq).toBe(before + 500);
+    pub.close();
+  });
+
+  it("send() keeps the payload bytes awaiting acks within maxOutstandingBytes and acks each message once", async () => {
+    const events = Array.from({ length: 200 }, (_, i) => sampleCallAnswered(20_000 + i));
+    const payloads = events.map((e) => encodeEvent(e));
+    const size = Math.max(...payloads.map((p) => p.length));
+    const pub = new AsyncPublisher(nc, { maxOutstanding: 10_000, maxOutstandingBytes: 5 * size });
+    let maxSeen = 0;
+    const acks: (AsyncPubAck | Error)[] = [];
+    for (const [i, e] of events.entries()) {
+      await pub.room(payloads[i]!.length);
+      pub.send(subjectFor(e), payloads[i]!, e.id, (err, ack) => acks.push(err ?? ack!));
+      maxSeen = Math.max(maxSeen, pub.outstandingBytes);
+    }
+    while (acks.length < events.length) await new Promise((r) => setTimeout(r, 10));
+    expect(maxSeen).toBeLessThanOrEqual(5 * size);
+    expect(maxSeen).toBeGreaterThan(size); // more than one at a time: the bound, not a lock-step
+    expect(acks.every((a) => !(a instanceof Error) && !a.duplicate)).toBe(true);
+    expect(new Set(acks.map((a) => (a as AsyncPubAck).seq)).size).toBe(events.length);
+    expect(pub.outstandingBytes).toBe(0);
     pub.close();
   });
 
