@@ -195,7 +195,8 @@ const zh = {
   "nav.sales": "销售与报表",
   "nav.knowledge": "话术库",
   "kb.title": "知识库与话术",
-  "kb.help": "按组织和活动维护话术、常见问题、价格表和政策；坐席在工作台通话旁边可直接检索（中文按双字切分检索）。",
+  "kb.help":
+    "按组织和活动维护话术、常见问题、价格表和政策；坐席在工作台通话旁边可直接检索（中文按双字切分检索）。",
   "kb.search": "搜索",
   "kb.search_hint": "输入关键词，如：没时间、价格",
   "kb.campaign": "活动",
@@ -380,7 +381,8 @@ const zh = {
   "rep.pipe.signed_value": "签约金额",
   "rep.pipe.net_orders": "净订单金额",
   "rep.pipe.spend": "广告投入",
-  "rep.pipe.roi_note": "按线索在事实发生前回溯期内最后一次广告触达归因；净订单金额不含已取消订单，按最后一次修改计；ROI = (签约金额 − 投入) / 投入。",
+  "rep.pipe.roi_note":
+    "按线索在事实发生前回溯期内最后一次广告触达归因；净订单金额不含已取消订单，按最后一次修改计；ROI = (签约金额 − 投入) / 投入。",
   "lists.title": "谢绝来电与黑名单",
   "lists.dnc": "谢绝来电（DNC）",
   "lists.blacklist": "黑名单",
@@ -401,7 +403,8 @@ const zh = {
   "lists.not_listed": "不在名单中",
   "lists.import": "导入文件",
   "lists.importing": "正在导入…",
-  "lists.import_help": "国家谢绝来电登记导出文件：每行一个号码，或带号码列的 CSV；逐行处理，被拒的行附行号和原因。",
+  "lists.import_help":
+    "国家谢绝来电登记导出文件：每行一个号码，或带号码列的 CSV；逐行处理，被拒的行附行号和原因。",
   "lists.lines": "总行数",
   "lists.rejected": "被拒行数",
   "lists.line": "行号",
@@ -417,7 +420,8 @@ const zh = {
   "lists.stage.media": "呼叫前检查",
   "lists.no_refusals": "近 7 天没有拒绝记录",
   "alloc.title": "线索分配",
-  "alloc.help": "把活动的公共线索按配额分给团队和坐席；分到坐席的线索由该坐席先拨（预览模式先给他看），未动过的线索到期回收到公共池。",
+  "alloc.help":
+    "把活动的公共线索按配额分给团队和坐席；分到坐席的线索由该坐席先拨（预览模式先给他看），未动过的线索到期回收到公共池。",
   "alloc.campaign": "外呼活动",
   "alloc.show": "查看",
   "alloc.allocated": "已分配",
@@ -596,7 +600,8 @@ const zh = {
   "imp.list": "名单",
   "imp.more_in_csv": "每类只显示前 {n} 行，完整内容请下载 CSV",
   "imp.trial": "试呼（号码质量）",
-  "imp.trial_hint": "按比例抽取本活动已导入的号码，经真实线路拨打，只看呼叫进程（接通即挂断，不转坐席），统计空号比例并给出名单质量分。",
+  "imp.trial_hint":
+    "按比例抽取本活动已导入的号码，经真实线路拨打，只看呼叫进程（接通即挂断，不转坐席），统计空号比例并给出名单质量分。",
   "imp.trial_unavailable": "未配置试呼活动（CC_CAMPAIGNS 中 call_progress_only 的活动），无法试呼。",
   "imp.trial_share": "抽样比例",
   "imp.trial_start": "开始试呼",
@@ -1059,7 +1064,8 @@ const en = {
   "nav.sales": "Sales & reports",
   "nav.knowledge": "Scripts",
   "kb.title": "Knowledge base and scripts",
-  "kb.help": "Scripts, FAQs, price lists and policies per org and campaign; agents search them beside the call in the console (Chinese text is matched by character pairs).",
+  "kb.help":
+    "Scripts, FAQs, price lists and policies per org and campaign; agents search them beside the call in the console (Chinese text is matched by character pairs).",
   "kb.search": "Search",
   "kb.search_hint": "Keywords, e.g. no time, price",
   "kb.campaign": "Campaign",
@@ -1226,7 +1232,8 @@ const en = {
   "mgmt.col.contracts_approved": "Contracts approved",
   "mgmt.col.complaints": "Complaints",
   "mgmt.schedule": "Scheduled report",
-  "mgmt.schedule_help": "After the hour each day, the report for the period that just ended is written to a file you can download below.",
+  "mgmt.schedule_help":
+    "After the hour each day, the report for the period that just ended is written to a file you can download below.",
   "mgmt.hour": "Hour",
   "mgmt.schedule_save": "Save schedule",
   "mgmt.schedule_remove": "Remove schedule",
@@ -1234,7 +1241,8 @@ const en = {
   "mgmt.files": "Files written",
   "mgmt.no_files": "No files yet",
   "rep.pipe.title": "Sales stages and ad ROI",
-  "rep.pipe.about": "Opportunities reaching each stage per rep, and signed value and net orders per ad channel against spend.",
+  "rep.pipe.about":
+    "Opportunities reaching each stage per rep, and signed value and net orders per ad channel against spend.",
   "rep.pipe.lookback": "Attribution look-back (days)",
   "rep.pipe.lost": "Lost",
   "rep.pipe.roi": "Per ad channel: opportunities, signed, net orders",
@@ -1244,11 +1252,13 @@ const en = {
   "rep.pipe.signed_value": "Signed value",
   "rep.pipe.net_orders": "Net order value",
   "rep.pipe.spend": "Ad spend",
-  "rep.pipe.roi_note": "Credited to the lead's last ad touch within the look-back before each fact; net order value leaves out cancelled orders and counts the last modification; ROI = (signed − spend) / spend.",
+  "rep.pipe.roi_note":
+    "Credited to the lead's last ad touch within the look-back before each fact; net order value leaves out cancelled orders and counts the last modification; ROI = (signed − spend) / spend.",
   "lists.title": "Do-not-call list and blacklist",
   "lists.dnc": "Do not call (DNC)",
   "lists.blacklist": "Blacklist",
-  "lists.dnc_help": "Numbers on this list are never dialed: checked when the dialer takes a lead and again by the media service before each call.",
+  "lists.dnc_help":
+    "Numbers on this list are never dialed: checked when the dialer takes a lead and again by the media service before each call.",
   "lists.blacklist_help": "Blacklisted numbers are never dialed and their inbound calls are refused.",
   "lists.search": "Search numbers",
   "lists.total": "Numbers listed",
@@ -1265,7 +1275,8 @@ const en = {
   "lists.not_listed": "Not listed",
   "lists.import": "Import a file",
   "lists.importing": "Importing…",
-  "lists.import_help": "A national do-not-call registry export: one number per line, or CSV with a phone column; read line by line, every rejected line reported with its number and reason.",
+  "lists.import_help":
+    "A national do-not-call registry export: one number per line, or CSV with a phone column; read line by line, every rejected line reported with its number and reason.",
   "lists.lines": "Lines",
   "lists.rejected": "Rejected lines",
   "lists.line": "Line",
@@ -1281,7 +1292,8 @@ const en = {
   "lists.stage.media": "Check before the call",
   "lists.no_refusals": "No refusals in the last 7 days",
   "alloc.title": "Lead allocation",
-  "alloc.help": "Give a campaign's pool leads to teams and agents by quota; an agent's leads are dialed for that agent first (shown to them first in preview mode); leads left untouched return to the pool after the campaign's recycle time.",
+  "alloc.help":
+    "Give a campaign's pool leads to teams and agents by quota; an agent's leads are dialed for that agent first (shown to them first in preview mode); leads left untouched return to the pool after the campaign's recycle time.",
   "alloc.campaign": "Campaign",
   "alloc.show": "Show",
   "alloc.allocated": "Allocated",
@@ -1462,8 +1474,10 @@ const en = {
   "imp.list": "List",
   "imp.more_in_csv": "Only the first {n} rows of each list are shown; the CSV has them all",
   "imp.trial": "Trial dial (number quality)",
-  "imp.trial_hint": "Dials a sample of this campaign's imported numbers through the real lines, call progress only (hung up on answer, no agent), and scores the list by its share of invalid numbers.",
-  "imp.trial_unavailable": "No trial campaign configured (a call_progress_only campaign in CC_CAMPAIGNS): trial dial unavailable.",
+  "imp.trial_hint":
+    "Dials a sample of this campaign's imported numbers through the real lines, call progress only (hung up on answer, no agent), and scores the list by its share of invalid numbers.",
+  "imp.trial_unavailable":
+    "No trial campaign configured (a call_progress_only campaign in CC_CAMPAIGNS): trial dial unavailable.",
   "imp.trial_share": "Sample share",
   "imp.trial_start": "Start trial dial",
   "imp.quality": "List quality score",
