@@ -1029,6 +1029,370 @@ CREATE TABLE IF NOT EXISTS generated_history ON CLUSTER cc AS generated_history_
 ENGINE = Distributed(cc, currentDatabase(), generated_history_local, cityHash64(org_id));
 
 
+-- 110_lead_imports.sql
+CREATE VIEW IF NOT EXISTS lead_imports ON CLUSTER cc AS
+SELECT
+    org_id,
+    event_id,
+    occurred_at AS finished_at,
+    JSONExtractString(payload, 'import_id') AS import_id,
+    campaign_id,
+    JSONExtractString(payload, 'list_id') AS list_id,
+    JSONExtractString(payload, 'format') AS format,
+    JSONExtractString(payload, 'encoding') AS encoding,
+    JSONExtractUInt(payload, 'rows_read') AS rows_read,
+    JSONExtractUInt(payload, 'imported') AS imported,
+    JSONExtractUInt(payload, 'rejected') AS rejected,
+    JSONExtractUInt(payload, 'duplicates') AS duplicates,
+    JSONExtractUInt(payload, 'dnc') AS dnc,
+    JSONExtractInt(payload, 'rows_lost') AS rows_lost,
+    JSONExtractUInt(payload, 'missing_important') AS missing_important,
+    JSONExtractUInt(payload, 'duration_ms') AS duration_ms,
+    if(rows_read = 0, 0, imported / rows_read) AS imported_share,
+    JSONExtract(payload, 'reject_reasons', 'Map(String, UInt64)') AS reject_reasons,
+    JSONExtract(payload, 'merge_matches', 'Map(String, UInt64)') AS merge_matches
+FROM events
+WHERE kind = 'lead.import_completed'
+LIMIT 1 BY event_id;
+
+
+-- 120_number_lists.sql
+CREATE VIEW IF NOT EXISTS number_list_changes ON CLUSTER cc AS
+SELECT event_id, org_id, occurred_at, kind,
+       JSONExtractString(payload, 'list') AS list,
+       JSONExtractString(payload, 'phone') AS phone,
+       JSONExtractString(payload, 'by') AS by,
+       JSONExtractString(payload, 'note') AS note,
+       JSONExtractString(payload, 'import_id') AS import_id,
+       JSONExtractString(payload, 'file_name') AS file_name,
+       JSONExtractUInt(payload, 'lines') AS lines,
+       JSONExtractUInt(payload, 'added') AS added,
+       JSONExtractUInt(payload, 'already_listed') AS already_listed,
+       JSONExtractUInt(payload, 'rejected') AS rejected
+FROM events WHERE kind IN ('dnc.added', 'dnc.removed', 'dnc.imported');
+
+CREATE VIEW IF NOT EXISTS dial_refusals ON CLUSTER cc AS
+SELECT event_id, org_id, occurred_at, campaign_id, lead_id, attempt_id,
+       if(kind = 'call.blocked', 'media', 'pacing') AS stage,
+       JSONExtractString(payload, 'reason') AS reason,
+       JSONExtractString(payload, 'phone') AS phone
+FROM events WHERE kind IN ('pacing.lead_refused', 'call.blocked');
+
+
+-- 130_speed_to_lead.sql
+CREATE VIEW IF NOT EXISTS speed_to_lead ON CLUSTER cc AS
+SELECT
+    l.org_id AS org_id,
+    l.campaign_id AS campaign_id,
+    l.lead_id AS lead_id,
+    l.source AS source,
+    l.channel AS channel,
+    l.received_at AS received_at,
+    if(d.lead_id = '', NULL, d.first_dial_at) AS first_dial_at,
+    if(d.lead_id = '', NULL, dateDiff('millisecond', l.received_at, d.first_dial_at)) AS speed_ms
+FROM
+(
+    SELECT org_id, campaign_id, lead_id,
+           any(JSONExtractString(payload, 'source')) AS source,
+           any(JSONExtractString(payload, 'channel')) AS channel,
+           min(occurred_at) AS received_at
+    FROM events
+    WHERE kind = 'lead.created' AND campaign_id != '' AND JSONExtractString(payload, 'source') != 'import'
+    GROUP BY org_id, campaign_id, lead_id
+) AS l
+LEFT JOIN
+(
+    SELECT org_id, campaign_id, lead_id, min(occurred_at) AS first_dial_at
+    FROM events
+    WHERE kind = 'call.dialing'
+    GROUP BY org_id, campaign_id, lead_id
+) AS d ON d.org_id = l.org_id AND d.campaign_id = l.campaign_id AND d.lead_id = l.lead_id;
+
+
+-- 140_customer_history.sql
+CREATE TABLE IF NOT EXISTS customer_history_local ON CLUSTER cc
+(
+    org_id      LowCardinality(String),
+    customer_id String,
+    occurred_at DateTime64(3, 'UTC'),
+    kind        LowCardinality(String),
+    agent_id    String,
+    actor       String,
+    payload     String CODEC(ZSTD(3)),
+    event_id    UUID
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/customer_history', '{replica}')
+PARTITION BY toYYYYMM(occurred_at)
+ORDER BY (org_id, customer_id, occurred_at, event_id);
+
+CREATE TABLE IF NOT EXISTS customer_history ON CLUSTER cc AS customer_history_local
+ENGINE = Distributed(cc, currentDatabase(), customer_history_local, cityHash64(org_id));
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS customer_history_mv ON CLUSTER cc TO customer_history_local AS
+SELECT
+    org_id,
+    JSONExtractString(payload, 'customer_id') AS customer_id,
+    occurred_at,
+    kind,
+    if(agent_id != '', agent_id, JSONExtractString(payload, 'agent_id')) AS agent_id,
+    multiIf(
+        JSONExtractString(payload, 'by') != '', JSONExtractString(payload, 'by'),
+        JSONExtractString(payload, 'created_by') != '', JSONExtractString(payload, 'created_by'),
+        JSONExtractString(payload, 'updated_by') != '', JSONExtractString(payload, 'updated_by'),
+        JSONExtractString(payload, 'decided_by') != '', JSONExtractString(payload, 'decided_by'),
+        if(agent_id != '', agent_id, JSONExtractString(payload, 'agent_id'))
+    ) AS actor,
+    payload,
+    event_id
+FROM events_local
+WHERE JSONExtractString(payload, 'customer_id') != '';
+
+
+-- 141_customer_holds.sql
+CREATE VIEW IF NOT EXISTS customer_hold_changes ON CLUSTER cc AS
+SELECT
+    org_id,
+    customer_id,
+    occurred_at,
+    kind,
+    if(kind = 'customer.released', '', agent_id) AS holder_id,
+    JSONExtractString(payload, 'group_id') AS group_id,
+    if(JSONExtractString(payload, 'held_until') = '', NULL,
+       parseDateTime64BestEffortOrNull(JSONExtractString(payload, 'held_until'), 3, 'UTC')) AS held_until,
+    JSONExtractString(payload, 'reason') AS reason,
+    actor,
+    event_id
+FROM customer_history
+WHERE kind IN ('customer.claimed', 'customer.reassigned', 'customer.released', 'customer.deal_signed',
+               'customer.extension_decided')
+  AND NOT (kind = 'customer.extension_decided' AND JSONExtractBool(payload, 'approved') = 0);
+
+CREATE VIEW IF NOT EXISTS customer_holds_current ON CLUSTER cc AS
+SELECT
+    org_id,
+    customer_id,
+    argMaxIf(holder_id, (occurred_at, event_id), kind != 'customer.extension_decided'
+             AND kind != 'customer.deal_signed') AS holder_id,
+    argMaxIf(group_id, (occurred_at, event_id), kind IN ('customer.claimed', 'customer.reassigned')) AS group_id,
+    max(occurred_at) AS changed_at,
+    maxIf(occurred_at, kind = 'customer.deal_signed') >
+        maxIf(occurred_at, kind IN ('customer.claimed', 'customer.released')) AS deal_signed,
+    argMaxIf(held_until, (occurred_at, event_id), held_until IS NOT NULL) AS held_until
+FROM customer_hold_changes
+GROUP BY org_id, customer_id;
+
+
+-- 142_customer_follow_ups.sql
+CREATE VIEW IF NOT EXISTS customer_follow_ups ON CLUSTER cc AS
+SELECT
+    org_id,
+    customer_id,
+    occurred_at,
+    JSONExtractString(payload, 'follow_up_id') AS follow_up_id,
+    agent_id,
+    JSONExtractString(payload, 'channel') AS channel,
+    JSONExtractString(payload, 'disposition') AS disposition,
+    JSONExtractString(payload, 'note') AS note,
+    JSONExtractString(payload, 'grade') AS grade,
+    toDate(JSONExtractString(payload, 'next_contact_on')) AS next_contact_on,
+    event_id
+FROM customer_history
+WHERE kind = 'customer.follow_up_recorded';
+
+CREATE VIEW IF NOT EXISTS customer_follow_ups_latest ON CLUSTER cc AS
+SELECT
+    org_id,
+    customer_id,
+    max(occurred_at) AS last_follow_up_at,
+    argMax(agent_id, (occurred_at, event_id)) AS agent_id,
+    argMax(grade, (occurred_at, event_id)) AS grade,
+    argMax(next_contact_on, (occurred_at, event_id)) AS next_contact_on,
+    count() AS follow_ups
+FROM customer_follow_ups
+GROUP BY org_id, customer_id;
+
+
+-- 150_sales_facts.sql
+CREATE TABLE IF NOT EXISTS sales_facts_local ON CLUSTER cc
+(
+    org_id          LowCardinality(String),
+    kind            LowCardinality(String),
+    ts              DateTime64(3, 'UTC'),
+    event_id        UUID,
+    customer_id     String,
+    agent_id        String,
+    team_id         String,
+    lead_id         String,
+    campaign_id     String,
+    opportunity_id  String,
+    stage           LowCardinality(String),
+    win_probability Float64,
+    amount_minor    Int64,
+    currency        LowCardinality(String),
+    contract_id     String,
+    order_id        String,
+    ticket_id       String,
+    category        LowCardinality(String),
+    score           UInt8,
+    ends_on         Date,
+    held_by_agent   Int8
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/sales_facts', '{replica}')
+PARTITION BY toYYYYMM(ts)
+ORDER BY (org_id, kind, ts, event_id);
+
+CREATE TABLE IF NOT EXISTS sales_facts ON CLUSTER cc AS sales_facts_local
+ENGINE = Distributed(cc, currentDatabase(), sales_facts_local, cityHash64(org_id));
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS sales_facts_mv ON CLUSTER cc TO sales_facts_local AS
+SELECT
+    org_id,
+    kind,
+    occurred_at AS ts,
+    event_id,
+    if(JSONExtractString(payload, 'customer_id') != '', JSONExtractString(payload, 'customer_id'),
+       if(lead_id != '', lead_id, JSONExtractString(payload, 'lead_id'))) AS customer_id,
+    if(agent_id != '', agent_id, JSONExtractString(payload, 'agent_id')) AS agent_id,
+    JSONExtractString(payload, 'team_id') AS team_id,
+    if(lead_id != '', lead_id, JSONExtractString(payload, 'lead_id')) AS lead_id,
+    if(campaign_id != '', campaign_id, JSONExtractString(payload, 'campaign_id')) AS campaign_id,
+    JSONExtractString(payload, 'opportunity_id') AS opportunity_id,
+    JSONExtractString(payload, 'stage') AS stage,
+    JSONExtractFloat(payload, 'win_probability') AS win_probability,
+    multiIf(
+        kind = 'opportunity.stage_changed', JSONExtract(payload, 'expected_amount', 'amount_minor', 'Int64'),
+        kind = 'contract.submitted', JSONExtract(payload, 'amount', 'amount_minor', 'Int64'),
+        kind IN ('order.created', 'order.modified'), JSONExtract(payload, 'total', 'amount_minor', 'Int64'),
+        kind = 'payment.received', JSONExtract(payload, 'amount', 'amount_minor', 'Int64'),
+        toInt64(0)) AS amount_minor,
+    multiIf(
+        kind = 'opportunity.stage_changed', JSONExtractString(payload, 'expected_amount', 'currency'),
+        kind IN ('contract.submitted', 'payment.received'), JSONExtractString(payload, 'amount', 'currency'),
+        kind IN ('order.created', 'order.modified'), JSONExtractString(payload, 'total', 'currency'),
+        '') AS currency,
+    JSONExtractString(payload, 'contract_id') AS contract_id,
+    JSONExtractString(payload, 'order_id') AS order_id,
+    JSONExtractString(payload, 'ticket_id') AS ticket_id,
+    JSONExtractString(payload, 'category') AS category,
+    toUInt8(JSONExtractUInt(payload, 'score')) AS score,
+    toDateOrZero(JSONExtractString(payload, 'ends_on')) AS ends_on,
+    if(JSONHas(payload, 'held_by_agent'), toInt8(JSONExtractBool(payload, 'held_by_agent')), toInt8(-1)) AS held_by_agent
+FROM events_local
+WHERE kind IN ('opportunity.stage_changed', 'contract.submitted', 'contract.approved', 'contract.rejected',
+               'order.created', 'order.modified', 'order.cancelled', 'payment.received',
+               'ticket.opened', 'ticket.resolved', 'ticket.satisfaction_recorded');
+
+CREATE TABLE IF NOT EXISTS payment_installments_local ON CLUSTER cc
+(
+    org_id       LowCardinality(String),
+    plan_id      String,
+    seq          UInt32,
+    order_id     String,
+    customer_id  String,
+    agent_id     String,
+    due_on       Date,
+    amount_minor Int64,
+    currency     LowCardinality(String),
+    created_at   DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/payment_installments', '{replica}', created_at)
+ORDER BY (org_id, plan_id, seq);
+
+CREATE TABLE IF NOT EXISTS payment_installments ON CLUSTER cc AS payment_installments_local
+ENGINE = Distributed(cc, currentDatabase(), payment_installments_local, cityHash64(org_id));
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS payment_installments_mv ON CLUSTER cc TO payment_installments_local AS
+SELECT
+    org_id,
+    JSONExtractString(payload, 'plan_id') AS plan_id,
+    JSONExtract(inst, 'seq', 'UInt32') AS seq,
+    JSONExtractString(payload, 'order_id') AS order_id,
+    JSONExtractString(payload, 'customer_id') AS customer_id,
+    if(agent_id != '', agent_id, JSONExtractString(payload, 'agent_id')) AS agent_id,
+    toDate(JSONExtractString(inst, 'due_on')) AS due_on,
+    JSONExtract(inst, 'amount', 'amount_minor', 'Int64') AS amount_minor,
+    JSONExtractString(inst, 'amount', 'currency') AS currency,
+    occurred_at AS created_at
+FROM events_local
+ARRAY JOIN JSONExtractArrayRaw(payload, 'installments') AS inst
+WHERE kind = 'payment.plan_created';
+
+
+-- 151_knowledge_articles.sql
+CREATE TABLE IF NOT EXISTS knowledge_articles_local ON CLUSTER cc
+(
+    org_id      LowCardinality(String),
+    article_id  String,
+    version     DateTime64(3, 'UTC'),
+    deleted     UInt8,
+    campaign_id String,
+    category    LowCardinality(String),
+    lang        LowCardinality(String),
+    title       String,
+    body        String,
+    tags        Array(String),
+    author_id   String,
+    search_text String,
+    INDEX idx_search search_text TYPE ngrambf_v1(2, 65536, 3, 0) GRANULARITY 1
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/knowledge_articles', '{replica}', version)
+ORDER BY (org_id, article_id);
+
+CREATE TABLE IF NOT EXISTS knowledge_articles ON CLUSTER cc AS knowledge_articles_local
+ENGINE = Distributed(cc, currentDatabase(), knowledge_articles_local, cityHash64(org_id));
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS knowledge_articles_mv ON CLUSTER cc TO knowledge_articles_local AS
+SELECT
+    org_id,
+    JSONExtractString(payload, 'article_id') AS article_id,
+    occurred_at AS version,
+    toUInt8(kind = 'knowledge.article_deleted') AS deleted,
+    if(campaign_id != '', campaign_id, JSONExtractString(payload, 'campaign_id')) AS campaign_id,
+    JSONExtractString(payload, 'category') AS category,
+    JSONExtractString(payload, 'lang') AS lang,
+    JSONExtractString(payload, 'title') AS title,
+    JSONExtractString(payload, 'body') AS body,
+    JSONExtract(payload, 'tags', 'Array(String)') AS tags,
+    JSONExtractString(payload, 'author_id') AS author_id,
+    lowerUTF8(concat(JSONExtractString(payload, 'title'), '\n', JSONExtractString(payload, 'body'), '\n',
+                     arrayStringConcat(JSONExtract(payload, 'tags', 'Array(String)'), ' '))) AS search_text
+FROM events_local
+WHERE kind IN ('knowledge.article_saved', 'knowledge.article_deleted');
+
+
+-- 170_report_funnel_leads.sql
+ALTER TABLE report_lead_steps_local ON CLUSTER cc MODIFY SETTING enable_block_number_column = 1;
+
+CREATE TABLE IF NOT EXISTS report_funnel_leads_local ON CLUSTER cc
+(
+    org_id        LowCardinality(String),
+    lead_hash     UInt64,
+    first_dial    DateTime64(3, 'UTC'),
+    last_dial     DateTime64(3, 'UTC'),
+    dial_ts       Array(Int64),
+    dial_campaign Array(LowCardinality(String)),
+    dial_spans    Array(Array(Int64)),
+    through_block UInt64
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/report_funnel_leads', '{replica}', through_block)
+ORDER BY (org_id, lead_hash);
+
+CREATE TABLE IF NOT EXISTS report_funnel_leads ON CLUSTER cc AS report_funnel_leads_local
+ENGINE = Distributed(cc, currentDatabase(), report_funnel_leads_local, cityHash64(org_id));
+
+CREATE TABLE IF NOT EXISTS report_funnel_refreshes_local ON CLUSTER cc
+(
+    org_id        LowCardinality(String),
+    through_block UInt64,
+    refreshed_at  DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/report_funnel_refreshes', '{replica}')
+ORDER BY (org_id, through_block);
+
+CREATE TABLE IF NOT EXISTS report_funnel_refreshes ON CLUSTER cc AS report_funnel_refreshes_local
+ENGINE = Distributed(cc, currentDatabase(), report_funnel_refreshes_local, cityHash64(org_id));
+
+
 -- the migrations ledger, with every version above recorded
 CREATE TABLE IF NOT EXISTS schema_migrations_local ON CLUSTER cc
 (
@@ -1059,4 +1423,13 @@ INSERT INTO schema_migrations (version, checksum) VALUES
     ('093_inbound', 'fb173479c442e8f6e624f81d47ac3d8ca1d8e4b7d5fbab2ff3317ca1d687f355'),
     ('096_call_quality', '89775b30b18cf92359c591be02970727b428ecf25bc856ae510fb5ca2eda9354'),
     ('097_agent_monitored', '6dd8690f243d678cc51fd92601e8973a956df6c4f12de680cd7cab0e77d9c7d0'),
-    ('100_generated_history', 'f4078ec0b67390b048cdcc31923eb86089d18b3a91e0cbd3beb0d2d55aa0b670');
+    ('100_generated_history', 'f4078ec0b67390b048cdcc31923eb86089d18b3a91e0cbd3beb0d2d55aa0b670'),
+    ('110_lead_imports', 'f14253cfcab7336cc563fe15b688e87070e6426a1688ff0e7766e616b96c6f50'),
+    ('120_number_lists', 'a1f7acae7a8013e823bd925af06f7dab9e97498f7facccd160cca872f6a88d07'),
+    ('130_speed_to_lead', '0d9904fbf4f534092f2383bedb1966677639def6af54a0b871f6316ef7b6e853'),
+    ('140_customer_history', 'bd588d14b3e57044e86760254331c6c3eb1ed70a84c169b639f162f075213c37'),
+    ('141_customer_holds', 'f1cf6c1d02a7f8b601c6a0b0615a918e57d612bcb223f11b7a786ef7fa7d2269'),
+    ('142_customer_follow_ups', 'dd056796a5155dd750ec08104e5f1a066f580badda37ae75d349f66befca0c8c'),
+    ('150_sales_facts', '006f16704e353940bbe1a291da9f70e13149198921126ce59c0576138e5a6eb3'),
+    ('151_knowledge_articles', '3ddf54b40885ed88e404ba0f308d8711e13101e71f7905e6b69160c3d699ee12'),
+    ('170_report_funnel_leads', '45baeabc0b9bdd862d1faa4896662c3dbe71df4b725dc0cea4a4061dcbae47e6');

@@ -28,6 +28,7 @@ const ENGINE = /^ENGINE\s*=\s*(\w*MergeTree)\b(?:\(([^)]*)\))?/m;
 const CREATE_MV = /^CREATE MATERIALIZED VIEW IF NOT EXISTS (\w+) TO (\w+) AS\b/m;
 const CREATE_VIEW = /^CREATE VIEW IF NOT EXISTS (\w+) AS\b/m;
 const INSERT = /^INSERT INTO (\w+)\b/m;
+const ALTER_SETTING = /^ALTER TABLE (\w+) MODIFY SETTING\b/m;
 const FIRST_SOURCE = /\bFROM\s+(\w+)\b/;
 
 /** Statement text without its leading comment lines (the regexes look at code only). */
@@ -76,6 +77,12 @@ export function clusterStatements(statement: string, tables: Set<string>, o = DE
   const view = CREATE_VIEW.exec(code);
   if (view?.[1]) {
     return [code.replace(CREATE_VIEW, `CREATE VIEW IF NOT EXISTS ${view[1]} ON CLUSTER ${o.cluster} AS`)];
+  }
+  // A setting belongs to the storage: the local replicated table on every node.
+  const alter = ALTER_SETTING.exec(code);
+  if (alter?.[1]) {
+    const target = tables.has(alter[1]) ? `${alter[1]}_local` : alter[1];
+    return [code.replace(ALTER_SETTING, `ALTER TABLE ${target} ON CLUSTER ${o.cluster} MODIFY SETTING`)];
   }
   // Backfills run once, on any one node, through the Distributed tables (empty on a new cluster).
   if (INSERT.test(code)) return [code];
