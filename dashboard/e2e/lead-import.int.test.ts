@@ -205,6 +205,89 @@ describe("lead import wizard", () => {
     expect(media.events.filter((e) => e.kind === "call.bridged")).toEqual([]);
   }, 180_000);
 
+  it("lists the org's finished imports, newest first, with counts and the first rejected rows", async () => {
+    // An import that did not run in this dashboard (npm start's demo list, `npm run import`): only
+    // its lead.import_completed event exists, 3 rows unaccounted for; and another org's import.
+    const completed = (org: string, importId: string) => ({
+      kind: "lead.import_completed" as const,
+      org_id: org,
+      import_id: importId,
+      campaign_id: "spring",
+      list_id: "demo-list",
+      format: "csv" as const,
+      encoding: "utf-8",
+      rows_read: 20,
+      imported: 12,
+      rejected: 2,
+      duplicates: 2,
+      dnc: 1,
+      rows_lost: 3,
+      missing_important: 0,
+      duration_ms: 40,
+      reject_reasons: { phone_bad_characters: 2 },
+      merge_matches: { phone: 1, existing_customer: 1 },
+    });
+    await stack.publish(completed(ORG, "imp-elsewhere"), Date.now() - 120_000);
+    await stack.publish(completed("other-org", "imp-other-org"), Date.now() - 60_000);
+
+    const csv = ["姓名,手机", "甲,13912340001", "乙,1391234abcd", "丙,139 1234 0001", "丁,13912340004"].join(
+      "\n",
+    );
+    const page = await signedIn("imp.manager");
+    await uploadAndMap(page, "最近导入.csv", csv);
+    await page.click('[data-testid="imp-run"]');
+    await page.waitForSelector('[data-testid="imp-report"]', { timeout: 60_000 });
+    // The completion event reaches ClickHouse through the sink: reload until both rows are there.
+    const rows = '[data-testid="imp-recent"] tbody tr';
+    const table = await until(
+      async () => {
+        await page.goto(`${stack.url}/leads/import`, { waitUntil: "networkidle" });
+        return await page.$$eval(rows, (trs) =>
+          trs.map((tr) => ({
+            source: tr.children[1]?.textContent?.trim() ?? "",
+            ...Object.fromEntries(
+              [...tr.querySelectorAll("td[data-col]")].map((td) => [
+                td.getAttribute("data-col"),
+                td.textContent?.replace(/\s+/g, " ").trim(),
+              ]),
+            ),
+            lostRed: tr.querySelector('td[data-col="lost"]')?.classList.contains("bad"),
+          })),
+        );
+      },
+      (t) =>
+        t.some((r) => r.source.startsWith("最近导入.csv")) && t.some((r) => r.source.startsWith("demo-list")),
+      "the recent imports",
+    );
+    await shot(page, "lead-import-7-recent");
+    const mine = table.filter((r) => r.source.startsWith("最近导入.csv") || r.source.startsWith("demo-list"));
+    expect(mine).toEqual([
+      {
+        source: "最近导入.csv CSV",
+        read: "4",
+        imported: "2",
+        rejected: "1",
+        duplicates: "1",
+        dnc: "0",
+        lost: "0",
+        lostRed: false,
+        "first-rejected": "行号 3: 电话含字母或符号",
+      },
+      {
+        source: "demo-list CSV",
+        read: "20",
+        imported: "12",
+        rejected: "2",
+        duplicates: "2 (其中已有客户 1)",
+        dnc: "1",
+        lost: "3",
+        lostRed: true,
+        "first-rejected": "报告已过期（保留一周）",
+      },
+    ]);
+    expect(await page.locator('[data-import="imp-other-org"]').count()).toBe(0);
+  }, 120_000);
+
   it("shows the import's progress live on a large file", async () => {
     const rows = ["name,company,mobile"];
     for (let i = 0; i < 60_000; i++)

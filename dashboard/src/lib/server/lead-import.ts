@@ -15,6 +15,7 @@ import { knownCustomersByPhone } from "@cc/customers";
 import { type CampaignConfig, leadImport, parseCampaigns, type TrialDialResult, trialDial } from "@cc/pacing";
 import { jetstream } from "@nats-io/jetstream";
 import { z } from "zod";
+import { fileNameKey } from "./import-history.ts";
 import { log } from "./log.ts";
 import { nats } from "./nats.ts";
 import { redis } from "./redis.ts";
@@ -171,6 +172,9 @@ export async function startImport(
 
 async function runJob(job: ImportJob, u: Upload, req: z.infer<typeof RunRequest>): Promise<void> {
   try {
+    // The recent-imports table names the file (lead.import_completed carries no file name).
+    if (!req.dryRun)
+      await (await redis()).set(fileNameKey(job.org, job.id), job.fileName, { EX: 7 * 86_400 });
     job.report = await leadImport.runImport(
       {
         source: u.file,
