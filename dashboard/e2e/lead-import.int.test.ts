@@ -229,6 +229,15 @@ describe("lead import wizard", () => {
     });
     await stack.publish(completed(ORG, "imp-elsewhere"), Date.now() - 120_000);
     await stack.publish(completed("other-org", "imp-other-org"), Date.now() - 60_000);
+    await stack.publish({ ...completed(ORG, "imp-stored"), list_id: "stored-list" }, Date.now() - 180_000);
+    await stack.redis.set(
+      `cc:import:report:${ORG}:imp-stored`,
+      JSON.stringify({
+        rejected: [{ line: 5, code: "phone_bad_characters", reason: "phone number has letters or symbols" }],
+        merges: [],
+        dncHits: [{ line: 9, list: "dnc", phone: "+8613800138099" }],
+      }),
+    );
 
     const csv = ["姓名,手机", "甲,13912340001", "乙,1391234abcd", "丙,139 1234 0001", "丁,13912340004"].join(
       "\n",
@@ -256,7 +265,7 @@ describe("lead import wizard", () => {
         );
       },
       (t) =>
-        t.some((r) => r.source.startsWith("最近导入.csv")) && t.some((r) => r.source.startsWith("demo-list")),
+        ["最近导入.csv", "demo-list", "stored-list"].every((src) => t.some((r) => r.source.startsWith(src))),
       "the recent imports",
     );
     await shot(page, "lead-import-7-recent");
@@ -286,6 +295,21 @@ describe("lead import wizard", () => {
       },
     ]);
     expect(await page.locator('[data-import="imp-other-org"]').count()).toBe(0);
+    // An outside import whose report is still in Redis: its rows not taken download as CSV here too.
+    const href = await page.getAttribute(
+      '[data-import="imp-stored"] [data-testid="imp-recent-download"]',
+      "href",
+    );
+    const res = await page.request.get(`${stack.url}${href}`);
+    expect(res.status()).toBe(200);
+    const lines = (await res.text())
+      .replace(/^\uFEFF/, "")
+      .trim()
+      .split(/\r?\n/);
+    expect(lines.slice(1).map((l) => l.split(",").slice(0, 3).join(","))).toEqual([
+      "5,rejected,phone_bad_characters",
+      "9,dnc,dnc",
+    ]);
   }, 120_000);
 
   it("shows the import's progress live on a large file", async () => {

@@ -106,6 +106,26 @@ export async function recentImports(org: string): Promise<RecentImport[]> {
   }));
 }
 
+const FullReport = z.object({
+  rejected: z.array(
+    z.object({ line: z.number(), code: z.string(), reason: z.string(), value: z.string().optional() }),
+  ),
+  merges: z.array(z.object({ line: z.number(), into: z.number(), match: z.string(), phone: z.string() })),
+  dncHits: z.array(z.object({ line: z.number(), list: z.string(), phone: z.string() })),
+});
+
+/** The rows an import did not take, from its report in Redis (any process's import); null once expired. */
+export async function storedReport(
+  org: string,
+  importId: string,
+): Promise<z.infer<typeof FullReport> | null> {
+  if (!/^[A-Za-z0-9_-]{1,80}$/.test(importId)) return null;
+  const raw = await (await redis()).get(leadImport.importKeys.report(org, importId));
+  if (!raw) return null;
+  const parsed = FullReport.safeParse(JSON.parse(raw));
+  return parsed.success ? parsed.data : null;
+}
+
 function firstRejected(raw: string | null): RecentImport["firstRejected"] {
   if (!raw) return null;
   const parsed = StoredReport.safeParse(JSON.parse(raw));
