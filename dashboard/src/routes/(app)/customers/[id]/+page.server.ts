@@ -117,18 +117,19 @@ async function act(
 
 const bad = (message: string) => ({ ok: false as const, status: 400, message, reason: "invalid" });
 const STATUS: Record<string, number> = { not_found: 404, forbidden: 403, invalid: 400 };
+/** A store refusal as the action's answer: its HTTP status and the refusal in the viewer's words. */
+const refused = (c: Pick<Ctx, "t" | "names">, r: Parameters<typeof refusalText>[1]) => ({
+  ok: false as const,
+  status: STATUS[r.reason] ?? 409,
+  message: refusalText(c.t, r, c.names),
+  reason: r.reason,
+});
 
 export const actions = {
   claim: ({ locals, params }) =>
     act(locals, params, async ({ actor, store, names, t }, id) => {
       const r = await store.claim(actor, id);
-      if (!r.ok)
-        return {
-          ok: false,
-          status: STATUS[r.reason] ?? 409,
-          message: refusalText(t, r, names),
-          reason: r.reason,
-        };
+      if (!r.ok) return refused({ t, names }, r);
       return {
         ok: true,
         message: t("cust.claimed", { name: id, until: new Date(r.heldUntil).toISOString() }),
@@ -137,13 +138,7 @@ export const actions = {
   release: ({ locals, params }) =>
     act(locals, params, async ({ actor, store, names, t }, id) => {
       const r = await store.release(actor, id);
-      if (!r.ok)
-        return {
-          ok: false,
-          status: STATUS[r.reason] ?? 409,
-          message: refusalText(t, r, names),
-          reason: r.reason,
-        };
+      if (!r.ok) return refused({ t, names }, r);
       return { ok: true, message: t("cust.released") };
     }),
   followup: ({ locals, params, request }) =>
@@ -155,13 +150,7 @@ export const actions = {
         grade: p.data.grade,
         ...(p.data.next ? { nextContactOn: p.data.next } : {}),
       });
-      if (!r.ok)
-        return {
-          ok: false,
-          status: STATUS[r.reason] ?? 409,
-          message: refusalText(t, r, names),
-          reason: r.reason,
-        };
+      if (!r.ok) return refused({ t, names }, r);
       return { ok: true, message: t("cust.followup.saved", { when: r.followUp.nextContactOn }) };
     }),
   quick: ({ locals, params, request }) =>
@@ -169,13 +158,7 @@ export const actions = {
       const p = QuickForm.safeParse(Object.fromEntries(await request.formData()));
       if (!p.success) return bad(issuesText(p.error));
       const r = await store.quickFollowUp(actor, id, p.data.disposition, locals.lang === "en" ? "en" : "zh");
-      if (!r.ok)
-        return {
-          ok: false,
-          status: STATUS[r.reason] ?? 409,
-          message: refusalText(t, r, names),
-          reason: r.reason,
-        };
+      if (!r.ok) return refused({ t, names }, r);
       return { ok: true, message: t("cust.followup.saved", { when: r.followUp.nextContactOn }) };
     }),
   extend: ({ locals, params, request }) =>
@@ -183,13 +166,7 @@ export const actions = {
       const p = ExtendForm.safeParse(Object.fromEntries(await request.formData()));
       if (!p.success) return bad(issuesText(p.error));
       const r = await store.requestExtension(actor, id, p.data.days, p.data.reason);
-      if (!r.ok)
-        return {
-          ok: false,
-          status: STATUS[r.reason] ?? 409,
-          message: refusalText(t, r, names),
-          reason: r.reason,
-        };
+      if (!r.ok) return refused({ t, names }, r);
       return { ok: true, message: t("cust.ext.submitted") };
     }),
   /** Edit details: a required field cannot be emptied; every empty important field is reminded at once. */
@@ -206,12 +183,7 @@ export const actions = {
       };
       if (!r.ok) {
         const shown = r.reason === "required_missing" ? { ...r, fields: r.fields.map(label) } : r;
-        return {
-          ok: false,
-          status: STATUS[r.reason] ?? 409,
-          message: refusalText(t, shown, names),
-          reason: r.reason,
-        };
+        return refused({ t, names }, shown);
       }
       const missing = r.missingImportant.map(label);
       return {
@@ -232,13 +204,7 @@ export const actions = {
         second = { repId: rep.id, teamId: rep.team };
       }
       const r = await store.setSecondOwner(actor, id, second);
-      if (!r.ok)
-        return {
-          ok: false,
-          status: STATUS[r.reason] ?? 409,
-          message: refusalText(t, r, names),
-          reason: r.reason,
-        };
+      if (!r.ok) return refused({ t, names }, r);
       return {
         ok: true,
         message: `${t("cust.second_owner")}: ${second ? (names[second.repId] ?? second.repId) : t("cust.second.none")}`,
