@@ -1,7 +1,7 @@
 export * from "./src/contracts/index.ts";
 export { type ApiKeyConfig, ApiKeyRing, type ApiPrincipal } from "./src/http/auth.ts";
 export { type HealthReport, type OpsServer, startOpsServer } from "./src/http/ops-server.ts";
-export { runService } from "./src/http/run-service.ts";
+export { parseEnv, runService } from "./src/http/run-service.ts";
 export { type IntakeConfig, IntakeEnv, intakeConfigFromEnv } from "./src/intake/config.ts";
 export { AdReport, deterministicV7, LeadForm, normalisePhone } from "./src/intake/forms.ts";
 export { buildIntakeApp, IDEMPOTENCY_BUCKET, type IntakeHandle, startIntake } from "./src/intake/intake.ts";

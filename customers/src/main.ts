@@ -5,6 +5,7 @@ import {
   connectNats,
   ensureStreams,
   jetStreamFor,
+  parseEnv,
   publishEvent,
   runService,
   startOpsServer,
@@ -29,15 +30,7 @@ const Env = z.object({
 
 await runService({
   name: "customers",
-  loadConfig: () => {
-    const r = Env.safeParse(process.env);
-    if (!r.success) {
-      throw new Error(
-        `bad configuration: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-      );
-    }
-    return r.data;
-  },
+  loadConfig: () => parseEnv(Env),
   start: async (env, log) => {
     const registry = new client.Registry();
     client.collectDefaultMetrics({ register: registry });

@@ -1,4 +1,19 @@
 import { type Logger, pino } from "pino";
+import type { z } from "zod";
+
+/** A service's environment through its schema, or one error naming every bad variable. */
+export function parseEnv<S extends z.ZodType>(
+  schema: S,
+  source: NodeJS.ProcessEnv = process.env,
+): z.output<S> {
+  const r = schema.safeParse(source);
+  if (!r.success) {
+    throw new Error(
+      `bad configuration: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
+    );
+  }
+  return r.data;
+}
 
 /**
  * The process shell every service main shares: a pino logger, config loaded once (exit 2 with

@@ -9,6 +9,7 @@ import {
   ensureStreams,
   jetStreamFor,
   makeEvent,
+  parseEnv,
   publishEvent,
   runService,
   startOpsServer,
@@ -73,15 +74,7 @@ const Env = z.object({
 
 await runService({
   name: "pacing",
-  loadConfig: () => {
-    const r = Env.safeParse(process.env);
-    if (!r.success) {
-      throw new Error(
-        `bad configuration: ${r.error.issues.map((i) => `${i.path.join(".")}: ${i.message}`).join("; ")}`,
-      );
-    }
-    return r.data;
-  },
+  loadConfig: () => parseEnv(Env),
   start: async (env, log) => {
     const registry = new client.Registry();
     client.collectDefaultMetrics({ register: registry });
