@@ -10,7 +10,8 @@ import {
   type ReportSql,
   runReport,
 } from "./query.ts";
-import { scopeSql, type VisibilityScope, visibleLeadsSubquery } from "./scope.ts";
+import { ROI_STALE_LEADS, roiLastTouchRefreshed } from "./roi-last-touch.ts";
+import { scopeSql, VisibilityScope, visibleLeadsSubquery } from "./scope.ts";
 
 /** Attribution models (kpi-definitions): last touch is the default. */
 export const AttributionModel = z.enum([
@@ -62,6 +63,19 @@ export const RoiRow = z.object({
 });
 export type RoiRow = z.infer<typeof RoiRow>;
 
+// Last touch from the precompute, for leads not stored to since the org's last refresh: the
+// conversion's last touch at or before it is attributed iff it lies in the look-back window.
+// (FINAL: a later refresh's row for a conversion replaces an earlier one.)
+const freshLastTouch = (key: string, leadFilter: string) => `
+    SELECT ${key} AS key, toUInt64(1) AS n, 1.0 AS w, kind, amount_minor
+    FROM report_roi_last_touch FINAL
+    WHERE org_id = {scope_org:String}
+      AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
+      AND (kind = 'call.attempt_created' OR currency = {currency:String})
+      AND touched_at >= ts - toIntervalSecond({lookback_s:UInt32})
+      AND lead_hash NOT IN ${ROI_STALE_LEADS}
+      ${leadFilter}`;
+
 // Grouping keys on the touch side (t = touch) and on the spend side; fixed expressions.
 const TOUCH_KEY: Record<RoiGroupBy, string> = {
   channel: "channel",
@@ -88,12 +102,22 @@ const SPEND_KEY: Record<RoiGroupBy, string> = {
  * Calls (attempts), orders (order.created, value) and revenue (payment.received) are
  * conversions: each is shared among the lead's touches in the look-back window before it,
  * by the chosen model's weights (which sum to 1 per conversion).
+ *
+ * `precomputed` (last touch only; roiReport sets it once a refresh has completed): leads
+ * whose touches and conversions were all stored before the org's last refresh are read from
+ * report_roi_last_touch (a scan over conversions), the others join as before (exact either way).
  */
-export function roiSql(scope: VisibilityScope, input: RoiParams): ReportSql {
+export function roiSql(
+  scope: VisibilityScope,
+  input: RoiParams,
+  options: { precomputed?: boolean } = {},
+): ReportSql {
   const p = RoiParams.parse(input);
   const s = scopeSql(scope);
   const visibleLeads = visibleLeadsSubquery(s, "report_lead_steps");
   const leadFilter = visibleLeads ? `AND lead_hash IN ${visibleLeads}` : "";
+  const fast = options.precomputed === true && p.model === "last_touch";
+  const staleOnly = fast ? `AND lead_hash IN ${ROI_STALE_LEADS}` : "";
   // One pass per source, UNION ALL'd and summed by key: every CTE is referenced once or
   // twice at most (ClickHouse inlines CTEs), and attribution works on one array per
   // conversion instead of window functions.
@@ -114,6 +138,7 @@ WITH
       AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
       AND (kind = 'call.attempt_created' OR currency = {currency:String})
       ${leadFilter}
+      ${staleOnly}
   ),
   paths AS (
     -- Each conversion with its touches in the look-back window, oldest first.
@@ -121,7 +146,7 @@ WITH
       c.conv_id AS conv_id, any(c.kind) AS kind, any(c.amount_minor) AS amount_minor, any(c.ts) AS conv_ts,
       arraySort(x -> (x.1, x.3), groupArray((t.touched_at, t.key, t.touch_id))) AS path
     FROM conversions AS c
-    INNER JOIN touches AS t ON t.lead_hash = c.lead_hash
+    INNER JOIN ${fast ? `(SELECT * FROM touches WHERE 1 ${staleOnly})` : "touches"} AS t ON t.lead_hash = c.lead_hash
     WHERE t.touched_at <= c.ts AND t.touched_at >= c.ts - toIntervalSecond({lookback_s:UInt32})
     GROUP BY c.conv_id
   ),
@@ -143,6 +168,7 @@ WITH
       kind, amount_minor
     FROM paths
     ARRAY JOIN path AS touch, arrayEnumerate(path) AS i
+    ${fast ? `UNION ALL ${freshLastTouch(TOUCH_KEY[p.groupBy], leadFilter)}` : ""}
   ),
   summed AS (
     SELECT key, sum(spend) AS spend_minor, sum(imp) AS impressions, sum(clk) AS clicks, sum(lead) AS leads,
@@ -237,7 +263,12 @@ export async function roiReport(
   params: RoiParams,
   options: ReportRunOptions = {},
 ): Promise<RoiReport> {
-  const res = await runReport(client, roiSql(scope, params), RoiRow, options);
+  // Never refreshed (a floor without the report refresher): every lead would be stale, and
+  // the join alone is cheaper than the join plus the stale-lead set.
+  const model = RoiParams.parse(params).model;
+  const precomputed =
+    model === "last_touch" && (await roiLastTouchRefreshed(client, VisibilityScope.parse(scope).orgId));
+  const res = await runReport(client, roiSql(scope, params, { precomputed }), RoiRow, options);
   const heatmap: HeatmapCell[] = [];
   if (RoiParams.parse(params).groupBy === "heatmap") {
     for (const row of res.rows) {
