@@ -3,7 +3,7 @@
 import { parentPort } from "node:worker_threads";
 import { predictive, progressive, type Scenario, simulate, vicidial } from "@cc/pacing";
 
-export type PacingAlgo = "bound" | "progressive" | "vicidial" | "predictive";
+export type PacingAlgo = "bound" | "reference" | "progressive" | "vicidial" | "predictive";
 export interface PacingJob {
   id: number;
   scenario: Scenario;
@@ -12,6 +12,8 @@ export interface PacingJob {
 
 function algorithm(a: PacingAlgo) {
   if (a === "bound") return "oracle" as const;
+  // The Erlang-style reference: the simulator hands it the scenario's true distributions.
+  if (a === "reference") return "reference" as const;
   if (a === "progressive") return progressive(1);
   if (a === "vicidial") return vicidial();
   return predictive();

@@ -21,7 +21,7 @@ describe("simulator invariants", () => {
     expect(a.trueAbandons).toBe(b.trueAbandons);
     expect(a.runner.metrics.attempts).toBe(b.runner.metrics.attempts);
     expect(c.runner.metrics.attempts).not.toBe(a.runner.metrics.attempts);
-  });
+  }, 60_000);
 
   it("keeps every agent's time accounted, talk within logged-in time, and the 2-second rule", () => {
     for (const alg of [progressive(), vicidial(), predictive()]) {

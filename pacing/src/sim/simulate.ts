@@ -4,6 +4,7 @@ import { type JurisdictionProfile, PROFILES } from "../compliance/profiles.ts";
 import { DEFAULT_ESTIMATOR_CONFIG, type EstimatorConfig } from "../core/estimators.ts";
 import { type CampaignSettings, DEFAULT_CAMPAIGN, type PacingAlgorithm } from "../core/types.ts";
 import { shiftPlans } from "./agents.ts";
+import { erlangReference, knownDistributions } from "./reference.ts";
 import {
   type CallOutcome,
   CampaignRunner,
@@ -95,9 +96,13 @@ export interface SimulateOptions {
   tickMs?: number;
 }
 
+/**
+ * Runs one shift. `algorithm`: a pacing algorithm, "oracle" (the perfect-information bound) or
+ * "reference" (the Erlang-style reference of reference.ts, handed this scenario's true distributions).
+ */
 export function simulate(
   sc: Scenario,
-  algorithm: PacingAlgorithm<unknown> | "oracle",
+  algorithm0: PacingAlgorithm<unknown> | "oracle" | "reference",
   o: SimulateOptions = {},
 ): SimResult & { runner: CampaignRunner } {
   const t0 = performance.now();
@@ -115,6 +120,12 @@ export function simulate(
     ...sc.customers,
   };
   const model = customerModel(`cust|${sc.seed}`, params);
+  const algorithm =
+    algorithm0 === "reference"
+      ? (erlangReference(
+          knownDistributions(params, model.liveRateAt, sc.wrapMeanS, sc.wrapMeanS * 0.4),
+        ) as PacingAlgorithm<unknown>)
+      : algorithm0;
   const leads = o.leads ?? syntheticLeads();
   const cc = new SimCallControl(clock, model, {
     messageLatencyMs: 150,
