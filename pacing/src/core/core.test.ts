@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import {
   abandonGuard,
   cdfTable,
+  channelsInUse,
   controllerError,
   currentEstimates,
   DEFAULT_CAMPAIGN,
@@ -10,6 +11,8 @@ import {
   DEFAULT_PREDICTIVE,
   type Estimates,
   initialEstimatorState,
+  lineCap,
+  liveRateMargin,
   lognormalCdfExact,
   lognormalFromMeanSd,
   lognormalMean,
@@ -505,5 +508,158 @@ describe("hard abandon guard", () => {
     const later = { ...base, periods: [{ cap: 0.03, liveAnswers: 100, abandons: 0 }], ready: 0 };
     expect(abandonGuard({ ...later, liveCapable: [], epsilon: 0 })).toBe(3);
     expect(abandonGuard({ ...later, liveCapable: [], epsilon: 0, periods: [] })).toBe(10);
+  });
+});
+
+describe("line cap from the live rate and the trunk", () => {
+  const attempts = (n: number) =>
+    Array.from({ length: n }, (_, i) => ({
+      attemptId: `x${i}`,
+      ageS: 3,
+      stage: "ringing" as const,
+      stageAgeS: 1,
+    }));
+  it("property: grows as the live rate drops, never above the operator's ceiling or the free trunk channels", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 60 }),
+        fc.integer({ min: 0, max: 200 }),
+        fc.double({ min: 0.01, max: 1, noNaN: true }),
+        fc.double({ min: 0.01, max: 1, noNaN: true }),
+        fc.option(fc.integer({ min: 0, max: 400 }), { nil: undefined }),
+        fc.integer({ min: 0, max: 60 }),
+        (agents, inFlight, pa, pb, trunk, onCalls) => {
+          const s = snap({
+            agents: [...ready(agents), ...onCall(onCalls, 30)],
+            attempts: attempts(inFlight),
+            campaign: {
+              campaignId: "c",
+              ...DEFAULT_CAMPAIGN,
+              ...(trunk !== undefined ? { trunkChannels: trunk } : {}),
+            },
+          });
+          const active = agents + onCalls;
+          const [lo, hi] = pa <= pb ? [pa, pb] : [pb, pa];
+          const atLow = lineCap(s, active, lo);
+          const atHigh = lineCap(s, active, hi);
+          expect(atLow.lines).toBeGreaterThanOrEqual(atHigh.lines);
+          for (const c of [atLow, atHigh]) {
+            expect(c.lines).toBeGreaterThanOrEqual(0);
+            expect(inFlight + c.lines).toBeLessThanOrEqual(
+              Math.max(inFlight, DEFAULT_CAMPAIGN.maxLinesPerAgent * active),
+            );
+            if (trunk !== undefined)
+              expect(channelsInUse(s) + c.lines).toBeLessThanOrEqual(Math.max(trunk, channelsInUse(s)));
+          }
+          // Expected live answers in flight after the launches stay within one per active agent (when
+          // the attempts already in flight are over it, nothing more goes out).
+          if (atLow.limitedBy === "live_rate" && atLow.lines > 0)
+            expect((inFlight + atLow.lines) * lo).toBeLessThanOrEqual(active + 1e-9);
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+  it("at 8 % live the cap is well above the old 3 lines per agent, at 40 % below it; the trunk wins when tighter", () => {
+    const s = snap({ agents: ready(20) });
+    expect(lineCap(s, 20, 0.08 * 1.15).lines).toBeGreaterThan(3 * 20);
+    expect(lineCap(s, 20, 0.4 * 1.15).lines).toBeLessThan(3 * 20);
+    const trunk = snap({
+      agents: [...ready(10), ...onCall(10, 30)],
+      attempts: attempts(5),
+      campaign: { campaignId: "c", ...DEFAULT_CAMPAIGN, trunkChannels: 30 },
+    });
+    // 5 unconnected + 10 agents on calls hold 15 of 30 channels.
+    expect(lineCap(trunk, 20, 0.08)).toEqual({ lines: 15, limitedBy: "trunk" });
+    expect(lineCap({ ...trunk, channelsInUse: 28 }, 20, 0.08)).toEqual({ lines: 2, limitedBy: "trunk" });
+  });
+  it("property: predictive never launches beyond the trunk or the live-rate cap", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 1, max: 30 }),
+        fc.integer({ min: 0, max: 30 }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.integer({ min: 1, max: 80 }),
+        fc.double({ min: 0.05, max: 0.9, noNaN: true }),
+        (nReady, nOnCall, inFlight, trunk, pLive) => {
+          const s = snap({
+            agents: [...ready(nReady), ...onCall(nOnCall, 80)],
+            attempts: attempts(inFlight),
+            estimates: { ...est, pLiveGivenAnswer: pLive },
+            campaign: { campaignId: "c", ...DEFAULT_CAMPAIGN, trunkChannels: trunk },
+          });
+          const d = alg0.decide(s, alg0.initial()).decision;
+          expect(channelsInUse(s) + d.launch).toBeLessThanOrEqual(Math.max(trunk, channelsInUse(s)));
+          const pUpper = est.pAnswer * pLive * (1 + liveRateMargin(s.estimates, DEFAULT_PREDICTIVE));
+          expect(d.launch).toBeLessThanOrEqual(
+            Math.max(0, Math.floor((nReady + nOnCall) / Math.min(1, pUpper)) - inFlight),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("guard margin from evidence", () => {
+  const c = DEFAULT_PREDICTIVE;
+  it("property: the live-rate margin never grows with more evidence and stays within [min, fixed]", () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+        fc.double({ min: 0.05, max: 0.95, noNaN: true }),
+        fc.double({ min: 1, max: 1e5, noNaN: true }),
+        fc.double({ min: 1, max: 1e5, noNaN: true }),
+        fc.double({ min: 0, max: 1e5, noNaN: true }),
+        (pAnswer, pLiveGivenAnswer, attempts, classified, more) => {
+          const e = { ...est, pAnswer, pLiveGivenAnswer, evidence: { attempts, classified } };
+          const m = liveRateMargin(e, c);
+          expect(m).toBeGreaterThanOrEqual(c.guardInflationMin);
+          expect(m).toBeLessThanOrEqual(c.guardInflation);
+          const m2 = liveRateMargin({ ...e, evidence: { attempts: attempts + more, classified } }, c);
+          const m3 = liveRateMargin({ ...e, evidence: { attempts, classified: classified + more } }, c);
+          expect(m2).toBeLessThanOrEqual(m + 1e-12);
+          expect(m3).toBeLessThanOrEqual(m + 1e-12);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+  it("keeps the fixed margin at cold start and without counts; shrinks to its floor on a long shift's evidence", () => {
+    expect(liveRateMargin(est, c)).toBe(c.guardInflation);
+    const cold = currentEstimates(initialEstimatorState(0), 0, DEFAULT_ESTIMATOR_CONFIG);
+    expect(liveRateMargin(cold, c)).toBe(c.guardInflation);
+    const rich = { ...est, evidence: { attempts: 5000, classified: 2000 } };
+    expect(liveRateMargin(rich, c)).toBe(c.guardInflationMin);
+  });
+  it("property: a smaller margin lets the guard allow at least as many launches", () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 5000 }),
+        fc.double({ min: 0, max: 0.04, noNaN: true }),
+        fc.integer({ min: 0, max: 20 }),
+        fc.array(fc.double({ min: 0.001, max: 1, noNaN: true }), { maxLength: 60 }),
+        fc.double({ min: 0.01, max: 0.5, noNaN: true }),
+        fc.integer({ min: 0, max: 40 }),
+        fc.double({ min: 0, max: 0.5, noNaN: true }),
+        fc.double({ min: 0, max: 0.5, noNaN: true }),
+        (liveAnswers, share, ready, liveCapable, pLiveNew, wanted, a, b) => {
+          const g = {
+            periods: [{ cap: 0.03, liveAnswers, abandons: liveAnswers * share }],
+            ready,
+            liveCapable,
+            pLiveNew,
+            wanted,
+            fpPerMachine: 0.01,
+            epsilon: 1e-6,
+          };
+          const [lo, hi] = a <= b ? [a, b] : [b, a];
+          expect(abandonGuard({ ...g, inflation: lo })).toBeGreaterThanOrEqual(
+            abandonGuard({ ...g, inflation: hi }),
+          );
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
 });

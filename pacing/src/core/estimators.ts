@@ -201,5 +201,6 @@ export function currentEstimates(s0: EstimatorState, now: number, cfg: Estimator
         }
       : {}),
     wrap: logPosterior(s.wrap, p.wrapMean, p.wrapSd, n0),
+    evidence: { attempts: total, classified: n0 + s.live + s.notLive },
   };
 }

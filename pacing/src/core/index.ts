@@ -3,7 +3,15 @@ import { type PredictiveState, predictive } from "./predictive.ts";
 import { preview, progressive } from "./progressive.ts";
 import type { PacingAlgorithm, PacingDecision, PacingSnapshot } from "./types.ts";
 
-export { budgetLeft, campaignAgents, countStates, freeLines } from "./common.ts";
+export {
+  budgetLeft,
+  campaignAgents,
+  channelsInUse,
+  countStates,
+  freeLines,
+  type LineCap,
+  lineCap,
+} from "./common.ts";
 export * from "./dist.ts";
 export * from "./estimators.ts";
 export {
@@ -15,6 +23,7 @@ export {
   decidePredictiveWithState,
   type GuardInput,
   initialPredictiveState,
+  liveRateMargin,
   type PredictiveConfig,
   type PredictiveState,
   poissonBinomial,

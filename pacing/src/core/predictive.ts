@@ -22,9 +22,9 @@
 //    few live answers per period, keeps a wide margin; a 100-agent team runs close to the cap.
 //    log θ = I + kP·e, I integrates kI·e·dt with anti-windup (clamped, and it does not grow while θ
 //    is not what limits the launches).
-import { budgetLeft, campaignAgents, emptyDecision, freeLines } from "./common.ts";
+import { budgetLeft, campaignAgents, emptyDecision, lineCap } from "./common.ts";
 import { cdfTable, lognormalMean, lognormalQuantile, normalCdf } from "./dist.ts";
-import type { PacingAlgorithm, PacingDecision, PacingSnapshot } from "./types.ts";
+import type { Estimates, PacingAlgorithm, PacingDecision, PacingSnapshot } from "./types.ts";
 
 export interface PredictiveConfig {
   /** Quantile nodes of a new call's live-answer time. */
@@ -61,8 +61,16 @@ export interface PredictiveConfig {
   guard: boolean;
   /** Tail probability of the guard's worst case (0 = every call in flight answers live). */
   guardEpsilon: number;
-  /** Relative error of the live-answer estimates the guard's worst case allows for. */
+  /** Relative error of the live-answer estimates the guard's worst case allows for, at most (with
+   *  no evidence: the cold-start prior, or estimates without sample counts). */
   guardInflation: number;
+  /** ... and at least, however much evidence (drift, model error). */
+  guardInflationMin: number;
+  /** z of the evidence-based relative error of P(live answer) per attempt (see `liveRateMargin`). */
+  evidenceZ: number;
+  /** Line cap: expected live answers of the unconnected attempts per active agent, at the upper
+   *  bound of the live rate (see common.ts `lineCap`). */
+  livePerAgent: number;
 }
 
 export const DEFAULT_PREDICTIVE: PredictiveConfig = {
@@ -83,7 +91,28 @@ export const DEFAULT_PREDICTIVE: PredictiveConfig = {
   guard: true,
   guardEpsilon: 1e-6,
   guardInflation: 0.5,
+  guardInflationMin: 0.15,
+  evidenceZ: 3,
+  livePerAgent: 1,
 };
+
+/**
+ * Relative margin on P(live answer) per attempt = pAnswer · pLiveGivenAnswer, from the evidence the
+ * estimates rest on (pure; exported for tests): z times the delta-method relative standard error of
+ * the product of two Beta posteriors, sqrt((1 − pA)/(pA·nA) + (1 − pL)/(pL·nL)), clamped to
+ * [guardInflationMin, guardInflation]. It shrinks as evidence grows and never exceeds the fixed
+ * margin the guard had before (estimates without counts get that fixed margin).
+ */
+export function liveRateMargin(e: Estimates, c: PredictiveConfig): number {
+  const ev = e.evidence;
+  if (!ev || !(ev.attempts > 0) || !(ev.classified > 0)) return c.guardInflation;
+  const pA = Math.min(1, Math.max(1e-6, e.pAnswer));
+  const pL = Math.min(1, Math.max(1e-6, e.pLiveGivenAnswer));
+  const rel = Math.sqrt((1 - pA) / (pA * ev.attempts) + (1 - pL) / (pL * ev.classified));
+  const m = c.evidenceZ * rel;
+  if (!Number.isFinite(m)) return c.guardInflation;
+  return Math.min(c.guardInflation, Math.max(c.guardInflationMin, m));
+}
 
 export interface PredictiveState {
   /** Integral term: ln θ without the proportional part. */
@@ -329,8 +358,10 @@ export function decidePredictiveWithState(
   const agents = campaignAgents(s);
   if (agents.length === 0)
     return { decision: emptyDecision(name, "no_agents", s), state: { ...st, at: s.now, thetaBound: false } };
-  const lines = freeLines(s, agents.length);
   const e = s.estimates;
+  const margin = liveRateMargin(e, c);
+  const cap = lineCap(s, agents.length, e.pAnswer * e.pLiveGivenAnswer * (1 + margin), c.livePerAgent);
+  const lines = cap.lines;
   const T = s.campaign.ringTimeoutS;
   const ring = cdfTable(e.answerTime);
   const talk = cdfTable(e.talk);
@@ -418,10 +449,15 @@ export function decidePredictiveWithState(
   if (lines === 0)
     return {
       decision: {
-        ...emptyDecision(name, "lines", s),
+        ...emptyDecision(name, cap.limitedBy, s),
         explanation: {
-          ...emptyDecision(name, "lines", s).explanation,
-          details: { theta: round(theta), target_rate: round(target), controller_error: round(error) },
+          ...emptyDecision(name, cap.limitedBy, s).explanation,
+          details: {
+            theta: round(theta),
+            target_rate: round(target),
+            controller_error: round(error),
+            live_rate_margin: round(margin),
+          },
         },
       },
       state: { logTheta: I, at: s.now, thetaBound: false },
@@ -497,7 +533,7 @@ export function decidePredictiveWithState(
   }
 
   const perLaunch: number[] = [];
-  let limitedBy = "lines";
+  let limitedBy: string = cap.limitedBy;
   let aNext = 0;
   for (let k = 1; k <= lines; k++) {
     let ak = 0;
@@ -529,7 +565,7 @@ export function decidePredictiveWithState(
       wanted: perLaunch.length,
       fpPerMachine: c.falsePositiveRate,
       epsilon: c.guardEpsilon,
-      inflation: c.guardInflation,
+      inflation: margin,
     });
     if (guardAllowed < perLaunch.length) {
       perLaunch.length = guardAllowed;
@@ -560,6 +596,8 @@ export function decidePredictiveWithState(
           pending_abandons: round(pendA0),
           pending_live: round(pendL),
           guard_allowed: guardAllowed,
+          live_rate_margin: round(margin),
+          line_cap: lines,
           exact,
         },
       },

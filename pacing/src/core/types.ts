@@ -17,8 +17,13 @@ export interface CampaignSettings {
   /** Share of the cap the predictive controller aims at (the rest is the safety margin). */
   abandonTarget: number;
   ringTimeoutS: number;
-  /** Unconnected attempts (dialing, ringing, detecting, waiting) per active agent. */
+  /** Operator's ceiling on unconnected attempts (dialing, ringing, detecting, waiting) per active
+   *  agent. The working cap is derived from the live answer rate (`lineCap` in common.ts); this
+   *  only bounds it. */
   maxLinesPerAgent: number;
+  /** Trunk channels the campaign may hold (every call from dial to hang-up takes one). Absent =
+   *  no trunk limit known to pacing. */
+  trunkChannels?: number;
   /** Calls per ready agent in progressive mode. */
   progressiveRatio: number;
   /** Preview mode: seconds an agent reads the customer card before the call is placed. */
@@ -63,6 +68,9 @@ export interface Estimates {
    *  within `maxS` seconds. Mixed with `talk` for agents who just started a call. */
   shortTalk?: { p: number; maxS: number };
   wrap: LognormalSpec;
+  /** How much evidence the rates rest on (posterior pseudo-counts incl. the prior): attempts
+   *  resolved, and answers classified. Absent = unknown (margins stay at their widest). */
+  evidence?: { attempts: number; classified: number };
 }
 
 /** Abandon counts for one compliance period (already adjusted per jurisdiction profile). */
@@ -93,6 +101,9 @@ export interface PacingSnapshot {
   periods: readonly AbandonPeriod[];
   /** Callee-agnostic campaign-local time as HHMM (VICIdial TAPERED arithmetic); optional. */
   localHHMM?: number;
+  /** Trunk channels the campaign holds now (unconnected attempts, bridged calls, messages playing).
+   *  Absent: unconnected attempts + agents reserved or on a call. */
+  channelsInUse?: number;
 }
 
 export interface Explanation {
@@ -127,7 +138,8 @@ export const DEFAULT_CAMPAIGN: Omit<CampaignSettings, "campaignId"> = {
   abandonCap: 0.03,
   abandonTarget: 0.9,
   ringTimeoutS: 25,
-  maxLinesPerAgent: 3,
+  // A sanity ceiling only: the working line cap follows the live answer rate (common.ts lineCap).
+  maxLinesPerAgent: 20,
   progressiveRatio: 1,
   previewSeconds: 10,
 };

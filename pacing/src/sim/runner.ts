@@ -189,6 +189,8 @@ export interface RunnerMetrics {
   connected: number;
   messageDelaysMs: number[];
   maxUnconnectedPerAgentSeen: number;
+  /** Trunk channels held (calls from dial to hang-up) right after a launch, at most. */
+  maxChannelsSeen: number;
   /** Idle gaps between calls (ms): from wrap end to the next bridge. */
   gapsMs: number[];
   decisions: number;
@@ -203,6 +205,7 @@ export class CampaignRunner {
     connected: 0,
     messageDelaysMs: [],
     maxUnconnectedPerAgentSeen: 0,
+    maxChannelsSeen: 0,
     gapsMs: [],
     decisions: 0,
   };
@@ -479,6 +482,8 @@ export class CampaignRunner {
       estimates: currentEstimates(this.estimator, now, this.opts.estimator),
       periods: periodsForCore(this.ledger, this.opts.profile, now),
       localHHMM: d.getUTCHours() * 100 + d.getUTCMinutes(),
+      // Every call holds a trunk channel from dial to hang-up (bridged calls and messages too).
+      channelsInUse: this.attempts.size,
     };
   }
 
@@ -505,6 +510,7 @@ export class CampaignRunner {
           unconnected / active,
         );
       this.#launch(t, decisionId, decision.perLaunchAbandon[i]);
+      this.metrics.maxChannelsSeen = Math.max(this.metrics.maxChannelsSeen, this.attempts.size);
     }
     return decision;
   }

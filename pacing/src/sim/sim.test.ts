@@ -48,6 +48,29 @@ describe("simulator invariants", () => {
     expect(p.occupancy).toBeGreaterThan(simulate(base, progressive()).occupancy);
   });
 
+  it("never holds more trunk channels than the campaign has, whatever the live rate", () => {
+    for (const liveRate of [0.08, 0.4]) {
+      const r = simulate({ ...base, hours: 1, liveRate, campaign: { trunkChannels: 14 } }, predictive());
+      expect(r.runner.metrics.maxChannelsSeen).toBeGreaterThan(10);
+      expect(r.runner.metrics.maxChannelsSeen).toBeLessThanOrEqual(14);
+    }
+    // Without a trunk limit the same team at 8 % live holds more than 14 channels, so the limit
+    // above is what held.
+    const free = simulate({ ...base, hours: 1, liveRate: 0.08 }, predictive());
+    expect(free.runner.metrics.maxChannelsSeen).toBeGreaterThan(14);
+  }, 60_000);
+
+  it("the Erlang-style reference is causal, deterministic and near its abandon target", () => {
+    const a = simulate({ ...base, hours: 3 }, "reference");
+    const b = simulate({ ...base, hours: 3 }, "reference");
+    expect(a.algorithm).toBe("reference");
+    expect(a.occupancy).toBe(b.occupancy);
+    expect(a.occupancy).toBeGreaterThan(simulate({ ...base, hours: 3 }, progressive()).occupancy);
+    expect(a.occupancy).toBeLessThan(simulate({ ...base, hours: 3 }, "oracle").occupancy);
+    expect(a.abandonRate).toBeGreaterThan(0.005);
+    expect(a.abandonRate).toBeLessThan(0.05);
+  }, 60_000);
+
   it("answer-rate drift moves the estimators", () => {
     const r = simulate({ ...base, hours: 2, driftAmplitude: 0.5 }, predictive());
     expect(r.trueLiveAnswers).toBeGreaterThan(0);
