@@ -56,6 +56,8 @@ export const StackEnv = z.object({
   PROJECTOR_HTTP_PORT: Port.default(9468),
   /** The customers service (10:00 hold releases, reminders, the customer event relay). */
   CUSTOMERS_HTTP_PORT: Port.default(9469),
+  /** The report refresher (the funnel's and ROI's precomputes; REPORT_REFRESH_INTERVAL_MS, default 60 s). */
+  REPORT_REFRESHER_HTTP_PORT: Port.default(9470),
   DASHBOARD_PORT: Port.default(3000),
   /** The simulated campaign: leads, SIP agents and a SIPp carrier, dialed for real. */
   DEMO_CAMPAIGN: Flag.default(true),

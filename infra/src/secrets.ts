@@ -30,6 +30,11 @@ const Secrets = z.object({
     .string()
     .min(16)
     .default(() => token(18)),
+  /** The report refresher: inserts only into the reports' precompute tables, no DDL. */
+  clickhouse_refresher_password: z
+    .string()
+    .min(16)
+    .default(() => token(18)),
   /** Each org analyst's ClickHouse password derives from it (host and dashboard; analytics/src/tenancy). */
   clickhouse_org_analyst_secret: z
     .string()

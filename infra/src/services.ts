@@ -27,6 +27,8 @@ export interface StackRuntime {
   abandonMessage?: string;
   /** How the simulated carrier maps behaviours to numbers (JSON), for the floor's leads. */
   carrierNumbersJson?: string;
+  /** The host's report refresher identity when the stack launched the host (else the writer). */
+  clickhouseRefresher?: { username: string; password: string };
 }
 
 /** The simulated floor's agent accounts: the dashboard creates them, the floor signs in with them. */
@@ -100,6 +102,23 @@ export function services(cfg: StackConfig, secrets: StackSecrets, rt: StackRunti
       port: cfg.PACING_HTTP_PORT,
       portEnv: "PACING_HTTP_PORT",
       env: { PACING_HTTP_PORT: String(cfg.PACING_HTTP_PORT), CC_CAMPAIGNS: rt.campaignsJson },
+    },
+    {
+      // Keeps the funnel's and last-touch ROI's precomputes current (every 60 s by default), as
+      // the host's refresher identity: only it may write those tables, and nothing else.
+      name: "report-refresher",
+      entry: "analytics/src/report-refresher/main.ts",
+      port: cfg.REPORT_REFRESHER_HTTP_PORT,
+      portEnv: "REPORT_REFRESHER_HTTP_PORT",
+      env: {
+        REPORT_REFRESHER_HTTP_PORT: String(cfg.REPORT_REFRESHER_HTTP_PORT),
+        ...(rt.clickhouseRefresher
+          ? {
+              CLICKHOUSE_USER: rt.clickhouseRefresher.username,
+              CLICKHOUSE_PASSWORD: rt.clickhouseRefresher.password,
+            }
+          : {}),
+      },
     },
     {
       // Customers (公海/私海): holds back to the public pool at 10:00 org time, day-before

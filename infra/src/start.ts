@@ -121,6 +121,8 @@ async function startInfra(cfg: StackConfig, secrets: StackSecrets) {
       username: cfg.CLICKHOUSE_MIGRATOR_USER ?? cfg.CLICKHOUSE_USER ?? "default",
       password: cfg.CLICKHOUSE_MIGRATOR_PASSWORD ?? cfg.CLICKHOUSE_PASSWORD ?? "",
     },
+    // A server of your own (CLICKHOUSE_URL): the refresher connects as the writer.
+    refresher: undefined as { username: string; password: string } | undefined,
   };
   if (!cfg.CLICKHOUSE_URL) {
     await assertPortFree(cfg.CLICKHOUSE_PORT, "CLICKHOUSE_PORT");
@@ -132,6 +134,7 @@ async function startInfra(cfg: StackConfig, secrets: StackSecrets) {
       // Least privilege: only the migrate step may change the schema; org analysts see their org.
       separateMigrator: true,
       migratorPassword: secrets.clickhouse_migrator_password,
+      refresherPassword: secrets.clickhouse_refresher_password,
       orgAnalystSecret: secrets.clickhouse_org_analyst_secret,
       onLine: forward("clickhouse-host"),
       env: { LOG_LEVEL: cfg.LOG_LEVEL, METRICS_API_KEY: secrets.metrics_api_key },
@@ -143,7 +146,13 @@ async function startInfra(cfg: StackConfig, secrets: StackSecrets) {
       return incarnationOf(host.process, host.stop);
     });
     if (!first) throw new Error("clickhouse-host did not start");
-    clickhouse = { url: first.url, writer: first.writer, analyst: first.analyst, migrator: first.migrator };
+    clickhouse = {
+      url: first.url,
+      writer: first.writer,
+      analyst: first.analyst,
+      migrator: first.migrator,
+      refresher: first.refresher,
+    };
   }
   // Schema first: every service may assume the tables exist.
   const ch = createClickHouse({ url: clickhouse.url, ...clickhouse.migrator });
@@ -270,7 +279,11 @@ async function main(): Promise<void> {
   // the floor's first web leads, so the campaign dials the list), report in the log; in the background.
   if (telephony.carrierNumbersJson)
     void importDemoListInBackground(cfg, secrets, infra, telephony.carrierNumbersJson);
-  for (const svc of services(cfg, secrets, telephony)) {
+  const runtime = {
+    ...telephony,
+    ...(infra.clickhouse.refresher ? { clickhouseRefresher: infra.clickhouse.refresher } : {}),
+  };
+  for (const svc of services(cfg, secrets, runtime)) {
     if (svc.enabled === false) {
       if (svc.name === "media")
         log.warn("no carrier trunk (MEDIA_TRUNKS) and no demo: the media service is not started");

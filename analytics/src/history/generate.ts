@@ -5,6 +5,7 @@ import { availableParallelism } from "node:os";
 import type { ClickHouseClient, ClickHouseSettings } from "@clickhouse/client";
 import { z } from "zod";
 import { refreshFunnelLeads } from "../reports/funnel-leads.ts";
+import { refreshRoiLastTouch } from "../reports/roi-last-touch.ts";
 import { AGENT_STATES_SQL, ATTEMPTS_SQL, LEADS_SQL, SPEND_SQL } from "./sql.ts";
 
 const Id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/);
@@ -130,6 +131,17 @@ export async function generateHistory(
     );
   } catch (err) {
     log(`funnel precompute skipped: ${(err as Error).message.slice(0, 200)}`);
+  }
+  // Last-touch ROI's per-conversion precompute, the same way (npm start: the report refresher's).
+  const r = performance.now();
+  try {
+    await refreshRoiLastTouch(client, Math.max(1, Math.ceil(o.attempts / 2_000_000)));
+    stages.push({ stage: "roi precompute", rows: o.attempts, seconds: (performance.now() - r) / 1000 });
+    log(
+      `roi precompute: ${o.attempts.toLocaleString("en-US")} attempts in ${((performance.now() - r) / 1000).toFixed(1)} s`,
+    );
+  } catch (err) {
+    log(`roi precompute skipped: ${(err as Error).message.slice(0, 200)}`);
   }
   const events = (await countEvents(client, o.orgId)) - before;
   const seconds = (performance.now() - started) / 1000;

@@ -4,8 +4,11 @@ import {
   insertTarget,
   orgFiltersStatement,
   orgTableFilter,
+  REFRESHER_INSERT_TABLES,
+  refresherUsers,
   statementOf,
   tableFunctionsOfAst,
+  WRITER_INSERT_TABLES,
 } from "./access.ts";
 
 describe("statement check", () => {
@@ -90,5 +93,27 @@ describe("org filters", () => {
   it("quotes keys and filters as string literals", () => {
     const sql = orgFiltersStatement([row("default", "events", "MergeTree", "org_id")], "a-b");
     expect(sql).toBe("SET additional_table_filters = {'default.events': 'org_id = \\'a-b\\''}");
+  });
+});
+
+describe("report refresher identity", () => {
+  const digest = (x: string) => Buffer.from(x);
+  it("exists only with both settings, inserts only into the precomputes, without DDL", () => {
+    expect(refresherUsers({ CH_REFRESHER_USER: "cc_refresher" }, digest)).toEqual([]);
+    const [r] = refresherUsers(
+      { CH_REFRESHER_USER: "cc_refresher", CH_REFRESHER_PASSWORD: "pw-123456" },
+      digest,
+    );
+    expect(r?.user).toMatchObject({ name: "cc_refresher", role: "writer", readonly: 0 });
+    expect(r?.user.profile).toMatchObject({ allow_ddl: "0", profile: "cc_no_ddl" });
+    expect([...(r?.user.insertTables ?? [])].sort()).toEqual([
+      "report_funnel_leads",
+      "report_funnel_refreshes",
+      "report_roi_last_touch",
+      "report_roi_refreshes",
+    ]);
+    // Neither identity may write the other's tables.
+    for (const t of REFRESHER_INSERT_TABLES) expect(WRITER_INSERT_TABLES.has(t)).toBe(false);
+    for (const t of WRITER_INSERT_TABLES) expect(REFRESHER_INSERT_TABLES.has(t)).toBe(false);
   });
 });

@@ -225,6 +225,8 @@ const MAX_CACHED_STATEMENT = 16 * 1024;
 
 interface Checked {
   readonly formatted: string;
+  /** insertTarget(formatted), kept with the text: tokenizing a long query per request costs. */
+  readonly written: string | undefined;
   tableFunctions?: string[];
 }
 
@@ -305,7 +307,7 @@ export class AccessGuard {
   async prepare(session: Session, req: EngineRequest): Promise<string[]> {
     const statement = statementOf(req.clientSql ?? req.sql);
     const checked = await this.#check(session, statement, req.user.name);
-    const written = insertTarget(checked.formatted);
+    const written = checked.written;
     const current = `${req.database || "default"}.`;
     const target = written?.startsWith(current) ? written.slice(current.length) : written;
     if (target !== undefined && req.user.insertTables && !req.user.insertTables.has(target)) {
@@ -349,7 +351,8 @@ export class AccessGuard {
     );
     const why = forbiddenInStatement(formatted);
     if (why !== undefined) throw accessDenied(user, why);
-    const checked: Checked = { formatted: formatted.replace(/\n$/, "") };
+    const bare = formatted.replace(/\n$/, "");
+    const checked: Checked = { formatted: bare, written: insertTarget(bare) };
     if (statement.length > MAX_CACHED_STATEMENT) return checked; // inline VALUES data: not worth keeping
     if (this.#checked.size >= this.#maxCached) this.#checked.delete(this.#checked.keys().next().value!);
     this.#checked.set(statement, checked);
@@ -388,6 +391,34 @@ export function authenticateOrgAnalyst(
 export const WRITER_INSERT_TABLES: ReadonlySet<string> = new Set(["events", "generated_history"]);
 
 export const WRITER_WITHOUT_DDL: Readonly<Record<string, string>> = { allow_ddl: "0", profile: "cc_no_ddl" };
+
+/**
+ * What the report refresher (CH_REFRESHER_USER) inserts into: the reports' precomputes and their
+ * refresh marks, recomputed from the report tables (reports/funnel-leads.ts, roi-last-touch.ts).
+ * Nothing else, and no DDL: the sink's writer cannot forge a precompute, nor the refresher an event.
+ */
+export const REFRESHER_INSERT_TABLES: ReadonlySet<string> = new Set([
+  "report_funnel_leads",
+  "report_funnel_refreshes",
+  "report_roi_last_touch",
+  "report_roi_refreshes",
+]);
+
+/** The report refresher: reads everything, inserts only into REFRESHER_INSERT_TABLES, no DDL. */
+export function refresherUsers(
+  env: { CH_REFRESHER_USER?: string | undefined; CH_REFRESHER_PASSWORD?: string | undefined },
+  digest: (s: string) => Buffer,
+): { secret: Buffer; user: EngineUser }[] {
+  if (env.CH_REFRESHER_USER === undefined || env.CH_REFRESHER_PASSWORD === undefined) return [];
+  const user: EngineUser = {
+    name: env.CH_REFRESHER_USER,
+    role: "writer",
+    profile: WRITER_WITHOUT_DDL,
+    readonly: 0,
+    insertTables: REFRESHER_INSERT_TABLES,
+  };
+  return [{ secret: digest(env.CH_REFRESHER_PASSWORD), user }];
+}
 
 /** The migrator (CH_MIGRATOR_USER): DDL for the migrate step; no more than the engine user's grants. */
 export function migratorUsers(

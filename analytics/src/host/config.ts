@@ -17,6 +17,9 @@ export const HostEnvSchema = z
     /** Schema changes (the migrate step); when set, the writer above loses DDL (no CREATE/ALTER/DROP). */
     CH_MIGRATOR_USER: UserName.optional(),
     CH_MIGRATOR_PASSWORD: Secret.optional(),
+    /** The report refresher: inserts only into the reports' precompute tables, no DDL (access.ts). */
+    CH_REFRESHER_USER: UserName.optional(),
+    CH_REFRESHER_PASSWORD: Secret.optional(),
     /** Org analysts `analyst.<org>` get HMAC(secret, org) as password (src/tenancy); unset: none. */
     CH_ORG_ANALYST_SECRET: z.string().min(16, "must be at least 16 characters").optional(),
     /** Largest accepted request body after decompression (INSERT batches). */
@@ -47,6 +50,16 @@ export const HostEnvSchema = z
     message: "set both CH_MIGRATOR_USER and CH_MIGRATOR_PASSWORD, or neither",
     path: ["CH_MIGRATOR_PASSWORD"],
   })
+  .refine((e) => (e.CH_REFRESHER_USER === undefined) === (e.CH_REFRESHER_PASSWORD === undefined), {
+    message: "set both CH_REFRESHER_USER and CH_REFRESHER_PASSWORD, or neither",
+    path: ["CH_REFRESHER_PASSWORD"],
+  })
+  .refine(
+    (e) =>
+      e.CH_REFRESHER_USER === undefined ||
+      ![e.CH_WRITER_USER, e.CH_ANALYST_USER, e.CH_MIGRATOR_USER].includes(e.CH_REFRESHER_USER),
+    { message: "the refresher must be a user of its own", path: ["CH_REFRESHER_USER"] },
+  )
   .refine(
     (e) =>
       e.CH_MIGRATOR_USER === undefined || ![e.CH_WRITER_USER, e.CH_ANALYST_USER].includes(e.CH_MIGRATOR_USER),

@@ -5,7 +5,13 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { pipeline } from "node:stream/promises";
 import type { Logger } from "pino";
 import { Counter, collectDefaultMetrics, Gauge, Histogram, Registry } from "prom-client";
-import { authenticateOrgAnalyst, migratorUsers, WRITER_INSERT_TABLES, WRITER_WITHOUT_DDL } from "./access.ts";
+import {
+  authenticateOrgAnalyst,
+  migratorUsers,
+  refresherUsers,
+  WRITER_INSERT_TABLES,
+  WRITER_WITHOUT_DDL,
+} from "./access.ts";
 import { requestDecoder, responseEncoding } from "./compression.ts";
 import type { HostEnv } from "./config.ts";
 import { type Engine, EngineInputError, type EngineUser } from "./engine.ts";
@@ -126,6 +132,7 @@ export function makeUsers(env: HostEnv): HostUsers {
   };
   const users = [
     ...migratorUsers(env, digest),
+    ...refresherUsers(env, digest),
     {
       secret: digest(env.CH_WRITER_PASSWORD),
       user: {

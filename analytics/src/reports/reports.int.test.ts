@@ -7,6 +7,7 @@ import { funnelReport } from "./funnel.ts";
 import { refreshFunnelLeads } from "./funnel-leads.ts";
 import { expectedFunnel, expectedRoiByChannel, expectedWorkloadByAgentHour } from "./reference.ts";
 import { roiReport } from "./roi.ts";
+import { refreshRoiLastTouch } from "./roi-last-touch.ts";
 import { buildScenario, type Scenario } from "./scenario.ts";
 import { workloadReport } from "./workload.ts";
 
@@ -23,8 +24,9 @@ beforeAll(async () => {
   await migrate(writer);
   sc = buildScenario({ seed: 7, leads: 120 });
   await insertEvents(writer, sc.events);
-  // The funnel's default-threshold tests below read the precompute for interior leads.
+  // The funnel's default-threshold tests and last-touch ROI's below read the precomputes.
   await refreshFunnelLeads(writer);
+  await refreshRoiLastTouch(writer);
 });
 
 afterAll(async () => {
@@ -157,6 +159,7 @@ describe("advertising ROI report", () => {
         if (e.leads > 0) close(row.cost_per_lead_minor!, e.spend / e.leads);
       }
       expect(r.total.orders).toBeGreaterThan(0);
+      expect(r.sql.query.includes("report_roi_last_touch")).toBe(model === "last_touch");
     });
   }
 

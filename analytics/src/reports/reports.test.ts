@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { FUNNEL_STEPS, FunnelRow, funnelFigures, funnelSql } from "./funnel.ts";
 import { type RoiRow, roiSql, roiTotal } from "./roi.ts";
-import { scopeSql } from "./scope.ts";
+import { scopeSql, type VisibilityScope } from "./scope.ts";
 import { workloadSql } from "./workload.ts";
 
 const range = { from: "2026-03-01T00:00:00.000Z", to: "2026-03-08T00:00:00.000Z" };
@@ -110,5 +110,21 @@ describe("ROI totals", () => {
     expect(t.cost_per_lead_minor).toBe(1000);
     expect(t.cost_per_order_minor).toBe(4000);
     expect(roiTotal([]).roi).toBeNull();
+  });
+});
+
+describe("ROI precompute", () => {
+  it("is read for last touch only, once refreshed, for any grouping and scope", () => {
+    const uses = (
+      p: Partial<Parameters<typeof roiSql>[1]>,
+      precomputed = true,
+      scope: VisibilityScope = { orgId: "a" },
+    ) => roiSql(scope, { ...range, ...p }, { precomputed }).query.includes("report_roi_last_touch");
+    for (const groupBy of ["channel", "ad_campaign", "ad", "slot", "day", "heatmap"] as const)
+      expect(uses({ groupBy })).toBe(true);
+    expect(uses({}, true, { orgId: "a", campaignIds: ["c"] })).toBe(true);
+    expect(uses({}, false)).toBe(false);
+    for (const model of ["first_touch", "linear", "time_decay", "position_based"] as const)
+      expect(uses({ model })).toBe(false);
   });
 });

@@ -17,6 +17,11 @@ export interface ClickHouseHost extends AsyncDisposable {
    * DDL; otherwise the writer itself (test fixtures create their tables with it).
    */
   readonly migrator: { username: string; password: string };
+  /**
+   * The report refresher (precompute tables only). With `separateMigrator` a user of its own that
+   * inserts only into those tables, without DDL; otherwise the writer itself.
+   */
+  readonly refresher: { username: string; password: string };
   /** Org analysts `analyst.<org>` authenticate with @cc/analytics' orgAnalystCredentials(this, org). */
   readonly orgAnalystSecret: string;
   readonly process: ManagedProcess;
@@ -32,6 +37,7 @@ export interface ClickHouseHostOptions {
   /** A migrator user holds DDL and the writer only inserts and reads (npm start does this). */
   separateMigrator?: boolean;
   migratorPassword?: string;
+  refresherPassword?: string;
   onLine?: (line: string) => void;
   /** Extra env for the host (limits etc.). */
   env?: Record<string, string>;
@@ -51,6 +57,9 @@ export async function startClickHouseHost(opts: ClickHouseHostOptions = {}): Pro
   const migrator = opts.separateMigrator
     ? { username: "cc_migrator", password: opts.migratorPassword ?? "migrator-test-password" }
     : writer;
+  const refresher = opts.separateMigrator
+    ? { username: "cc_refresher", password: opts.refresherPassword ?? "refresher-test-password" }
+    : writer;
   const proc = await spawnManaged({
     name: "clickhouse-host",
     command: process.execPath,
@@ -65,7 +74,12 @@ export async function startClickHouseHost(opts: ClickHouseHostOptions = {}): Pro
       CH_ANALYST_PASSWORD: analyst.password,
       CH_ORG_ANALYST_SECRET: orgAnalystSecret,
       ...(opts.separateMigrator
-        ? { CH_MIGRATOR_USER: migrator.username, CH_MIGRATOR_PASSWORD: migrator.password }
+        ? {
+            CH_MIGRATOR_USER: migrator.username,
+            CH_MIGRATOR_PASSWORD: migrator.password,
+            CH_REFRESHER_USER: refresher.username,
+            CH_REFRESHER_PASSWORD: refresher.password,
+          }
         : {}),
       ...opts.env,
     },
@@ -83,6 +97,7 @@ export async function startClickHouseHost(opts: ClickHouseHostOptions = {}): Pro
     writer,
     analyst,
     migrator,
+    refresher,
     orgAnalystSecret,
     process: proc,
     stop: () => stopAndRelease(proc, dataDir, opts.dataDir),
