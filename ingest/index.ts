@@ -12,15 +12,10 @@ export {
   type AsyncPublisherOptions,
 } from "./src/nats/async-publish.ts";
 export * from "./src/nats/jetstream.ts";
+export { type DeadLetter, deadLetterFor } from "./src/sink/classify.ts";
 export { type SinkConfig, SinkEnv, sinkConfigFromEnv } from "./src/sink/config.ts";
 export { EVENT_COLUMNS, encodeRowBinary } from "./src/sink/rowbinary.ts";
 export { dedupTokenFor, type EventRow, eventToRow, toClickHouseDateTime64 } from "./src/sink/rows.ts";
-export {
-  type DeadLetter,
-  deadLetterFor,
-  type SinkHandle,
-  type SinkStats,
-  startSink,
-} from "./src/sink/sink.ts";
+export { type SinkHandle, type SinkStats, startSink } from "./src/sink/sink.ts";
 export { parseStoredJson, type StoredJson, StoredJsonError } from "./src/stored-json.ts";
 export * from "./src/subjects.ts";

@@ -95,3 +95,5 @@ export function makeEvent(fields: EventFields, now: number = Date.now()): CallCe
     ...fields,
   });
 }
+
+export * from "./batch.ts";

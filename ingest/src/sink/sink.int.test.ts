@@ -2,7 +2,8 @@ import { startClickHouseHost, tempDir } from "@cc/infra";
 import { AckPolicy } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import type { CallCenterEvent } from "../contracts/index.ts";
+import { batchMessageId, type CallCenterEvent, encodeEventBatch } from "../contracts/index.ts";
+import { AsyncPublisher } from "../nats/async-publish.ts";
 import {
   connectNats,
   encodeEvent,
@@ -11,7 +12,7 @@ import {
   publishEvent,
   publishEvents,
 } from "../nats/jetstream.ts";
-import { DLQ_STREAM, EVENTS_STREAM, subjectFor } from "../subjects.ts";
+import { DLQ_STREAM, dlqSubject, EVENTS_STREAM, subjectFor } from "../subjects.ts";
 import { sampleCallAnswered } from "../testing/events.ts";
 import {
   countEvents,
@@ -172,6 +173,68 @@ describe("sink: NATS → ClickHouse", () => {
       (ci) => ci.num_ack_pending === 0 && ci.num_pending === 0,
     );
     expect(info.config.ack_policy).toBe(AckPolicy.Explicit);
+  });
+
+  it("batch messages: one row per event, a bad element dead-lettered alone, a retried or redelivered batch adds nothing", async () => {
+    const { jsm } = await jetStreamFor(nc);
+    const shortAck = { ...cfg, ackWaitMs: 1_000, batchSize: 120 };
+    await ensureSinkConsumer(jsm, shortAck);
+    const events = Array.from({ length: 600 }, (_, i) => sampleCallAnswered(i));
+    const pub = new AsyncPublisher(nc);
+    const sendBatch = (elements: unknown[], msgId: string) =>
+      new Promise<{ duplicate: boolean }>((resolve, reject) =>
+        pub.send(
+          "cc.events.acme.call.answered._",
+          encodeEventBatch(elements.map((e) => JSON.stringify(e))),
+          msgId,
+          (err, ack) => (err ? reject(err) : resolve(ack!)),
+          elements.length,
+        ),
+      );
+    // Six messages of 100; the third carries a bad element at position 7 besides its 100 events.
+    const batches = Array.from({ length: 6 }, (_, b) => events.slice(b * 100, b * 100 + 100));
+    const bad = { kind: "call.answered", org_id: "acme", note: "no id, no attempt" };
+    for (const [b, batch] of batches.entries()) {
+      const elements: unknown[] = b === 2 ? [...batch.slice(0, 7), bad, ...batch.slice(7)] : batch;
+      await sendBatch(elements, batchMessageId(batch.map((e) => e.id)));
+    }
+    // The producer retries the first batch: the stream drops it by its message id.
+    expect((await sendBatch(batches[0]!, batchMessageId(batches[0]!.map((e) => e.id)))).duplicate).toBe(true);
+    pub.close();
+    // A sink fetched everything, inserted the first two batches' rows and died before acking.
+    const { js } = await jetStreamFor(nc);
+    const fetched = await (await js.consumers.get(EVENTS_STREAM, shortAck.durable)).fetch({
+      max_messages: 6,
+      expires: 2_000,
+    });
+    const seqs: number[] = [];
+    for await (const m of fetched) if (seqs.push(m.seq) === 6) break;
+    await stack.ch.insert({
+      table: "events",
+      values: events.slice(0, 200).map((e, i) => eventToRow(e, seqs[Math.floor(i / 100)]!)),
+      format: "JSONEachRow",
+    });
+    // ack_wait expires: all six come back (delivery count 2); batches are cut by events (120).
+    sink = await startSink(shortAck);
+    await waitFor(
+      "redelivery processed",
+      async () => sink?.stats(),
+      (s) => (s?.inserted ?? 0) + (s?.duplicates ?? 0) + (s?.dlq ?? 0) >= 601,
+    );
+    expect(await countEvents(stack.ch)).toEqual({ rows: 600, ids: 600 });
+    expect(await countInserted(stack.ch)).toEqual({ rows: 600, ids: 600 });
+    expect(sink.stats()).toMatchObject({ inserted: 400, duplicates: 200, dlq: 1 });
+    // One insert per message here: a 100-event message never shares a 120-event batch.
+    expect(sink.stats().batches).toBe(6);
+    const letter = await jsm.streams.getMessage(DLQ_STREAM, { last_by_subj: dlqSubject("sink") });
+    const dead = letter?.json<{ raw: string }>();
+    expect(dead).toMatchObject({ reason: "invalid_event", batch_index: 7, stream_seq: seqs[2] });
+    expect(JSON.parse(dead?.raw ?? "")).toEqual(bad);
+    await waitFor(
+      "acks",
+      () => jsm.consumers.info(EVENTS_STREAM, shortAck.durable),
+      (ci) => ci.num_ack_pending === 0 && ci.num_pending === 0,
+    );
   });
 
   it("a retried INSERT of the same batch (same dedup token) is dropped by ClickHouse", async () => {

@@ -11,11 +11,12 @@ import {
 } from "@nats-io/jetstream";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { type Logger, pino } from "pino";
-import { type CallCenterEvent, decodeEvent, type FieldIssue } from "../contracts/index.ts";
+import type { CallCenterEvent } from "../contracts/index.ts";
 import { ApiKeyRing } from "../http/auth.ts";
 import { type OpsServer, startOpsServer } from "../http/ops-server.ts";
 import { connectNats, ensureStreams, IngestError, jetStreamFor } from "../nats/jetstream.ts";
 import { dlqSubject, EVENTS_STREAM } from "../subjects.ts";
+import { classify, deadLetterFor, eventCount, type Invalid } from "./classify.ts";
 import type { SinkConfig } from "./config.ts";
 import { type SinkMetrics, sinkMetrics } from "./metrics.ts";
 import { EVENT_COLUMNS, encodeRowBinary } from "./rowbinary.ts";
@@ -53,70 +54,10 @@ interface Valid {
   msg: JsMsg;
   event: CallCenterEvent;
 }
-export interface Invalid {
-  msg: JsMsg;
-  reason: string;
-  issues: FieldIssue[];
-}
 
 class StopRequested extends Error {
   override name = "StopRequested";
   readonly code = "STOP_REQUESTED";
-}
-
-const utf8Strict = new TextDecoder("utf-8", { fatal: true });
-
-/** The dead-letter record: enough to understand, fix and replay the message. */
-export interface DeadLetter {
-  reason: string;
-  issues: FieldIssue[];
-  subject: string;
-  stream_seq: number;
-  delivery_count: number;
-  received_at: string;
-  raw: string;
-  raw_encoding: "utf8" | "base64";
-}
-
-export function deadLetterFor(m: Pick<JsMsg, "data" | "subject" | "seq" | "info">, bad: Invalid): DeadLetter {
-  let raw: string;
-  let raw_encoding: DeadLetter["raw_encoding"] = "utf8";
-  try {
-    raw = utf8Strict.decode(m.data);
-  } catch {
-    raw = Buffer.from(m.data).toString("base64");
-    raw_encoding = "base64";
-  }
-  return {
-    reason: bad.reason,
-    issues: bad.issues,
-    subject: m.subject,
-    stream_seq: m.seq,
-    delivery_count: m.info.deliveryCount,
-    received_at: new Date().toISOString(),
-    raw,
-    raw_encoding,
-  };
-}
-
-/** Decodes and validates one message; the org in the subject must match the event's org. */
-export function classify(m: Pick<JsMsg, "data" | "subject">): { ok: true; event: CallCenterEvent } | Invalid {
-  const r = decodeEvent(m.data);
-  if (!r.ok) {
-    const reason = r.issues.some((i) => i.path === "(body)") ? "invalid_json" : "invalid_event";
-    return { msg: m as JsMsg, reason, issues: r.issues };
-  }
-  const org = m.subject.split(".", 3)[2];
-  if (org !== r.event.org_id) {
-    return {
-      msg: m as JsMsg,
-      reason: "subject_mismatch",
-      issues: [
-        { path: "org_id", message: `event org '${r.event.org_id}' published on subject of org '${org}'` },
-      ],
-    };
-  }
-  return { ok: true, event: r.event };
 }
 
 export async function ensureSinkConsumer(jsm: JetStreamManager, cfg: SinkConfig): Promise<void> {
@@ -175,6 +116,8 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
   const abort = new AbortController();
   /** Messages received but not yet in a batch, and the batch being written. */
   const buffer: JsMsg[] = [];
+  /** Events in `buffer`: a batch message holds several (batches are cut by events, not messages). */
+  let bufferedEvents = 0;
   let firstBufferedAt = 0;
   const inHand = new Set<JsMsg[]>();
   let wakeFlusher: (() => void) | undefined;
@@ -195,15 +138,17 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
     while (!stopping) {
       try {
         messages = await consumer.consume({
+          // In messages: pulls bounded by bytes come 100 messages at a time (nats.js), far too
+          // slow for single events. A batch message holds at most ~128 events (~70 KB).
           max_messages: Math.min(config.batchSize, 5_000),
           expires: 5_000,
         });
         for await (const m of messages) {
           if (buffer.length === 0) firstBufferedAt = performance.now();
           buffer.push(m);
-          if (buffer.length >= config.batchSize) wake();
-          if (buffer.length === 1) wake();
-          while (buffer.length >= maxBuffered && !stopping) {
+          bufferedEvents += eventCount(m);
+          if (bufferedEvents >= config.batchSize || buffer.length === 1) wake();
+          while (bufferedEvents >= maxBuffered && !stopping) {
             await new Promise<void>((r) => {
               wakeReader = r;
             });
@@ -278,7 +223,8 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
     valid: Valid[];
     rows: EventRow[];
     invalid: Invalid[];
-    dups: JsMsg[];
+    /** Events seen twice in the batch (a publisher's retry that landed twice). */
+    dups: number;
   }
 
   /** CPU part of a batch: decode, validate, dedup in batch, build rows. Runs while the previous batch inserts. */
@@ -286,25 +232,25 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
     const valid: Valid[] = [];
     const rows: EventRow[] = [];
     const invalid: Invalid[] = [];
-    const dups: JsMsg[] = [];
+    let dups = 0;
     const seen = new Set<string>();
     let validateMs = 0;
     let rowMs = 0;
     for (const m of batch) {
       const t0 = performance.now();
-      const c = classify(m);
+      const classified = classify(m);
       const t1 = performance.now();
       validateMs += t1 - t0;
-      if (!("ok" in c)) {
-        invalid.push(c);
-      } else if (seen.has(c.event.id)) {
-        dups.push(m);
-      } else {
-        seen.add(c.event.id);
-        valid.push({ msg: m, event: c.event });
-        rows.push(eventToRow(c.event, m.seq));
-        rowMs += performance.now() - t1;
+      for (const c of classified) {
+        if (!("ok" in c)) invalid.push(c);
+        else if (seen.has(c.event.id)) dups++;
+        else {
+          seen.add(c.event.id);
+          valid.push({ msg: m, event: c.event });
+          rows.push(eventToRow(c.event, m.seq));
+        }
       }
+      rowMs += performance.now() - t1;
     }
     metrics.stageSeconds.inc({ stage: "decode_validate" }, validateMs / 1000);
     metrics.stageSeconds.inc({ stage: "row_build" }, rowMs / 1000);
@@ -336,8 +282,8 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
         await Promise.all(
           invalid.map((bad) =>
             js.publish(dlqSubject("sink"), JSON.stringify(deadLetterFor(bad.msg, bad)), {
-              // A redelivered bad message must not be dead-lettered twice.
-              msgID: `sink-${config.durable}-${bad.msg.seq}`,
+              // A redelivered bad message (or batch element) must not be dead-lettered twice.
+              msgID: `sink-${config.durable}-${bad.msg.seq}${bad.element ? `-${bad.element.index}` : ""}`,
               timeout: 10_000,
             }),
           ),
@@ -397,14 +343,14 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
     stats.batches++;
     stats.inserted += rows.length;
     stats.dlq += invalid.length;
-    stats.duplicates += dups.length + already.size;
-    metrics.batchSize.observe(batch.length);
+    stats.duplicates += dups + already.size;
+    metrics.batchSize.observe(p.rows.length + invalid.length + dups);
     // Counted per batch: a labelled inc per event costs more than the insert's encoding.
     const byKind = new Map<string, number>();
     for (const r of rows) byKind.set(r.kind, (byKind.get(r.kind) ?? 0) + 1);
     for (const [kind, n] of byKind) metrics.ingested.inc({ kind }, n);
     for (const bad of invalid) metrics.dlq.inc({ reason: bad.reason });
-    if (dups.length > 0) metrics.duplicates.inc({ where: "batch" }, dups.length);
+    if (dups > 0) metrics.duplicates.inc({ where: "batch" }, dups);
     if (already.size > 0) metrics.duplicates.inc({ where: "clickhouse" }, already.size);
     if (invalid.length > 0) {
       log.warn(
@@ -412,7 +358,7 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
         "dead-lettered",
       );
     }
-    log.debug({ size: batch.length, inserted: rows.length, skipped: dups.length + already.size }, "batch");
+    log.debug({ messages: batch.length, inserted: rows.length, skipped: dups + already.size }, "batch");
   };
 
   let stopFailed = false;
@@ -432,6 +378,16 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
     }
   };
 
+  /** The oldest messages up to batchSize events (at least one message, however many it holds). */
+  const takeBatch = (): JsMsg[] => {
+    let n = 0;
+    let events = 0;
+    while (n < buffer.length && (n === 0 || events + eventCount(buffer[n]!) <= config.batchSize))
+      events += eventCount(buffer[n++]!);
+    bufferedEvents -= events;
+    return buffer.splice(0, n);
+  };
+
   // Flusher: cuts batches by size or age, prepares the next batch while the previous one is
   // being inserted, and commits them one at a time, in stream order.
   const flusherDone = (async () => {
@@ -444,7 +400,7 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
         });
         continue;
       }
-      if (buffer.length < config.batchSize && !stopping) {
+      if (bufferedEvents < config.batchSize && !stopping) {
         const waitMs = config.batchMs - (performance.now() - firstBufferedAt);
         if (waitMs > 0) {
           await new Promise<void>((r) => {
@@ -455,14 +411,14 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
             };
           });
           if (
-            buffer.length < config.batchSize &&
+            bufferedEvents < config.batchSize &&
             performance.now() - firstBufferedAt < config.batchMs &&
             !stopping
           )
             continue;
         }
       }
-      const batch = buffer.splice(0, config.batchSize);
+      const batch = takeBatch();
       firstBufferedAt = performance.now();
       inHand.add(batch);
       const w = wakeReader;
@@ -473,6 +429,7 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
       if (stopFailed) {
         for (const m of [...batch, ...buffer]) m.nak();
         buffer.length = 0;
+        bufferedEvents = 0;
         inHand.delete(batch);
         return;
       }

@@ -7,7 +7,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import type { LiveRedis } from "@cc/analytics";
 import { startNats, startRedis } from "@cc/infra";
-import { EVENTS_STREAM, ensureStreams, jetStreamFor, parseEvent } from "@cc/ingest";
+import { decodeEvents, EVENTS_STREAM, ensureStreams, jetStreamFor, parseEvent } from "@cc/ingest";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -93,6 +93,21 @@ describe("lead import against real nats-server and redis-server", () => {
     });
     return Object.values(info.state.subjects ?? {}).reduce((a, b) => a + b, 0);
   };
+  /** The leads in the stream's lead.created messages (an import sends them in batch messages). */
+  const leadsInStream = async (messages: number) => {
+    const { js } = await jetStreamFor(nc);
+    const oc = await js.consumers.get(EVENTS_STREAM, {
+      filter_subjects: `cc.events.${ORG}.lead.created.>`,
+    });
+    const ids: string[] = [];
+    for (let read = 0; read < messages; ) {
+      for await (const m of await oc.fetch({ max_messages: messages - read, expires: 2_000 })) {
+        read++;
+        for (const r of decodeEvents(m.data)) ids.push(r.ok ? r.event.id : "invalid");
+      }
+    }
+    return ids;
+  };
   const fresh = (campaign: string) => redis.zCard(listKeys.queue(ORG, campaign, "fresh"));
 
   it("imports a messy GB18030 CSV: report matches the labels, list holds the leads, DNC/blacklist scrubbed; a re-import changes nothing", async () => {
@@ -142,8 +157,13 @@ describe("lead import against real nats-server and redis-server", () => {
       if (!e164.ok) throw new Error(raw);
       expect(await list.lead(importedLeadId(ORG, "spring", e164.e164))).toEqual({});
     }
+    // Every imported lead once in the stream, valid, in fewer messages than leads (batched).
     const createdBefore = await leadCreatedCount();
-    expect(createdBefore).toBe(c.imported);
+    const ids = await leadsInStream(createdBefore);
+    expect(ids.length).toBe(c.imported);
+    expect(new Set(ids).size).toBe(c.imported);
+    expect(ids).not.toContain("invalid");
+    expect(createdBefore).toBeLessThan(c.imported / 10);
 
     // Second import of the same file: nothing new anywhere.
     const again = await runImport({ source: file, orgId: ORG, campaignId: "spring", js, redis });

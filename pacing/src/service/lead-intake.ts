@@ -1,8 +1,9 @@
 // Leads reach the dialing list through a durable JetStream consumer of `lead.created`, not a plain
 // subscription: a lead published while pacing is down (restart, crash, deploy) waits in the stream
 // and is added when pacing is back. A message is acked only after the list add succeeded; the add is
-// idempotent (a lead already in the list is left alone), so a redelivery is harmless.
-import { type CallCenterEvent, decodeEvent, EVENTS_STREAM, EVENTS_SUBJECT_PREFIX } from "@cc/ingest";
+// idempotent (a lead already in the list is left alone), so a redelivery is harmless — also of a
+// batch message whose first leads were added before one failed.
+import { type CallCenterEvent, decodeEvents, EVENTS_STREAM, EVENTS_SUBJECT_PREFIX } from "@cc/ingest";
 import {
   AckPolicy,
   DeliverPolicy,
@@ -61,17 +62,16 @@ export async function startLeadIntake(o: LeadIntakeOptions): Promise<LeadIntake>
   const messages = await consumer.consume({ max_messages: 256 });
   const done = (async () => {
     for await (const m of messages) {
-      const r = decodeEvent(m.data);
-      // The sink dead-letters invalid events; here they are skipped.
-      if (!r.ok || r.event.kind !== "lead.created") {
-        m.ack();
-        continue;
-      }
+      // One lead, or an import's batch message of many: acked once all of them are in the list.
+      const leads = decodeEvents(m.data).flatMap((r) =>
+        // The sink dead-letters invalid events; here they are skipped.
+        r.ok && r.event.kind === "lead.created" ? [r.event] : [],
+      );
       try {
-        await o.onLead(r.event);
+        for (const lead of leads) await o.onLead(lead);
         m.ack();
       } catch (err) {
-        o.logger?.warn({ err, lead: r.event.lead_id, seq: m.seq }, "lead not added; redelivering");
+        o.logger?.warn({ err, leads: leads.length, seq: m.seq }, "lead not added; redelivering");
         m.nak(1_000);
       }
     }

@@ -3,7 +3,7 @@
 // from the core; a launcher turns launches into dial commands (one per attempt, on JetStream, for
 // the media service) and every decision is published as a `pacing.decision` event.
 import { type LiveRedis, liveRates, readLiveAgents, readLiveCalls } from "@cc/analytics";
-import { type CallCenterEvent, decodeEvent, makeEvent, subjectFor } from "@cc/ingest";
+import { type CallCenterEvent, decodeEvents, makeEvent, subjectFor } from "@cc/ingest";
 import type { ClickHouseClient } from "@clickhouse/client";
 import type { NatsConnection } from "@nats-io/transport-node";
 import { lognormalFromMeanSd } from "../core/dist.ts";
@@ -139,15 +139,17 @@ export function startPacingService(o: PacingServiceOptions) {
 
   async function onEvent(c: CampaignRuntime, name: string | undefined, data: Uint8Array): Promise<void> {
     if (name !== "attempt_created" && name !== "blocked" && !o.onEvent) return;
-    const parsed = decodeEvent(data);
-    if (!parsed.ok) return;
-    const attemptId = (parsed.event as { attempt_id?: string }).attempt_id;
-    // The media service has the attempt now (or refused it): it is in Redis, no longer pending.
-    if (attemptId && (name === "attempt_created" || name === "blocked")) c.pending.delete(attemptId);
-    try {
-      await o.onEvent?.(parsed.event);
-    } catch (err) {
-      o.logger?.warn({ err, kind: parsed.event.kind }, "event not applied to the dialing list");
+    // A message is one event or, from a bulk producer (the lead import), a batch of them.
+    for (const parsed of decodeEvents(data)) {
+      if (!parsed.ok) continue;
+      const attemptId = (parsed.event as { attempt_id?: string }).attempt_id;
+      // The media service has the attempt now (or refused it): it is in Redis, no longer pending.
+      if (attemptId && (name === "attempt_created" || name === "blocked")) c.pending.delete(attemptId);
+      try {
+        await o.onEvent?.(parsed.event);
+      } catch (err) {
+        o.logger?.warn({ err, kind: parsed.event.kind }, "event not applied to the dialing list");
+      }
     }
   }
 
