@@ -411,7 +411,8 @@ export async function run({ quick, extra }: BenchOptions): Promise<Record<string
   let fan: FanoutResult | null = null;
   let k6: Awaited<ReturnType<typeof runK6>> = null;
   let k6Suite: Awaited<ReturnType<typeof runK6Suite>> | null = null;
-  const build = path.join(repoRoot, "dashboard/build/index.js");
+  // BENCH_DASHBOARD_BUILD: a copy of the build, so another engineer's rebuild cannot pull it away mid-run.
+  const build = process.env.BENCH_DASHBOARD_BUILD || path.join(repoRoot, "dashboard/build/index.js");
   if (!existsSync(build)) {
     log("dashboard/build missing: building it (npm run build -w dashboard)…");
     await new Promise<void>((resolve, reject) => {

@@ -69,7 +69,10 @@ const KEY: Record<WorkloadGrain, { key: string; bucket: string }> = {
   team_total: { key: "ifNull(t.team_id, '')", bucket: "''" },
 };
 
-/** Agent workload (工作量统计) from report_agent_hourly (states split across hours). */
+/**
+ * Agent workload (工作量统计) from report_agent_hours (migration 180: report_agent_hourly's
+ * sums — states split across hours — in hour order, so a date range reads only its hours).
+ */
 export function workloadSql(scope: VisibilityScope, input: WorkloadParams): ReportSql {
   const p = WorkloadParams.parse(input);
   const s = scopeSql(scope);
@@ -95,7 +98,7 @@ SELECT
   sum(h.disp_a) AS disp_a, sum(h.disp_b) AS disp_b, sum(h.disp_c) AS disp_c,
   sum(h.disp_d) AS disp_d, sum(h.disp_e) AS disp_e, sum(h.disp_f) AS disp_f,
   sum(h.new_customers) AS new_customers
-FROM report_agent_hourly AS h
+FROM report_agent_hours AS h
 LEFT JOIN (
   SELECT agent_id, argMax(team_id, seen_at) AS team_id
   FROM report_agent_teams WHERE org_id = {scope_org:String} GROUP BY agent_id
