@@ -33,6 +33,18 @@ import { connectNats, ensureStreams } from "@cc/ingest";
 import type { ClickHouseClient } from "@clickhouse/client";
 import { jetstreamManager } from "@nats-io/jetstream";
 import { clearDir, historyCacheRoot, historyKey, readMarker, writeMarker } from "./history/cache.ts";
+
+/** The marker of a finished history directory, whatever its key. */
+async function readAnyMarker(dir: string) {
+  try {
+    const key = (JSON.parse(await readFile(path.join(dir, "complete.json"), "utf8")) as { key?: unknown })
+      .key;
+    return typeof key === "string" ? await readMarker(dir, key) : null;
+  } catch {
+    return null;
+  }
+}
+
 import { generateHistory, historySize } from "./history/index.ts";
 import { K6_DIR, k6Binary } from "./k6.ts";
 import type { BenchOptions } from "./types.ts";
@@ -65,6 +77,7 @@ async function wallboardBench(ch: ClickHouseClient, now: Date, iterations: numbe
   const perQuery: number[] = [];
   const liveRatesMs: number[] = [];
   const snapshotMs: number[] = [];
+  const byName = new Map<string, number[]>();
   const w = { orgId: ORG, dayStart: new Date(now.getTime() - DAY), now, serviceLevelSeconds: 20 };
   for (let i = 0; i < iterations; i++) {
     const [lr] = await timed(() =>
@@ -79,25 +92,32 @@ async function wallboardBench(ch: ClickHouseClient, now: Date, iterations: numbe
     perQuery.push(lr);
     if (i % 5 === 0) {
       // One whole wallboard refresh: all aggregate queries in parallel, each timed too.
-      const qs = Object.values(wallboardQueries(w));
+      const qs = Object.entries(wallboardQueries(w));
       const [all] = await timed(() =>
         Promise.all(
-          qs.map(async (q) => {
+          qs.map(async ([name, q]) => {
             const [ms] = await timed(async () => {
               const rs = await ch.query({ query: q.text, query_params: q.params, format: "JSONEachRow" });
               await rs.json();
             });
             perQuery.push(ms);
+            byName.set(name, [...(byName.get(name) ?? []), ms]);
           }),
         ),
       );
       snapshotMs.push(all);
     }
   }
-  return { perQuery, liveRatesMs, snapshotMs };
+  return { perQuery, liveRatesMs, snapshotMs, byName };
 }
 
-async function reportBench(ch: ClickHouseClient, from: string, to: string, runs: number) {
+async function reportBench(
+  ch: ClickHouseClient,
+  from: string,
+  to: string,
+  runs: number,
+  workloadOnly = false,
+) {
   const scope = { orgId: ORG };
   const funnel: number[] = [];
   const funnelByCampaign: number[] = [];
@@ -105,7 +125,11 @@ async function reportBench(ch: ClickHouseClient, from: string, to: string, runs:
   const roiHeat: number[] = [];
   const workload: number[] = [];
   let dialed = 0;
-  for (let i = 0; i <= runs; i++) {
+  for (let i = 0; i <= runs && workloadOnly; i++) {
+    const [wl] = await timed(() => workloadReport(ch, scope, { from, to, grain: "agent_day" }));
+    if (i > 0) workload.push(wl);
+  }
+  for (let i = 0; i <= runs && !workloadOnly; i++) {
     const [f, fr] = await timed(() => funnelReport(ch, scope, { from, to, windowSeconds: 7 * 86_400 }));
     const [fc] = await timed(() =>
       funnelReport(ch, scope, { from, to, windowSeconds: 7 * 86_400, breakdown: "campaign" }),
@@ -125,7 +149,7 @@ async function reportBench(ch: ClickHouseClient, from: string, to: string, runs:
   const cached = { cacheTtlS: 60 };
   const funnelCached: number[] = [];
   const roiCached: number[] = [];
-  for (let i = 0; i <= runs; i++) {
+  for (let i = 0; i <= runs && !workloadOnly; i++) {
     const [f] = await timed(() => funnelReport(ch, scope, { from, to, windowSeconds: 7 * 86_400 }, cached));
     const [r] = await timed(() => roiReport(ch, scope, { from, to }, cached));
     if (i === 0) continue; // the first one computes and stores
@@ -347,13 +371,35 @@ async function runK6Suite(base: string, user: string, password: string, quick: b
  * (generator, migrations, size, seed) is there (`--fresh` regenerates), else generated into
  * that directory and marked finished. `--no-keep` generates into a temp dir as before.
  */
-async function historyHost(quick: boolean, extra: string[], log: (m: string) => void) {
+/**
+ * --days N: the full size's daily rate (attempts, leads per day) and agents over N days instead
+ * of 30 — what the wallboard reads (today, the last 24 h) is the same, generated in N/30 of the time.
+ */
+export function scaledSize(quick: boolean, extra: string[]): ReturnType<typeof historySize> {
   const size = historySize(quick);
+  const i = extra.indexOf("--days");
+  if (i < 0) return size;
+  const days = Number(extra[i + 1]);
+  const full = size.days ?? 30;
+  if (!Number.isInteger(days) || days < 1 || days > full)
+    throw new Error(`--days: 1..${full}, got ${extra[i + 1]}`);
+  const per = (n: number | undefined) => Math.round(((n ?? 0) * days) / full);
+  return { ...size, days, attempts: per(size.attempts), leads: per(size.leads) };
+}
+
+async function historyHost(quick: boolean, extra: string[], log: (m: string) => void) {
+  const size = scaledSize(quick, extra);
   const days = size.days ?? 30;
   const options = { ...size, orgId: ORG, seed: 1, days };
   const keep = !extra.includes("--no-keep");
-  const key = await historyKey(options);
-  const dir = path.join(historyCacheRoot(), key);
+  // --history-dir PATH: a finished history kept under another key (e.g. before a migration was
+  // added); migrate() below applies the newer migrations, whose backfills fill their tables.
+  const given = extra[extra.indexOf("--history-dir") + 1];
+  const stale = extra.includes("--history-dir") && given ? await readAnyMarker(given) : null;
+  if (extra.includes("--history-dir") && !stale)
+    throw new Error(`--history-dir: no finished history in ${given}`);
+  const key = stale?.key ?? (await historyKey(options));
+  const dir = stale && given ? path.resolve(given) : path.join(historyCacheRoot(), key);
   const marker = keep && !extra.includes("--fresh") ? await readMarker(dir, key) : null;
   if (keep && !marker) await clearDir(dir);
   const opened = performance.now();
@@ -379,11 +425,16 @@ async function historyHost(quick: boolean, extra: string[], log: (m: string) => 
 }
 
 export async function run({ quick, extra }: BenchOptions): Promise<Record<string, unknown>> {
-  const size = historySize(quick);
+  const size = scaledSize(quick, extra);
   const log = (m: string) => console.log(`[dashboard bench] ${m}`);
   const loadBefore = loadavg();
   const { host: h, ch, hist, reused, dir: historyDir, days } = await historyHost(quick, extra, log);
   await using host = h;
+  // --generate-only: make (or find) the kept history and stop; a later run measures on it.
+  if (extra.includes("--generate-only")) {
+    await ch.close();
+    return { history: { ...hist, reused, dir: historyDir } };
+  }
   const end = Date.parse(hist.to);
   log(
     `history: ${hist.events.toLocaleString("en-US")} events${reused ? " (reused; generated" : ""} in ${hist.seconds.toFixed(1)} s (${Math.round(hist.eventsPerSecond).toLocaleString("en-US")} events/s)${reused ? ")" : ""}`,
@@ -402,7 +453,9 @@ export async function run({ quick, extra }: BenchOptions): Promise<Record<string
   const to = new Date(end).toISOString();
   const calls = await countCalls(ch, from, to);
   log(`reports over ${from} → ${to}: ${calls.toLocaleString("en-US")} calls`);
-  const rep = await reportBench(ch, from, to, 3);
+  // --wallboard-only: the wallboard and the workload report, no funnel/ROI and no live dashboard.
+  const wallboardOnly = extra.includes("--wallboard-only");
+  const rep = await reportBench(ch, from, to, wallboardOnly ? 10 : 3, wallboardOnly);
   const loadReports = load1();
   let loadFanout = Number.NaN;
   let loadK6 = Number.NaN;
@@ -413,7 +466,7 @@ export async function run({ quick, extra }: BenchOptions): Promise<Record<string
   let k6Suite: Awaited<ReturnType<typeof runK6Suite>> | null = null;
   // BENCH_DASHBOARD_BUILD: a copy of the build, so another engineer's rebuild cannot pull it away mid-run.
   const build = process.env.BENCH_DASHBOARD_BUILD || path.join(repoRoot, "dashboard/build/index.js");
-  if (!existsSync(build)) {
+  if (!wallboardOnly && !existsSync(build)) {
     log("dashboard/build missing: building it (npm run build -w dashboard)…");
     await new Promise<void>((resolve, reject) => {
       const p = spawn("npm", ["run", "build", "-w", "dashboard"], { cwd: repoRoot, stdio: "inherit" });
@@ -421,6 +474,7 @@ export async function run({ quick, extra }: BenchOptions): Promise<Record<string
     });
   }
   try {
+    if (wallboardOnly) throw new Error("skipped (--wallboard-only)");
     await using nats = await startNats();
     await using redis = await startRedis();
     // The dashboard's live-state projector reads the events stream: create it as the stack does.
@@ -506,6 +560,11 @@ export async function run({ quick, extra }: BenchOptions): Promise<Record<string
     { measure: "wallboard KPI query (each)", ...wbStats, load1: loadWallboard },
     { measure: "liveRates", ...stats(wb.liveRatesMs), load1: loadWallboard },
     { measure: "wallboard refresh (all queries)", ...stats(wb.snapshotMs), load1: loadWallboard },
+    ...[...wb.byName].map(([name, xs]) => ({
+      measure: `  wallboard ${name}`,
+      ...stats(xs),
+      load1: loadWallboard,
+    })),
     { measure: `funnel (${calls.toLocaleString("en-US")} calls)`, ...stats(rep.funnel), load1: loadReports },
     { measure: "funnel by campaign", ...stats(rep.funnelByCampaign), load1: loadReports },
     { measure: "ROI by channel (last touch)", ...stats(rep.roi), load1: loadReports },
@@ -536,6 +595,7 @@ export async function run({ quick, extra }: BenchOptions): Promise<Record<string
     wallboard_query_ms: wbStats,
     live_rates_ms: stats(wb.liveRatesMs),
     wallboard_refresh_ms: stats(wb.snapshotMs),
+    wallboard_by_query_ms: Object.fromEntries([...wb.byName].map(([name, xs]) => [name, stats(xs)])),
     funnel_calls: calls,
     funnel_leads_dialed: rep.dialed,
     funnel_query_ms: r2(pct(rep.funnel, 50)),

@@ -44,6 +44,49 @@ async function measure(n: number, f: () => Promise<unknown>, pid?: number) {
   };
 }
 
+/** The HTTP rows against one host started with CH_SPARE_CONNECTIONS = `spares`. */
+async function hostRows(n: number, spares: number, log: (m: string) => void) {
+  const out: Record<string, unknown> = {};
+  const tag = `spare=${spares}`;
+  await using host = await startClickHouseHost({
+    env: { CH_LOG_LEVEL: "warn", CH_SPARE_CONNECTIONS: String(spares) },
+  });
+  const pid = host.process.pid;
+  const auth = `Basic ${Buffer.from(`${host.writer.username}:${host.writer.password}`).toString("base64")}`;
+  const get = async (path: string) => {
+    const res = await fetch(`${host.url}${path}`, { headers: { authorization: auth } });
+    if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
+    return res.text();
+  };
+  log(`host (${tag}) on ${host.url}, ${n} requests per row`);
+  if (spares === 0) out["HTTP /ping (fetch)"] = await measure(n, () => get("/ping"), pid);
+  out[`SELECT 1 (fetch, ${tag})`] = await measure(n, () => get("/?query=SELECT%201"), pid);
+  out[`SELECT {x} bound parameter (fetch, ${tag})`] = await measure(
+    n,
+    () => get(`/?param_x=7&query=${encodeURIComponent("SELECT {x:UInt8}")}`),
+    pid,
+  );
+  const ch = createClickHouse({ url: host.url, ...host.writer });
+  try {
+    out[`SELECT 1 (@clickhouse/client, ${tag})`] = await measure(
+      n,
+      async () => (await ch.query({ query: "SELECT 1 AS x", format: "JSONEachRow" })).json(),
+      pid,
+    );
+    out[`SELECT {x} (@clickhouse/client, ${tag})`] = await measure(
+      n,
+      async () =>
+        (
+          await ch.query({ query: "SELECT {x:UInt8} AS x", query_params: { x: 7 }, format: "JSONEachRow" })
+        ).json(),
+      pid,
+    );
+  } finally {
+    await ch.close();
+  }
+  return out;
+}
+
 export async function run({ quick }: BenchOptions): Promise<Record<string, unknown>> {
   const n = quick ? 1_000 : 5_000;
   const out: Record<string, unknown> = {};
@@ -68,40 +111,8 @@ export async function run({ quick }: BenchOptions): Promise<Record<string, unkno
     kept.close();
   }
 
-  await using host = await startClickHouseHost({ env: { CH_LOG_LEVEL: "warn" } });
-  const pid = host.process.pid;
-  const auth = `Basic ${Buffer.from(`${host.writer.username}:${host.writer.password}`).toString("base64")}`;
-  const get = async (path: string) => {
-    const res = await fetch(`${host.url}${path}`, { headers: { authorization: auth } });
-    if (!res.ok) throw new Error(`${path}: HTTP ${res.status} ${await res.text()}`);
-    return res.text();
-  };
-  log(`host on ${host.url}, ${n} requests per row`);
-  out["HTTP /ping (fetch)"] = await measure(n, () => get("/ping"), pid);
-  out["SELECT 1 (fetch)"] = await measure(n, () => get("/?query=SELECT%201"), pid);
-  out["SELECT {x} with a bound parameter (fetch)"] = await measure(
-    n,
-    () => get(`/?param_x=7&query=${encodeURIComponent("SELECT {x:UInt8}")}`),
-    pid,
-  );
-  const ch = createClickHouse({ url: host.url, ...host.writer });
-  try {
-    out["SELECT 1 (@clickhouse/client, JSONEachRow)"] = await measure(
-      n,
-      async () => (await ch.query({ query: "SELECT 1 AS x", format: "JSONEachRow" })).json(),
-      pid,
-    );
-    out["SELECT {x} (@clickhouse/client, JSONEachRow)"] = await measure(
-      n,
-      async () =>
-        (
-          await ch.query({ query: "SELECT {x:UInt8} AS x", query_params: { x: 7 }, format: "JSONEachRow" })
-        ).json(),
-      pid,
-    );
-  } finally {
-    await ch.close();
-  }
+  // The host with connections opened per request (CH_SPARE_CONNECTIONS=0, as before) and ahead.
+  for (const spares of [0, 8]) Object.assign(out, await hostRows(n, spares, log));
   console.table(out);
   return { requests_per_row: n, rows_ms: out };
 }

@@ -30,6 +30,8 @@ export const HostEnvSchema = z
     CH_MAX_SESSIONS: NonNegInt.min(1).default(256),
     /** The query result cache (use_query_cache=1 reads; query-cache.ts): all results together. */
     CH_QUERY_CACHE_BYTES: NonNegInt.default(256 * 1024 * 1024),
+    /** Never-used engine connections opened ahead of requests (engine.ts); 0 opens one per request. */
+    CH_SPARE_CONNECTIONS: NonNegInt.max(256).default(8),
     CH_SESSION_DEFAULT_TIMEOUT: NonNegInt.default(60),
     CH_MAX_SESSION_TIMEOUT: NonNegInt.default(3600),
     // Analyst limits, applied as engine settings before readonly=1 locks them.

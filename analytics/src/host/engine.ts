@@ -89,9 +89,6 @@ export interface EngineAccess {
   prepare(session: Session, req: EngineRequest): Promise<string[]>;
 }
 
-/** Never-used connections kept open ahead of requests (each serves exactly one request). */
-const SPARE_CONNECTIONS = 8;
-
 export class Engine {
   readonly dataDir: string;
   readonly #access: EngineAccess | undefined;
@@ -101,10 +98,13 @@ export class Engine {
   #refill: NodeJS.Immediate | undefined;
   readonly #closing: Session[] = [];
   #closer: NodeJS.Immediate | undefined;
+  /** Never-used connections kept open ahead of requests (each serves exactly one request). */
+  readonly #spares: number;
 
-  constructor(dataDir: string, access?: EngineAccess) {
+  constructor(dataDir: string, access?: EngineAccess, spareConnections = 8) {
     this.dataDir = dataDir;
     this.#access = access;
+    this.#spares = spareConnections;
   }
 
   /** A fresh connection: a spare one opened ahead if there is one, else opened now. */
@@ -116,13 +116,13 @@ export class Engine {
 
   /** Tops the spares up after the current I/O callbacks (off the request's own path). */
   #scheduleRefill(): void {
-    if (this.#refill || !this.#root) return;
+    if (this.#refill || !this.#root || this.#spare.length >= this.#spares) return;
     this.#refill = setImmediate(() => {
       this.#refill = undefined;
       if (!this.#root) return;
       // One per turn of the event loop, so a burst of requests is not held up by refills.
-      if (this.#spare.length < SPARE_CONNECTIONS) this.#spare.push(new Session(this.dataDir));
-      if (this.#spare.length < SPARE_CONNECTIONS) this.#scheduleRefill();
+      if (this.#spare.length < this.#spares) this.#spare.push(new Session(this.dataDir));
+      if (this.#spare.length < this.#spares) this.#scheduleRefill();
     });
   }
 

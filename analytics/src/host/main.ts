@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   }
   const logger = pino({ name: "clickhouse-host", level: env.CH_LOG_LEVEL });
   await mkdir(env.CH_DATA_DIR, { recursive: true });
-  const engine = new Engine(env.CH_DATA_DIR, await hostAccess(env.CH_DATA_DIR));
+  const engine = new Engine(env.CH_DATA_DIR, await hostAccess(env.CH_DATA_DIR), env.CH_SPARE_CONNECTIONS);
   const version = await engine.open();
   const { server, sessions, spool } = createHostServer({ env, engine, logger, serverVersion: version });
 
