@@ -2,7 +2,8 @@ import { Readable } from "node:stream";
 import fc from "fast-check";
 import Papa from "papaparse";
 import { describe, expect, it } from "vitest";
-import { ContactIndex, PhoneSet, similarity } from "./dedupe.ts";
+import { companyCore, comparable } from "./clean.ts";
+import { ContactIndex, FUZZY_THRESHOLD, PhoneSet, similarity } from "./dedupe.ts";
 import { runImport } from "./engine.ts";
 import { SAMPLE_HEADERS, sampleRows } from "./sample.ts";
 
@@ -56,6 +57,75 @@ describe("ContactIndex", () => {
     expect(idx.matchOrAdd("乙乙", "b公司", "", 5)).toMatchObject({ line: 3 });
     expect(idx.matchOrAdd("丙丙", "c公司", "", 6)).toBeNull();
   });
+
+  it("property: answers as the plain Map-of-blocks index would, through many resizes and at its bound", () => {
+    // The reference: blocks as a Map of arrays of contacts, keyed by the string the index hashes.
+    class Reference {
+      readonly blocks = new Map<string, { name: string; text: string; byCompany: boolean; line: number }[]>();
+      held = 0;
+      readonly max: number;
+      constructor(max: number) {
+        this.max = max;
+      }
+      matchOrAdd(name: string, company: string, address: string, line: number) {
+        const n = comparable(name);
+        if (n.length < 2) return null;
+        const c = companyCore(company);
+        const v = c || comparable(address);
+        if (!v) return null;
+        const keys = [`${n}|${c ? "c" : "a"}${v.slice(0, 2)}`, `${n}|${c ? "c" : "a"}${v.slice(-2)}`];
+        for (const key of keys)
+          for (const k of this.blocks.get(key) ?? []) {
+            if (k.name !== n || k.byCompany !== !!c) continue;
+            const sim = similarity(v, k.text);
+            if (sim >= FUZZY_THRESHOLD) return { line: k.line, match: c ? "name_company" : "name_address" };
+          }
+        if (this.held++ >= this.max) return null;
+        const contact = { name: n, text: v, byCompany: !!c, line };
+        for (const key of keys[0] === keys[1] ? [keys[0]!] : keys) {
+          const block = this.blocks.get(key);
+          if (block) block.push(contact);
+          else this.blocks.set(key, [contact]);
+        }
+        return null;
+      }
+    }
+    const names = ["王伟", "王 伟", "李娜", "张敏", "刘洋", "x", "陈静"];
+    const words = [
+      "华信科技",
+      "恒泰贸易",
+      "华信科",
+      "人民路12号",
+      "天府大道",
+      "",
+      "华新科技有限公司",
+      "Acme Inc",
+    ];
+    const row = fc.record({
+      name: fc.constantFrom(...names),
+      company: fc.constantFrom(...words),
+      address: fc.constantFrom(...words),
+      noise: fc.string({ maxLength: 3 }),
+    });
+    fc.assert(
+      fc.property(
+        fc.array(row, { minLength: 2_000, maxLength: 6_000 }),
+        fc.integer({ min: 1, max: 5_000 }),
+        (rows, max) => {
+          const idx = new ContactIndex(max);
+          const ref = new Reference(max);
+          rows.forEach((r, i) => {
+            const company = r.company && (i % 2 ? `${r.company}${r.noise}` : `${r.noise}${r.company}`);
+            const got = idx.matchOrAdd(r.name, company, r.address, i + 2);
+            const want = ref.matchOrAdd(r.name, company, r.address, i + 2);
+            expect(got && { line: got.line, match: got.match }).toEqual(want);
+          });
+          expect(idx.full).toBe(ref.held > max);
+        },
+      ),
+      { numRuns: 20 },
+    );
+  }, 120_000);
 
   it("similarity is 1 for equal strings and falls with edits", () => {
     expect(similarity("华信科技", "华信科技")).toBe(1);
