@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import { z } from "zod";
-import { Count, type ReportClient } from "./query.ts";
+import { Count, type ReportClient, storedAfter } from "./query.ts";
 
 /**
  * The funnel precompute (migration 170, report_funnel_leads): one row per lead with its dials
@@ -39,7 +39,7 @@ FROM (
     arraySort(d -> d.1, groupArrayIf((toUnixTimestamp64Milli(ts), toString(campaign_id)), kind = 'call.attempt_created')) AS dials
   FROM report_lead_steps
   WHERE kind != 'lead.created' AND lead_hash % {slices:UInt64} = {slice:UInt64}
-    ${onlyNew ? "AND (org_id, lead_hash) IN (SELECT org_id, lead_hash FROM report_lead_steps WHERE _block_number > {since:UInt64})" : ""}
+    ${onlyNew ? `AND (org_id, lead_hash) IN (SELECT org_id, lead_hash FROM report_lead_steps WHERE ${storedAfter("{since:UInt64}")})` : ""}
   GROUP BY org_id, lead_hash
 )`;
 }
@@ -104,7 +104,7 @@ export async function funnelLeadsRefreshed(client: ReportClient, orgId: string):
 /** Leads with steps stored after the last refresh: their precomputed row may be incomplete. */
 export const STALE_LEADS = `(SELECT lead_hash FROM report_lead_steps
     WHERE org_id = {scope_org:String}
-      AND _block_number > (SELECT max(through_block) FROM report_funnel_refreshes WHERE org_id = {scope_org:String}))`;
+      AND ${storedAfter("(SELECT max(through_block) FROM report_funnel_refreshes WHERE org_id = {scope_org:String})")})`;
 
 const IN_RANGE = `d >= toUnixTimestamp64Milli({from:DateTime64(3, 'UTC')})
       AND d < toUnixTimestamp64Milli({to:DateTime64(3, 'UTC')})`;

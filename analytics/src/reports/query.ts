@@ -85,3 +85,11 @@ export const Count = z.coerce.number().int().nonnegative();
 /** Sums and ratios; NULL where a ratio has no denominator. */
 export const Num = z.coerce.number();
 export const Ratio = z.number().nullable();
+
+/**
+ * "Stored after block `mark`". A part's name ends in its min/max block and level
+ * (`partition_min_max_level[_mutation]`): parts entirely at or below the mark, i.e. nearly all
+ * the history, are skipped unread; rows of newer or freshly merged parts are checked one by one.
+ */
+export const storedAfter = (mark: string) =>
+  `toUInt64(splitByChar('_', _part)[3]) > ${mark} AND _block_number > ${mark}`;

@@ -1,6 +1,6 @@
 import type { ClickHouseClient } from "@clickhouse/client";
 import { z } from "zod";
-import { Count, type ReportClient } from "./query.ts";
+import { Count, type ReportClient, storedAfter } from "./query.ts";
 
 /**
  * The last-touch ROI precompute (migration 171, report_roi_last_touch): per conversion, its
@@ -11,8 +11,8 @@ import { Count, type ReportClient } from "./query.ts";
  */
 
 // Leads with touches or conversions stored after the marks `since_t` / `since_c`, every org.
-const CHANGED_LEADS = `(SELECT org_id, lead_hash FROM report_touches WHERE _block_number > {since_t:UInt64}
-    UNION ALL SELECT org_id, lead_hash FROM report_conversions WHERE _block_number > {since_c:UInt64})`;
+const CHANGED_LEADS = `(SELECT org_id, lead_hash FROM report_touches WHERE ${storedAfter("{since_t:UInt64}")}
+    UNION ALL SELECT org_id, lead_hash FROM report_conversions WHERE ${storedAfter("{since_c:UInt64}")})`;
 
 function recomputeSql(onlyChanged: boolean): string {
   const changed = onlyChanged ? `AND (org_id, lead_hash) IN ${CHANGED_LEADS}` : "";
@@ -135,10 +135,10 @@ export const ROI_STALE_LEADS = `(
     SELECT lead_hash FROM report_conversions
     WHERE org_id = {scope_org:String}
       AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
-      AND _block_number > (SELECT max(conversions_block) FROM report_roi_refreshes WHERE org_id = {scope_org:String})
+      AND ${storedAfter("(SELECT max(conversions_block) FROM report_roi_refreshes WHERE org_id = {scope_org:String})")}
     UNION ALL
     SELECT lead_hash FROM report_touches
     WHERE org_id = {scope_org:String}
       AND touched_at >= {from:DateTime64(3, 'UTC')} - toIntervalSecond({lookback_s:UInt32})
       AND touched_at < {to:DateTime64(3, 'UTC')}
-      AND _block_number > (SELECT max(touches_block) FROM report_roi_refreshes WHERE org_id = {scope_org:String}))`;
+      AND ${storedAfter("(SELECT max(touches_block) FROM report_roi_refreshes WHERE org_id = {scope_org:String})")})`;
