@@ -143,6 +143,18 @@ export async function generateHistory(
   } catch (err) {
     log(`roi precompute skipped: ${(err as Error).message.slice(0, 200)}`);
   }
+  // Both are read with FINAL: parts that overlap (one per slice and insert block) make FINAL
+  // merge at query time (7.2M ROI rows in 10 parts: 1.1-5.8 s vs 0.19-0.26 s merged), so the
+  // history ends merged, as background merges would leave it later.
+  const m = performance.now();
+  try {
+    for (const table of ["report_funnel_leads", "report_roi_last_touch"]) {
+      await client.command({ query: `OPTIMIZE TABLE ${table} FINAL` });
+    }
+    stages.push({ stage: "precompute merge", rows: o.leads, seconds: (performance.now() - m) / 1000 });
+  } catch (err) {
+    log(`precompute merge skipped: ${(err as Error).message.slice(0, 200)}`);
+  }
   const events = (await countEvents(client, o.orgId)) - before;
   const seconds = (performance.now() - started) / 1000;
   return {

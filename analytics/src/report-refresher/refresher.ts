@@ -15,7 +15,7 @@ export type RefreshedReport = (typeof REPORTS)[number];
 
 export interface RefreshOutcome {
   report: RefreshedReport;
-  /** Leads (funnel) or conversions (ROI) recomputed; 0 when nothing was stored since. */
+  /** Leads recomputed (funnel) or conversions written (ROI: new or last touch moved); 0: nothing stored since. */
   rows: number;
   seconds: number;
 }
@@ -71,7 +71,7 @@ export function refresherMetrics(registry = new client.Registry()): RefresherMet
   });
   const rows = new client.Counter({
     name: "report_refresh_rows_total",
-    help: "Leads (funnel) and conversions (roi) recomputed by refreshes",
+    help: "Leads recomputed (funnel) and conversions written, new or with a moved last touch (roi), by refreshes",
     labelNames: ["report"],
     registers: [registry],
   });

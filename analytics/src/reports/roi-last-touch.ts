@@ -16,8 +16,15 @@ const CHANGED_LEADS = `(SELECT org_id, lead_hash FROM report_touches WHERE ${sto
 
 function recomputeSql(onlyChanged: boolean): string {
   const changed = onlyChanged ? `AND (org_id, lead_hash) IN ${CHANGED_LEADS}` : "";
+  // A conversion whose last touch is unchanged keeps its row: only new conversions and those a
+  // late touch moved are written, so few rows overlap and the report's FINAL has little to merge.
+  const unchanged = onlyChanged
+    ? `WHERE (event_id, last.2) NOT IN (SELECT conv_id, touch_id FROM report_roi_last_touch
+        WHERE lead_hash % {slices:UInt64} = {slice:UInt64} ${changed})`
+    : "";
   // Per lead its touches sorted as the join query sorts a path; per conversion the last one
-  // at or before it (tuples sort by touched_at, then touch id).
+  // at or before it (tuples sort by touched_at, then touch id). Written in key order, so the
+  // insert's parts do not overlap each other.
   return `
 INSERT INTO report_roi_last_touch
 SELECT org_id, ts, event_id, lead_hash, kind, amount_minor, currency,
@@ -38,7 +45,9 @@ FROM (
     GROUP BY org_id, lead_hash
   ) AS t ON c.org_id = t.org_id AND c.lead_hash = t.lead_hash
   WHERE arrayExists(x -> x.1 <= c.ts, t.touches)
-)`;
+)
+${unchanged}
+ORDER BY org_id, ts, event_id`;
 }
 
 const Marks = z.object({ t: Count, c: Count, n: Count });
