@@ -5,7 +5,7 @@ import { type BoundQuery, param, sql } from "./sql.ts";
 /**
  * What the live wallboard reads from ClickHouse, per org — only small aggregated tables
  * (migrations 052, 060 and 180, whose hour-sorted copy of the agents' hourly sums lets "today"
- * read today's rows only), one table read per query but for speed-to-lead. A range "since T" is the
+ * read today's rows only), one table read per query. A range "since T" is the
  * hourly rows (res = 3600) from ceilHour(T) on plus the fine rows (res = 10 s, 60 s for
  * agent states) of [T, ceilHour(T)): the same sums as the fine rows alone, a few hundred
  * rows a day. `campaigns` gives every per-campaign KPI (today, last 24 h, service level,
@@ -110,19 +110,8 @@ FROM
 )`,
     // Speed-to-lead (migration 130's view, over the last day only): real-time leads whose first
     // INVITE went out in the last 15 minutes, p50/p95 of received → INVITE; and those received in
-    // the last 15 minutes not dialed yet. Only leads dialed or received in the last 15 minutes can
-    // count, so both day-long reads keep just those leads' rows (a lead_id set from two short
-    // reads) before grouping: the same per-lead first receipt and first dial as grouping every
-    // lead of the day, without decoding a day of lead.created payloads (at full size the day is
-    // ~270k leads, the 15 minutes a few thousand).
+    // the last 15 minutes not dialed yet.
     speedToLead: sql`
-WITH recent_leads AS
-(
-    SELECT DISTINCT lead_id
-    FROM events
-    WHERE org_id = ${org} AND kind IN ('lead.created', 'call.dialing')
-      AND occurred_at >= fromUnixTimestamp64Milli(${since15m})
-)
 SELECT countIf(is_dialed) AS dialed,
        quantileExactIf(0.5)(speed_ms, is_dialed) AS p50_ms,
        quantileExactIf(0.95)(speed_ms, is_dialed) AS p95_ms,
@@ -138,7 +127,6 @@ FROM
         FROM events
         WHERE org_id = ${org} AND kind = 'lead.created' AND campaign_id != ''
           AND occurred_at >= fromUnixTimestamp64Milli(${since24ms})
-          AND lead_id IN (SELECT lead_id FROM recent_leads)
           AND JSONExtractString(payload, 'source') != 'import'
         GROUP BY campaign_id, lead_id
     ) AS l
@@ -148,7 +136,6 @@ FROM
         FROM events
         WHERE org_id = ${org} AND kind = 'call.dialing'
           AND occurred_at >= fromUnixTimestamp64Milli(${since24ms})
-          AND lead_id IN (SELECT lead_id FROM recent_leads)
         GROUP BY campaign_id, lead_id
     ) AS d ON d.campaign_id = l.campaign_id AND d.lead_id = l.lead_id
 )`,
