@@ -1,8 +1,9 @@
+import { createHash } from "node:crypto";
 import { parseEvent } from "@cc/ingest";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cleanPhone, cleanText, companyCore, halfWidth } from "./clean.ts";
-import { importedLeadId, leadEvent } from "./engine.ts";
+import { eventIdBasis, importedLeadId, leadEvent } from "./engine.ts";
 import { suggestMapping } from "./mapping.ts";
 import type { ImportReport } from "./types.ts";
 
@@ -149,9 +150,8 @@ describe("lead.created from an import", () => {
   it("passes the event contract with every optional field set", () => {
     const report = { importId: "imp-1", listId: "list-1" } as ImportReport;
     const at = {
-      ms: Date.parse("2026-11-30T00:00:00.000Z"),
       iso: "2026-11-30T00:00:00.000Z",
-      salt: Buffer.alloc(32, 7),
+      ids: eventIdBasis(Date.parse("2026-11-30T00:00:00.000Z"), Buffer.alloc(32, 7)),
     };
     const e = leadEvent(
       {
@@ -184,6 +184,46 @@ describe("lead.created from an import", () => {
       at,
     );
     expect(again.id).toBe(e.id);
+  });
+
+  it("property: lead and event ids are the ones earlier releases made (digit-wise XOR = byte-wise XOR)", () => {
+    // As ids were made before (Buffers): a lead imported then and again now is the same lead, the same event.
+    const leadIdThen = (org: string, campaign: string, e164: string) =>
+      `imp-${createHash("sha256").update(`${org}|${campaign}|${e164}`).digest().toString("hex", 0, 16)}`;
+    const eventIdThen = (ms: number, lead: Buffer, salt: Buffer) => {
+      const b = Buffer.allocUnsafe(16);
+      b.writeUIntBE(ms, 0, 6);
+      for (let i = 6; i < 16; i++) b[i] = lead[i + 10]! ^ salt[i]!;
+      b[6] = 0x70 | (b[6]! & 0x0f);
+      b[8] = 0x80 | (b[8]! & 0x3f);
+      const x = b.toString("hex");
+      return `${x.slice(0, 8)}-${x.slice(8, 12)}-${x.slice(12, 16)}-${x.slice(16, 20)}-${x.slice(20)}`;
+    };
+    fc.assert(
+      fc.property(
+        fc.string(),
+        fc.string(),
+        fc.stringMatching(/^\+[1-9]\d{6,14}$/),
+        fc.integer({ min: 0, max: 2 ** 48 - 1 }),
+        fc.uint8Array({ minLength: 32, maxLength: 32 }),
+        (org, campaign, e164, ms, salt) => {
+          expect(importedLeadId(org, campaign, e164)).toBe(leadIdThen(org, campaign, e164));
+          const lead = createHash("sha256").update(`${org}|${campaign}|${e164}`).digest();
+          const at = { iso: new Date(0).toISOString(), ids: eventIdBasis(ms, Buffer.from(salt)) };
+          const e = leadEvent(
+            { line: 2, e164, kind: "mobile", fields: {}, extra: {} },
+            {
+              importId: "i",
+              listId: "l",
+            } as ImportReport,
+            { orgId: org, campaignId: campaign },
+            at,
+          );
+          expect(e.id).toBe(eventIdThen(ms, lead, Buffer.from(salt)));
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 });
 

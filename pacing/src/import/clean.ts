@@ -102,9 +102,14 @@ const NOT_COMPARED_ALL = /[\s\p{P}\p{S}]/gu;
 const COMPANY_SUFFIX =
   /(股份有限公司|有限责任公司|有限公司|集团公司|集团|公司|co\.?ltd\.?|company|limited|ltd\.?|inc\.?|corp\.?|corporation|llc)$/;
 
+/** Last characters of COMPANY_SUFFIX's forms once comparable() dropped punctuation. */
+const SUFFIX_LAST = new Set(["司", "团", "d", "y", "c", "p", "n"]);
+
 /** A company name without its legal form (有限公司, Co. Ltd, Inc…), so "X科技" and "X科技有限公司" meet. */
 export function companyCore(s: string): string {
   let c = comparable(s);
+  if (!SUFFIX_LAST.has(c.at(-1) ?? "")) return c; // most names end otherwise: no regex scan
+
   for (let i = 0; i < 2; i++) c = c.replace(COMPANY_SUFFIX, "");
   return c;
 }

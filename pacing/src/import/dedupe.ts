@@ -140,6 +140,9 @@ export class ContactIndex {
       for (let e = this.#heads[slot]!; e !== 0; e = this.#entryNext[e - 1]!) {
         const k = this.#entryContact[e - 1]!;
         if (this.#name[k] !== nameHash || this.#byCompany[k] !== by) continue;
+        // The edit distance is at least the length difference: most namesakes end here, undecoded.
+        const len = this.#textLen[k]!;
+        if (Math.abs(len - v.length) > (1 - FUZZY_THRESHOLD) * Math.max(len, v.length)) continue;
         const sim = similarity(v, this.#text(k));
         if (sim >= FUZZY_THRESHOLD)
           return { line: this.#line[k]!, match: c ? "name_company" : "name_address", similarity: round(sim) };
