@@ -88,10 +88,10 @@ export function similarity(a: string, b: string): number {
  * a 32-bit hash (no key strings kept). Bounded: when full, matching goes on against what it holds
  * and new contacts are not indexed (the report says so), so memory stays flat in file size.
  *
- * Stored in typed arrays, not objects: per contact its name hash, row, kind and text (UTF-16 code
- * units in one pool), per block a linked list of entries in insertion order, and an open-addressing
+ * Stored in typed arrays, not objects: per contact its name hash, row and kind (its text in an
+ * array of strings), per block a linked list of entries in insertion order, and an open-addressing
  * table from block key to list. A Map of arrays of objects cost ~500 bytes per contact (100 MB of
- * live heap at the 200k bound, walked by every full GC); this is ~80 bytes outside V8's heap.
+ * live heap at the 200k bound, walked by every full GC); this is ~100 bytes, most outside V8's heap.
  */
 export class ContactIndex {
   readonly #max: number;
@@ -101,10 +101,8 @@ export class ContactIndex {
   #name = new Uint32Array(INITIAL);
   #line = new Uint32Array(INITIAL);
   #byCompany = new Uint8Array(INITIAL);
-  #textAt = new Uint32Array(INITIAL);
-  #textLen = new Uint16Array(INITIAL);
-  #chars = new Uint16Array(INITIAL * 8);
-  #charsUsed = 0;
+  /** Texts stay strings (leaves to the GC, ~40 B each): decoding them per comparison cost more. */
+  #texts: string[] = [];
   // per block entry (a contact is in one or two blocks): the contact and the next entry + 1
   #entryContact = new Uint32Array(INITIAL * 2);
   #entryNext = new Uint32Array(INITIAL * 2);
@@ -141,9 +139,10 @@ export class ContactIndex {
         const k = this.#entryContact[e - 1]!;
         if (this.#name[k] !== nameHash || this.#byCompany[k] !== by) continue;
         // The edit distance is at least the length difference: most namesakes end here, undecoded.
-        const len = this.#textLen[k]!;
-        if (Math.abs(len - v.length) > (1 - FUZZY_THRESHOLD) * Math.max(len, v.length)) continue;
-        const sim = similarity(v, this.#text(k));
+        const text = this.#texts[k]!;
+        if (Math.abs(text.length - v.length) > (1 - FUZZY_THRESHOLD) * Math.max(text.length, v.length))
+          continue;
+        const sim = similarity(v, text);
         if (sim >= FUZZY_THRESHOLD)
           return { line: this.#line[k]!, match: c ? "name_company" : "name_address", similarity: round(sim) };
       }
@@ -158,14 +157,6 @@ export class ContactIndex {
     return null;
   }
 
-  #text(k: number): string {
-    const at = this.#textAt[k]!;
-    return String.fromCharCode.apply(
-      null,
-      this.#chars.subarray(at, at + this.#textLen[k]!) as unknown as number[],
-    );
-  }
-
   #addContact(nameHash: number, by: number, v: string, line: number): number {
     const k = this.#held++;
     if (k === this.#name.length) {
@@ -173,19 +164,11 @@ export class ContactIndex {
       this.#name = grown(this.#name, size);
       this.#line = grown(this.#line, size);
       this.#byCompany = grown(this.#byCompany, size);
-      this.#textAt = grown(this.#textAt, size);
-      this.#textLen = grown(this.#textLen, size);
     }
-    const len = Math.min(v.length, 0xffff);
-    while (this.#charsUsed + len > this.#chars.length)
-      this.#chars = grown(this.#chars, this.#chars.length * 2);
-    for (let i = 0; i < len; i++) this.#chars[this.#charsUsed + i] = v.charCodeAt(i);
     this.#name[k] = nameHash;
     this.#line[k] = line;
     this.#byCompany[k] = by;
-    this.#textAt[k] = this.#charsUsed;
-    this.#textLen[k] = len;
-    this.#charsUsed += len;
+    this.#texts.push(detached(v));
     return k;
   }
 
@@ -232,7 +215,7 @@ export class ContactIndex {
 const INITIAL = 4_096;
 const FNV_SEED = 0x811c9dc5;
 
-function grown<T extends Uint32Array | Uint16Array | Uint8Array>(a: T, size: number): T {
+function grown<T extends Uint32Array | Uint8Array>(a: T, size: number): T {
   const b = new (a.constructor as new (n: number) => T)(size);
   b.set(a);
   return b;
