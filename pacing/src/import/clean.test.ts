@@ -2,8 +2,8 @@ import { createHash } from "node:crypto";
 import { parseEvent } from "@cc/ingest";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { cleanPhone, cleanText, companyCore, halfWidth } from "./clean.ts";
-import { eventIdBasis, importedLeadId, leadEvent } from "./engine.ts";
+import { cleanPhone, cleanPhoneInFull, cleanText, companyCore, halfWidth } from "./clean.ts";
+import { eventIdBasis, importedLeadId, leadEvent, leadJsonBuilder } from "./engine.ts";
 import { suggestMapping } from "./mapping.ts";
 import type { ImportReport } from "./types.ts";
 
@@ -146,6 +146,19 @@ describe("suggestMapping", () => {
   });
 });
 
+describe("cleanPhone's fast path", () => {
+  it("property: answers exactly as the full path for bare digit strings and near misses", () => {
+    const digits = fc.stringMatching(/^1[0-9]{8,12}$/);
+    const nearMiss = fc.stringMatching(/^[ +０-９1]?1[3-9][0-9 -]{8,10}[0-9x]?$/);
+    fc.assert(
+      fc.property(fc.oneof(digits, nearMiss, fc.string({ maxLength: 14 })), (raw) => {
+        expect(cleanPhone(raw)).toEqual(cleanPhoneInFull(raw));
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+});
+
 describe("lead.created from an import", () => {
   it("passes the event contract with every optional field set", () => {
     const report = { importId: "imp-1", listId: "list-1" } as ImportReport;
@@ -184,6 +197,42 @@ describe("lead.created from an import", () => {
       at,
     );
     expect(again.id).toBe(e.id);
+  });
+
+  it("property: the JSON written directly is leadEvent's, whatever the text (quotes, controls, any script)", () => {
+    const text = fc.option(fc.string({ unit: "binary", maxLength: 40 }), { nil: undefined });
+    fc.assert(
+      fc.property(
+        fc.record({
+          name: text,
+          company: text,
+          region: text,
+          address: text,
+          email: text,
+          title: text,
+          note: text,
+        }),
+        fc.dictionary(fc.string({ maxLength: 8 }), fc.string({ unit: "binary", maxLength: 12 }), {
+          maxKeys: 3,
+        }),
+        fc.string({ unit: "binary", maxLength: 12 }),
+        fc.constantFrom(undefined, { given: true, method: "written" as const }),
+        (fields, extra, campaign, consent) => {
+          const c = { line: 9, e164: "+8613800138000", kind: "mobile" as const, fields, extra };
+          const report = { importId: 'imp-"1"', listId: "list\\1" } as ImportReport;
+          const o = { orgId: "demo", campaignId: campaign, ...(consent ? { consent } : {}) };
+          const at = {
+            iso: "2026-11-30T00:00:00.000Z",
+            ids: eventIdBasis(1_700_000_000_000, Buffer.alloc(32, 3)),
+          };
+          const built = leadJsonBuilder(report, o, at)(c);
+          const e = leadEvent(c, report, o, at);
+          expect(JSON.parse(built.json)).toEqual(JSON.parse(JSON.stringify(e)));
+          expect(built.id).toBe(e.id);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it("property: lead and event ids are the ones earlier releases made (digit-wise XOR = byte-wise XOR)", () => {
