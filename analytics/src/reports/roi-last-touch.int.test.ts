@@ -54,15 +54,17 @@ async function expectSameAsJoin(label: string, expectPrecompute: boolean): Promi
   const scopes: VisibilityScope[] = [{ orgId: sc.orgId }, { orgId: sc.orgId, campaignIds: ["camp-a"] }];
   // Per range two groupings: one by the touch's ad, one by its time (time zone applied).
   const groupings: RoiGroupBy[][] = [
-    ["channel", "heatmap"],
-    ["ad", "day"],
+    ["channel", "day"],
+    ["ad", "heatmap"],
   ];
-  for (const [r, range] of ranges.entries()) {
+  // A half-hour zone: local hours and days start at :30 UTC (the precompute sums quarter hours).
+  const zones = ["Asia/Shanghai", "Asia/Kolkata"];
+  for (const [ri, range] of ranges.entries()) {
     // 1 s and 10 min split a lead's touches (second touches come up to 4 h later); 30 d keeps all.
     for (const lookbackDays of [1 / 86_400, 600 / 86_400, 1, 30]) {
-      for (const [i, groupBy] of (groupings[r] ?? []).entries()) {
+      for (const [i, groupBy] of (groupings[ri] ?? []).entries()) {
         const scope = scopes[i % scopes.length] as VisibilityScope;
-        const params = { ...range, lookbackDays, groupBy };
+        const params = { ...range, lookbackDays, groupBy, timeZone: zones[ri] };
         const r = await roiReport(analyst, scope, params);
         expect(r.sql.query.includes("report_roi_last_touch"), `${label}: precompute read`).toBe(
           expectPrecompute,

@@ -65,16 +65,34 @@ export type RoiRow = z.infer<typeof RoiRow>;
 
 // Last touch from the precompute, for leads not stored to since the org's last refresh: the
 // conversion's last touch at or before it is attributed iff it lies in the look-back window.
-// (FINAL: a later refresh's row for a conversion replaces an earlier one.)
-const freshLastTouch = (key: string, leadFilter: string) => `
-    SELECT ${key} AS key, toUInt64(1) AS n, 1.0 AS w, kind, amount_minor
-    FROM report_roi_last_touch FINAL
-    WHERE org_id = {scope_org:String}
-      AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
-      AND (kind = 'call.attempt_created' OR currency = {currency:String})
-      AND touched_at >= ts - toIntervalSecond({lookback_s:UInt32})
-      AND lead_hash NOT IN ${ROI_STALE_LEADS}
-      ${leadFilter}`;
+// (FINAL: a later refresh's row for a conversion replaces an earlier one.) Summed per touch
+// ad, or per 15-minute touch slot for the time keys, before the key is computed: every time
+// zone's offset is a whole number of quarter hours, so a UTC quarter hour lies in one local
+// hour and day, and the zone conversion runs per slot instead of per conversion.
+const freshLastTouch = (groupBy: RoiGroupBy, leadFilter: string) => {
+  const bySlot = groupBy === "slot" || groupBy === "day" || groupBy === "heatmap";
+  const touch = bySlot ? "toStartOfFifteenMinutes(t) AS touched_at" : "channel, ad_campaign_id, ad_id";
+  return `
+    SELECT ${TOUCH_KEY[groupBy]} AS key, sum(calls) AS calls, sum(orders) AS orders,
+      sum(order_value) AS order_value, sum(revenue) AS revenue
+    FROM (
+      SELECT ${touch}, countIf(kind = 'call.attempt_created') AS calls, countIf(kind = 'order.created') AS orders,
+        sumIf(amount_minor, kind = 'order.created') AS order_value,
+        sumIf(amount_minor, kind = 'payment.received') AS revenue
+      FROM (
+        SELECT touched_at AS t, channel, ad_campaign_id, ad_id, kind, amount_minor
+        FROM report_roi_last_touch FINAL
+        WHERE org_id = {scope_org:String}
+          AND ts >= {from:DateTime64(3, 'UTC')} AND ts < {to:DateTime64(3, 'UTC')}
+          AND (kind = 'call.attempt_created' OR currency = {currency:String})
+          AND touched_at >= ts - toIntervalSecond({lookback_s:UInt32})
+          AND lead_hash NOT IN ${ROI_STALE_LEADS}
+          ${leadFilter}
+      )
+      GROUP BY ${bySlot ? "touched_at" : "channel, ad_campaign_id, ad_id"}
+    )
+    GROUP BY key`;
+};
 
 // Grouping keys on the touch side (t = touch) and on the spend side; fixed expressions.
 const TOUCH_KEY: Record<RoiGroupBy, string> = {
@@ -168,7 +186,6 @@ WITH
       kind, amount_minor
     FROM paths
     ARRAY JOIN path AS touch, arrayEnumerate(path) AS i
-    ${fast ? `UNION ALL ${freshLastTouch(TOUCH_KEY[p.groupBy], leadFilter)}` : ""}
   ),
   summed AS (
     SELECT key, sum(spend) AS spend_minor, sum(imp) AS impressions, sum(clk) AS clicks, sum(lead) AS leads,
@@ -188,6 +205,14 @@ WITH
         if(kind = 'call.attempt_created', w, 0), if(kind = 'order.created', w, 0),
         if(kind = 'order.created', w * amount_minor, 0), if(kind = 'payment.received', w * amount_minor, 0)
       FROM attributed
+      ${
+        fast
+          ? `UNION ALL
+      SELECT key, 0.0, toUInt64(0), toUInt64(0), 0.0,
+        toFloat64(calls), toFloat64(orders), toFloat64(order_value), toFloat64(revenue)
+      FROM (${freshLastTouch(p.groupBy, leadFilter)})`
+          : ""
+      }
     )
     GROUP BY key
   )
