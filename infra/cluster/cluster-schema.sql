@@ -1393,6 +1393,91 @@ CREATE TABLE IF NOT EXISTS report_funnel_refreshes ON CLUSTER cc AS report_funne
 ENGINE = Distributed(cc, currentDatabase(), report_funnel_refreshes_local, cityHash64(org_id));
 
 
+-- 171_report_roi_last_touch.sql
+ALTER TABLE report_touches_local ON CLUSTER cc MODIFY SETTING enable_block_number_column = 1;
+
+ALTER TABLE report_conversions_local ON CLUSTER cc MODIFY SETTING enable_block_number_column = 1;
+
+CREATE TABLE IF NOT EXISTS report_roi_last_touch_local ON CLUSTER cc
+(
+    org_id         LowCardinality(String),
+    ts             DateTime64(3, 'UTC'),
+    conv_id        UUID,
+    lead_hash      UInt64,
+    kind           LowCardinality(String),
+    amount_minor   Int64,
+    currency       LowCardinality(String),
+    touched_at     DateTime64(3, 'UTC'),
+    touch_id       UUID,
+    channel        LowCardinality(String),
+    ad_campaign_id LowCardinality(String),
+    ad_id          LowCardinality(String),
+    version        UInt64
+)
+ENGINE = ReplicatedReplacingMergeTree('/clickhouse/tables/{shard}/{database}/report_roi_last_touch', '{replica}', version)
+PARTITION BY toMonday(ts)
+ORDER BY (org_id, ts, conv_id);
+
+CREATE TABLE IF NOT EXISTS report_roi_last_touch ON CLUSTER cc AS report_roi_last_touch_local
+ENGINE = Distributed(cc, currentDatabase(), report_roi_last_touch_local, cityHash64(org_id));
+
+CREATE TABLE IF NOT EXISTS report_roi_refreshes_local ON CLUSTER cc
+(
+    org_id            LowCardinality(String),
+    touches_block     UInt64,
+    conversions_block UInt64,
+    refreshed_at      DateTime64(3, 'UTC')
+)
+ENGINE = ReplicatedMergeTree('/clickhouse/tables/{shard}/{database}/report_roi_refreshes', '{replica}')
+ORDER BY (org_id, conversions_block, touches_block);
+
+CREATE TABLE IF NOT EXISTS report_roi_refreshes ON CLUSTER cc AS report_roi_refreshes_local
+ENGINE = Distributed(cc, currentDatabase(), report_roi_refreshes_local, cityHash64(org_id));
+
+
+-- 180_report_agent_hours.sql
+CREATE TABLE IF NOT EXISTS report_agent_hours_local ON CLUSTER cc
+(
+    org_id        LowCardinality(String),
+    hour          DateTime('UTC'),
+    agent_id      String,
+    calls         UInt64,
+    talk_s        Float64,
+    hold_s        Float64,
+    wrap_s        Float64,
+    ready_s       Float64,
+    reserved_s    Float64,
+    on_call_s     Float64,
+    wrap_up_s     Float64,
+    paused_s      Float64,
+    disp_a        UInt64,
+    disp_b        UInt64,
+    disp_c        UInt64,
+    disp_d        UInt64,
+    disp_e        UInt64,
+    disp_f        UInt64,
+    new_customers UInt64
+)
+ENGINE = ReplicatedSummingMergeTree('/clickhouse/tables/{shard}/{database}/report_agent_hours', '{replica}')
+PARTITION BY toYYYYMM(hour)
+ORDER BY (org_id, hour, agent_id)
+SETTINGS index_granularity = 1024;
+
+CREATE TABLE IF NOT EXISTS report_agent_hours ON CLUSTER cc AS report_agent_hours_local
+ENGINE = Distributed(cc, currentDatabase(), report_agent_hours_local, cityHash64(org_id));
+
+INSERT INTO report_agent_hours
+SELECT org_id, hour, agent_id, calls, talk_s, hold_s, wrap_s, ready_s, reserved_s, on_call_s, wrap_up_s,
+       paused_s, disp_a, disp_b, disp_c, disp_d, disp_e, disp_f, new_customers
+FROM report_agent_hourly
+WHERE (SELECT count() FROM report_agent_hours) = 0;
+
+CREATE MATERIALIZED VIEW IF NOT EXISTS report_agent_hours_mv ON CLUSTER cc TO report_agent_hours_local AS
+SELECT org_id, hour, agent_id, calls, talk_s, hold_s, wrap_s, ready_s, reserved_s, on_call_s, wrap_up_s,
+       paused_s, disp_a, disp_b, disp_c, disp_d, disp_e, disp_f, new_customers
+FROM report_agent_hourly_local;
+
+
 -- the migrations ledger, with every version above recorded
 CREATE TABLE IF NOT EXISTS schema_migrations_local ON CLUSTER cc
 (
@@ -1432,4 +1517,6 @@ INSERT INTO schema_migrations (version, checksum) VALUES
     ('142_customer_follow_ups', 'dd056796a5155dd750ec08104e5f1a066f580badda37ae75d349f66befca0c8c'),
     ('150_sales_facts', '006f16704e353940bbe1a291da9f70e13149198921126ce59c0576138e5a6eb3'),
     ('151_knowledge_articles', '3ddf54b40885ed88e404ba0f308d8711e13101e71f7905e6b69160c3d699ee12'),
-    ('170_report_funnel_leads', '45baeabc0b9bdd862d1faa4896662c3dbe71df4b725dc0cea4a4061dcbae47e6');
+    ('170_report_funnel_leads', '45baeabc0b9bdd862d1faa4896662c3dbe71df4b725dc0cea4a4061dcbae47e6'),
+    ('171_report_roi_last_touch', 'e871c8e498d6c598434f8557708c76047390ffbdfb00c783de3fff982567cb06'),
+    ('180_report_agent_hours', '306d085a6c78239138f31966df3944d54ecdd94967095144a10f633f7add9cae');
