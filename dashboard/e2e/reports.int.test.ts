@@ -181,6 +181,16 @@ describe("reports and analyst SQL in the browser", () => {
       ).toBe(t.newCustomers);
     }
     expect(await page.locator('[data-testid="team-chart"] rect').count()).toBeGreaterThan(0);
+    // The occupancy heatmap: a cell per agent and hour of day (CST) that the seeded activity touches.
+    const cellsWanted = new Set(
+      [...byHour.keys()].map((k) => {
+        const [agent, hourIso] = k.split("|") as [string, string];
+        return `${agent}|${(new Date(hourIso).getUTCHours() + 8) % 24}`;
+      }),
+    );
+    expect(await page.locator('[data-testid="workload-heatmap"] rect[data-cell]').count()).toBe(
+      cellsWanted.size,
+    );
     await shot(page, "reports-workload-zh");
     const href = await page.locator('[data-testid="workload-csv"]').getAttribute("href");
     const csv = await page.request.get(`${stack.url}${href}`);

@@ -240,6 +240,34 @@ describe("agent workload report", () => {
     }
   });
 
+  it("per agent per hour of day: the hourly rows folded by local hour, in ClickHouse", async () => {
+    const run = (grain: "agent_hour" | "agent_hour_of_day") =>
+      workloadReport(
+        analyst,
+        { orgId: sc.orgId },
+        { from: sc.from, to: sc.to, grain, timeZone: "Asia/Kolkata" }, // a half-hour offset
+      );
+    const [hourly, byHour] = await Promise.all([run("agent_hour"), run("agent_hour_of_day")]);
+    // The dashboard's former fold: hour of day of each hourly bucket's local start.
+    const folded = new Map<string, { busy: number; avail: number; calls: number }>();
+    for (const r of hourly.rows) {
+      const k = `${r.key}|${Number(r.bucket.slice(11, 13))}`;
+      const a = folded.get(k) ?? { busy: 0, avail: 0, calls: 0 };
+      a.busy += r.on_call_s + r.wrap_up_s;
+      a.avail += r.logged_in_s - r.pause_s;
+      a.calls += r.calls;
+      folded.set(k, a);
+    }
+    expect(byHour.rows.length).toBe(folded.size);
+    for (const r of byHour.rows) {
+      const a = folded.get(`${r.key}|${Number(r.bucket)}`);
+      expect(a, `${r.key} ${r.bucket}`).toBeDefined();
+      expect(r.calls).toBe(a!.calls);
+      if (a!.avail > 0) expect(r.occupancy!).toBeCloseTo(a!.busy / a!.avail, 6);
+      else expect(r.occupancy).toBeNull();
+    }
+  });
+
   it("compares teams and limits a team-scoped viewer to its agents", async () => {
     const teams = await workloadReport(
       analyst,

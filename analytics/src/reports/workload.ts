@@ -13,8 +13,18 @@ import {
 } from "./query.ts";
 import { scopeSql, type VisibilityScope, visibleAgentPredicate } from "./scope.ts";
 
-/** Per agent per hour, per agent per day, or per team per day (team comparison). */
-export const WorkloadGrain = z.enum(["agent_hour", "agent_day", "team_day", "agent_total", "team_total"]);
+/**
+ * Per agent per hour, per agent per day, per team per day (team comparison), totals, or per agent
+ * per hour of day (0–23 in the report's zone, summed over the range: the occupancy heatmap).
+ */
+export const WorkloadGrain = z.enum([
+  "agent_hour",
+  "agent_day",
+  "team_day",
+  "agent_total",
+  "team_total",
+  "agent_hour_of_day",
+]);
 export type WorkloadGrain = z.infer<typeof WorkloadGrain>;
 
 export const WorkloadParams = z
@@ -33,7 +43,7 @@ export const WorkloadRow = z.object({
   /** Agent id, or team id for team grains. */
   key: z.string(),
   team_id: z.string(),
-  /** Start of the hour or day in the report's time zone ('' for totals). */
+  /** Start of the hour or day in the report's time zone ('' for totals, "0"–"23" for hour of day). */
   bucket: z.string(),
   agents: Count,
   calls: Count,
@@ -67,6 +77,7 @@ const KEY: Record<WorkloadGrain, { key: string; bucket: string }> = {
   team_day: { key: "ifNull(t.team_id, '')", bucket: "toString(toDate(h.hour, {tz:String}))" },
   agent_total: { key: "h.agent_id", bucket: "''" },
   team_total: { key: "ifNull(t.team_id, '')", bucket: "''" },
+  agent_hour_of_day: { key: "h.agent_id", bucket: "toString(toHour(toTimeZone(h.hour, {tz:String})))" },
 };
 
 /**

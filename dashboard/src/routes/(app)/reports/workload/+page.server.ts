@@ -10,22 +10,10 @@ import { includesGeneratedHistory } from "../generated.server.ts";
 import type { PageServerLoad } from "./$types";
 import { WorkloadQuery } from "./query.server.ts";
 
-/** Occupancy per agent per hour of day (CST) over the range, for the heatmap. */
+/** Occupancy per agent per hour of day (CST) over the range, for the heatmap: summed in ClickHouse. */
 function hourOfDayOccupancy(rows: WorkloadRow[]) {
-  const acc = new Map<string, { busy: number; avail: number }>();
-  for (const r of rows) {
-    const hour = Number(r.bucket.slice(11, 13));
-    const k = `${r.key}|${hour}`;
-    const a = acc.get(k) ?? { busy: 0, avail: 0 };
-    a.busy += r.on_call_s + r.wrap_up_s;
-    a.avail += r.logged_in_s - r.pause_s;
-    acc.set(k, a);
-  }
   const agents = [...new Set(rows.map((r) => r.key))].sort();
-  const cells = [...acc.entries()].map(([k, a]) => {
-    const [agent, hour] = k.split("|") as [string, string];
-    return { agent, hour: Number(hour), occupancy: a.avail > 0 ? a.busy / a.avail : null };
-  });
+  const cells = rows.map((r) => ({ agent: r.key, hour: Number(r.bucket), occupancy: r.occupancy }));
   return { agents, cells };
 }
 
@@ -49,7 +37,7 @@ export const load = (async ({ locals, url }) => {
     const ch = clickhouse();
     const [main, hourly, teams] = await Promise.all([
       workloadReport(ch, scope, { ...base, grain: q.grain }, REPORT_CACHE),
-      workloadReport(ch, scope, { ...base, grain: "agent_hour" }, REPORT_CACHE),
+      workloadReport(ch, scope, { ...base, grain: "agent_hour_of_day" }, REPORT_CACHE),
       workloadReport(ch, scope, { ...base, grain: "team_total" }, REPORT_CACHE),
     ]);
     return {
