@@ -481,6 +481,10 @@ export async function startSink(config: SinkConfig, deps: SinkDeps = {}): Promis
     stopped ??= (async () => {
       log.info("sink stopping: flushing the batch in hand");
       stopping = true;
+      // Messages nats.js has received but the reader has not taken yet would be left for
+      // redelivery by close(): let the reader take them first (briefly: pulls go on meanwhile).
+      const until = performance.now() + 1_000;
+      while (messages && messages.getPending() > 0 && performance.now() < until) await sleep(10);
       await messages?.close().catch(() => undefined);
       wake();
       wakeReader?.();
