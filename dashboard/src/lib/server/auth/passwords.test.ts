@@ -38,5 +38,6 @@ describe("scrypt passwords", () => {
       }),
       { numRuns: 4 },
     );
-  });
+    // 12 scrypt runs: ~1 s on an idle core, past vitest's 5 s default on a loaded 2-core box (CI).
+  }, 30_000);
 });
