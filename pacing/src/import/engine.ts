@@ -9,6 +9,7 @@ import {
   batchMessageId,
   type CallCenterEvent,
   encodeEventBatch,
+  MAX_BATCH_BYTES,
   makeEvent,
   publishEvent,
   SCHEMA_VERSION,
@@ -518,26 +519,38 @@ class LeadPublisher {
   ): Promise<{ failed: Candidate[][]; error?: Error }> {
     const failed: Candidate[][] = [];
     let error: Error | undefined;
-    let left = messages.length;
+    let left = 0;
     let allAcked: (() => void) | undefined;
-    for (const leads of messages) {
-      const json: string[] = [];
-      const ids: string[] = [];
-      for (const c of leads) {
-        const e = build(c);
-        json.push(e.json);
-        ids.push(e.id);
-      }
+    const send = async (leads: Candidate[], json: string[], ids: string[]) => {
       const data = encodeEventBatch(json);
       if (!this.#pub.hasRoom(data.length)) await this.#pub.room(data.length);
+      left++;
       const done = (err: Error | undefined) => {
         if (err) {
-          failed.push(leads);
+          failed.push(leads); // retried as this very group: same events, same message id
           error ??= err;
         }
         if (--left === 0) allAcked?.();
       };
       this.#pub.send(subject, data, batchMessageId(ids), done, leads.length);
+    };
+    for (const leads of messages) {
+      let [from, chars] = [0, 0];
+      const json: string[] = [];
+      const ids: string[] = [];
+      for (const [i, c] of leads.entries()) {
+        const e = build(c);
+        // Rows with many long extra columns: cut before the message could pass MAX_BATCH_BYTES
+        // (3 UTF-8 bytes per UTF-16 unit at most).
+        if (json.length > 0 && (chars + e.json.length) * 3 > MAX_BATCH_BYTES) {
+          await send(leads.slice(from, i), json.splice(0), ids.splice(0));
+          [from, chars] = [i, 0];
+        }
+        json.push(e.json);
+        ids.push(e.id);
+        chars += e.json.length + 1;
+      }
+      await send(from === 0 ? leads : leads.slice(from), json, ids);
     }
     if (left > 0) await new Promise<void>((r) => (allAcked = r));
     return error ? { failed, error } : { failed };

@@ -9,6 +9,7 @@ import type { LiveRedis } from "@cc/analytics";
 import { startNats, startRedis } from "@cc/infra";
 import { decodeEvents, EVENTS_STREAM, ensureStreams, jetStreamFor, parseEvent } from "@cc/ingest";
 import { connect, type NatsConnection } from "@nats-io/transport-node";
+import ExcelJS from "exceljs";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { CampaignConfig, profileOf, settingsOf } from "../campaigns.ts";
@@ -192,6 +193,28 @@ describe("lead import against real nats-server and redis-server", () => {
       imported: 0,
       rows_lost: 0,
     });
+  });
+
+  it("rows with many long extra columns go out in smaller batch messages (each under nats' 1 MB payload)", async () => {
+    // An XLSX comes in batches of 2,000 rows whatever their size (a CSV in read chunks of ~256 KB).
+    const extras = Array.from({ length: 20 }, (_, i) => `附加${i}`);
+    const wb = new ExcelJS.Workbook();
+    const ws = wb.addWorksheet("list");
+    ws.addRow(["姓名", "手机", ...extras]);
+    for (let r = 0; r < 300; r++)
+      ws.addRow([`客户${r}`, generatedMobile(5_000_000 + r), ...extras.map(() => "长".repeat(480))]);
+    const file = path.join(dir, "wide.xlsx");
+    await wb.xlsx.writeFile(file);
+    const { js } = await jetStreamFor(nc);
+    const before = await leadCreatedCount();
+    const report = await runImport({ source: file, orgId: ORG, campaignId: "wide", js, redis });
+    expect(report.counts).toMatchObject({ rowsRead: 300, imported: 300, rowsLost: 0 });
+    // ~29 KB of JSON per lead: 128 of them (3.7 MB) would pass the server's max_payload.
+    const messages = (await leadCreatedCount()) - before;
+    expect(messages).toBeGreaterThan(300 / 128);
+    const ids = (await leadsInStream(before + messages)).slice(-300);
+    expect(new Set(ids).size).toBe(300);
+    expect(ids).not.toContain("invalid");
   });
 
   it("imports an XLSX (numbers stored as numbers too) into another campaign", async () => {
